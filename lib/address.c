@@ -1,0 +1,4 @@
+/*
+ * address.c - (not yet written)
+ */
+#include "config.h"

@@ -1,0 +1,4 @@
+/* address.h - (not yet written) */
+#ifndef AUTHMILTER_ADDRESS_H
+#define AUTHMILTER_ADDRESS_H
+#endif

@@ -1,0 +1,4 @@
+/*
+ * authres.c - (not yet written)
+ */
+#include "config.h"

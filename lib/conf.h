@@ -1,0 +1,134 @@
+/*
+ * conf.h - the configuration file: one keyword table, typed values, snapshot
+ *
+ * A struct conf is built by conf_load() and never changed afterwards; the
+ * daemon shares it read-only between threads (through the engine, which owns
+ * it).  Every keyword is one row of the table in conf_keys.c: name, type,
+ * offset of its field below, default, bounds, one-line help.  To add a
+ * keyword: add the field here and the row there; nothing else.
+ */
+#ifndef AUTHMILTER_CONF_H
+#define AUTHMILTER_CONF_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum conf_type {
+	CONF_STR,	/* char *, NULL when unset and no default */
+	CONF_BOOL,	/* int 0/1: yes/no/true/false/on/off/1/0 */
+	CONF_INT,	/* long, within [min, max] */
+	CONF_OCTAL,	/* long, octal (UMask) */
+	CONF_LIST,	/* struct strlist, comma and/or space separated */
+	CONF_ENUM,	/* char *, one of the '|'-separated words in .choices */
+	CONF_IGNORED	/* accepted for OpenDKIM/OpenDMARC compatibility, warned */
+};
+
+struct conf_key {
+	const char     *name;
+	enum conf_type	type;
+	size_t		offset;
+	const char     *def;		/* default as it would be written, or NULL */
+	long		min, max;	/* CONF_INT bounds */
+	const char     *choices;	/* CONF_ENUM: "s|v|sv" */
+	/* check - extra validation of one value; 0 ok, else message in err */
+	int	      (*check)(const char *value, struct buf *err);
+	const char     *section;	/* heading in the sample file and man page */
+	const char     *help;		/* one line */
+};
+
+struct conf {
+	char	       *path;		/* file it was read from, or NULL */
+
+	/* daemon */
+	char	       *socket;
+	char	       *userid;
+	long		umask;
+	char	       *pidfile;
+	int		background;
+	int		syslog;
+	char	       *syslog_facility;
+	int		syslog_success;
+	int		log_why;
+	int		allow_root;
+	long		milter_debug;
+
+	/* common */
+	char	       *authserv_id;
+	char	       *mode;		/* s, v, sv */
+	char	       *internal_hosts;	/* dataset: inline list or file: */
+	char	       *mta;		/* daemon names whose mail is signed */
+	char	       *ignore_hosts;
+	int		ignore_auth_clients;
+
+	/* dns */
+	struct strlist	nameservers;
+	long		dns_timeout;
+	char	       *trust_anchor_file;
+
+	/* inbound */
+	char	       *trusted_authserv_ids;
+	int		reject_failures;
+	int		hold_quarantined;
+	int		tempfail_dns;
+	int		reject_multi_from;
+	int		add_received_spf;
+	long		max_verify_sigs;
+	long		min_key_bits;
+	char	       *dmarc_standard;
+	char	       *public_suffix_list;
+	char	       *peer_list;
+	char	       *external_ignore_list;
+
+	/* outbound */
+	char	       *key_table;
+	char	       *signing_table;
+	char	       *domain;
+	char	       *selector;
+	char	       *key_file;
+	int		multiple_signatures;
+	char	       *canonicalization;
+	char	       *sign_headers;
+	char	       *omit_headers;
+	char	       *oversign_headers;
+	long		signature_ttl;
+	int		require_safe_keys;
+	int		subdomains;
+	char	       *dont_sign_mail_to;
+	int		add_identity;
+
+	/* history and reports */
+	char	       *history_file;
+	int		record_all;
+	char	       *geoip_db;
+	char	       *geoasn_db;
+	char	       *report_state_file;
+	char	       *report_from;
+	char	       *report_envelope_from;
+	char	       *report_sendmail;
+	char	       *report_org_name;
+	char	       *report_contact;
+	char	       *no_reports_list;
+};
+
+/* conf_load - read path; NULL on error with "file:line: Keyword: why" in err */
+struct conf    *conf_load(const char *path, struct buf *err);
+/* conf_parse - the same over text in memory (name is used in messages) */
+struct conf    *conf_parse(const char *name, const char *text, size_t len, struct buf *err);
+/* conf_defaults - a snapshot with every default */
+struct conf    *conf_defaults(void);
+void		conf_free(struct conf *c);
+
+/* the keyword table */
+const struct conf_key *conf_keys(size_t *n);
+const struct conf_key *conf_key_find(const char *name);
+
+/* conf_write_sample / conf_write_man - generated from the table */
+void		conf_write_sample(struct buf *out);
+void		conf_write_man(struct buf *out, const char *version);
+
+/* validators shared by rows and other modules */
+int		conf_check_socket(const char *value, struct buf *err);
+int		conf_check_nameserver(const char *value, struct buf *err);
+
+#endif

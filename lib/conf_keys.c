@@ -1,0 +1,213 @@
+/*
+ * conf_keys.c - the keyword table: the one place a configuration keyword is
+ * defined.  Parsing, validation, defaults, the sample file and the
+ * authmilter.conf(5) man page are all generated from these rows.
+ * Names follow OpenDKIM and OpenDMARC wherever those have the keyword.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "log.h"
+
+#define O(f)	offsetof(struct conf, f)
+#define NOB	0, 0
+#define SEC_D	"Daemon"
+#define SEC_C	"Roles and hosts"
+#define SEC_N	"DNS"
+#define SEC_I	"Inbound: SPF, DKIM verification, DMARC"
+#define SEC_O	"Outbound: DKIM signing"
+#define SEC_H	"History and aggregate reports"
+#define SEC_X	"Accepted for compatibility, ignored"
+
+/* check_facility - SyslogFacility must name a syslog facility */
+static int
+check_facility(const char *v, struct buf *err)
+{
+	if (log_facility_valid(v))
+		return 0;
+	buf_printf(err, "unknown syslog facility \"%s\"", v);
+	return -1;
+}
+
+/* check_canon - header/body canonicalization, "relaxed/simple" or one word */
+static int
+check_canon(const char *v, struct buf *err)
+{
+	static const char *ok[] = { "relaxed/relaxed", "relaxed/simple", "simple/relaxed",
+	    "simple/simple", "relaxed", "simple", NULL };
+	int i;
+
+	for (i = 0; ok[i]; i++)
+		if (strcasecmp(v, ok[i]) == 0)
+			return 0;
+	buf_printf(err, "\"%s\" is not header/body canonicalization (simple or relaxed)", v);
+	return -1;
+}
+
+static const struct conf_key keys[] = {
+	/* daemon */
+	{ "Socket", CONF_STR, O(socket), "inet:8891@127.0.0.1", NOB, NULL, conf_check_socket, SEC_D,
+	  "where to listen: inet:PORT@HOST, inet6:PORT@[ADDR] or local:/PATH" },
+	{ "UserID", CONF_STR, O(userid), NULL, NOB, NULL, NULL, SEC_D,
+	  "user[:group] to run as after binding the socket and reading keys" },
+	{ "UMask", CONF_OCTAL, O(umask), "007", 0, 0777, NULL, NULL, SEC_D,
+	  "umask applied to the local socket and files the daemon creates" },
+	{ "PidFile", CONF_STR, O(pidfile), NULL, NOB, NULL, NULL, SEC_D,
+	  "file to write the process id into" },
+	{ "Background", CONF_BOOL, O(background), "yes", NOB, NULL, NULL, SEC_D,
+	  "detach from the terminal (the -f option overrides)" },
+	{ "Syslog", CONF_BOOL, O(syslog), "yes", NOB, NULL, NULL, SEC_D,
+	  "log to syslog" },
+	{ "SyslogFacility", CONF_STR, O(syslog_facility), "mail", NOB, NULL, check_facility, SEC_D,
+	  "syslog facility" },
+	{ "SyslogSuccess", CONF_BOOL, O(syslog_success), "yes", NOB, NULL, NULL, SEC_D,
+	  "log one line for every message, not only failures" },
+	{ "LogWhy", CONF_BOOL, O(log_why), "no", NOB, NULL, NULL, SEC_D,
+	  "log why each message was or was not signed or verified" },
+	{ "AllowRootOperation", CONF_BOOL, O(allow_root), "no", NOB, NULL, NULL, SEC_D,
+	  "allow running as root after start-up when UserID is not set" },
+	{ "MilterDebug", CONF_INT, O(milter_debug), "0", 0, 6, NULL, NULL, SEC_D,
+	  "libmilter debug level" },
+
+	/* roles */
+	{ "AuthservID", CONF_STR, O(authserv_id), NULL, NOB, NULL, NULL, SEC_C,
+	  "authserv-id in Authentication-Results (default: the host name)" },
+	{ "Mode", CONF_ENUM, O(mode), "sv", NOB, "s|v|sv", NULL, SEC_C,
+	  "s: sign outbound mail, v: verify inbound mail, sv: both" },
+	{ "InternalHosts", CONF_STR, O(internal_hosts), "127.0.0.1, ::1", NOB, NULL, NULL, SEC_C,
+	  "clients whose mail is signed, not verified: list or file:PATH" },
+	{ "MTA", CONF_STR, O(mta), NULL, NOB, NULL, NULL, SEC_C,
+	  "MTA {daemon_name} values whose mail is signed" },
+	{ "IgnoreHosts", CONF_STR, O(ignore_hosts), NULL, NOB, NULL, NULL, SEC_C,
+	  "clients whose mail is neither signed nor verified: list or file:PATH" },
+	{ "PeerList", CONF_STR, O(peer_list), NULL, NOB, NULL, NULL, SEC_C,
+	  "clients whose connections are accepted untouched: list or file:PATH" },
+	{ "ExternalIgnoreList", CONF_STR, O(external_ignore_list), NULL, NOB, NULL, NULL, SEC_C,
+	  "external hosts allowed to send mail as our domains without warning" },
+	{ "IgnoreAuthenticatedClients", CONF_BOOL, O(ignore_auth_clients), "no", NOB, NULL, NULL, SEC_C,
+	  "do not verify mail from SMTP AUTH clients" },
+
+	/* dns */
+	{ "Nameservers", CONF_LIST, O(nameservers), NULL, NOB, NULL, conf_check_nameserver, SEC_N,
+	  "name servers to ask, ADDR[:PORT] or [IPV6]:PORT (default: the system resolver)" },
+	{ "DNSTimeout", CONF_INT, O(dns_timeout), "10", 1, 300, NULL, NULL, SEC_N,
+	  "seconds to wait for one DNS answer" },
+	{ "TrustAnchorFile", CONF_STR, O(trust_anchor_file), NULL, NOB, NULL, NULL, SEC_N,
+	  "DNSSEC trust anchor file (enables validation)" },
+
+	/* inbound */
+	{ "TrustedAuthservIDs", CONF_STR, O(trusted_authserv_ids), NULL, NOB, NULL, NULL, SEC_I,
+	  "further authserv-ids whose incoming Authentication-Results are removed" },
+	{ "RejectFailures", CONF_BOOL, O(reject_failures), "no", NOB, NULL, NULL, SEC_I,
+	  "apply p=reject and p=quarantine; when no, only report them" },
+	{ "HoldQuarantinedMessages", CONF_BOOL, O(hold_quarantined), "no", NOB, NULL, NULL, SEC_I,
+	  "put p=quarantine failures in the MTA's hold queue" },
+	{ "TempFailOnDNSError", CONF_BOOL, O(tempfail_dns), "no", NOB, NULL, NULL, SEC_I,
+	  "answer 451 4.7.x when DNS fails temporarily, instead of accepting" },
+	{ "RejectMultiValueFrom", CONF_BOOL, O(reject_multi_from), "no", NOB, NULL, NULL, SEC_I,
+	  "reject mail whose From names several domains, none, or no From" },
+	{ "AddReceivedSPF", CONF_BOOL, O(add_received_spf), "no", NOB, NULL, NULL, SEC_I,
+	  "also add a Received-SPF header" },
+	{ "MaximumSignaturesToVerify", CONF_INT, O(max_verify_sigs), "5", 1, 100, NULL, NULL, SEC_I,
+	  "DKIM signatures evaluated per message" },
+	{ "MinimumKeyBits", CONF_INT, O(min_key_bits), "1024", 512, 16384, NULL, NULL, SEC_I,
+	  "RSA keys shorter than this never pass (RFC 8301)" },
+	{ "DMARCStandard", CONF_ENUM, O(dmarc_standard), "rfc9989", NOB, "rfc9989|rfc7489", NULL, SEC_I,
+	  "rfc9989: DNS tree walk; rfc7489: Public Suffix List and pct" },
+	{ "PublicSuffixList", CONF_STR, O(public_suffix_list),
+	  "/usr/share/publicsuffix/public_suffix_list.dat", NOB, NULL, NULL, SEC_I,
+	  "Public Suffix List used in rfc7489 mode" },
+
+	/* outbound */
+	{ "KeyTable", CONF_STR, O(key_table), NULL, NOB, NULL, NULL, SEC_O,
+	  "OpenDKIM KeyTable: name domain:selector:/path/to/key" },
+	{ "SigningTable", CONF_STR, O(signing_table), NULL, NOB, NULL, NULL, SEC_O,
+	  "OpenDKIM SigningTable, a file or refile:FILE with wildcards" },
+	{ "Domain", CONF_STR, O(domain), NULL, NOB, NULL, NULL, SEC_O,
+	  "short form without tables: domain(s) to sign for" },
+	{ "Selector", CONF_STR, O(selector), NULL, NOB, NULL, NULL, SEC_O,
+	  "short form without tables: selector" },
+	{ "KeyFile", CONF_STR, O(key_file), NULL, NOB, NULL, NULL, SEC_O,
+	  "short form without tables: private key file" },
+	{ "MultipleSignatures", CONF_BOOL, O(multiple_signatures), "no", NOB, NULL, NULL, SEC_O,
+	  "sign with every matching SigningTable entry, not only the first" },
+	{ "Canonicalization", CONF_STR, O(canonicalization), "relaxed/relaxed", NOB, NULL, check_canon, SEC_O,
+	  "header/body canonicalization of new signatures" },
+	{ "SignHeaders", CONF_STR, O(sign_headers), NULL, NOB, NULL, NULL, SEC_O,
+	  "headers to sign (default: the RFC 6376 section 5.4.1 list)" },
+	{ "OmitHeaders", CONF_STR, O(omit_headers), NULL, NOB, NULL, NULL, SEC_O,
+	  "headers never to sign" },
+	{ "OversignHeaders", CONF_STR, O(oversign_headers), "From", NOB, NULL, NULL, SEC_O,
+	  "headers signed once more than they occur, so none can be added" },
+	{ "SignatureTTL", CONF_INT, O(signature_ttl), "0", 0, 315360000, NULL, NULL, SEC_O,
+	  "seconds a signature is valid (x=); 0 for no expiry" },
+	{ "RequireSafeKeys", CONF_BOOL, O(require_safe_keys), "yes", NOB, NULL, NULL, SEC_O,
+	  "refuse key files readable by others or in directories writable by others" },
+	{ "SubDomains", CONF_BOOL, O(subdomains), "no", NOB, NULL, NULL, SEC_O,
+	  "sign mail from subdomains of the Domain list too" },
+	{ "DontSignMailTo", CONF_STR, O(dont_sign_mail_to), NULL, NOB, NULL, NULL, SEC_O,
+	  "recipients (addresses or domains) whose mail is not signed" },
+	{ "AddIdentity", CONF_BOOL, O(add_identity), "no", NOB, NULL, NULL, SEC_O,
+	  "add i= with the From address to new signatures" },
+
+	/* history and reports */
+	{ "HistoryFile", CONF_STR, O(history_file), NULL, NOB, NULL, NULL, SEC_H,
+	  "file that gets one record per DMARC-evaluated message" },
+	{ "RecordAllMessages", CONF_BOOL, O(record_all), "no", NOB, NULL, NULL, SEC_H,
+	  "write history records for messages without a DMARC evaluation too" },
+	{ "GeoIPDatabase", CONF_STR, O(geoip_db), NULL, NOB, NULL, NULL, SEC_H,
+	  "MaxMind country database (.mmdb)" },
+	{ "GeoASNDatabase", CONF_STR, O(geoasn_db), NULL, NOB, NULL, NULL, SEC_H,
+	  "MaxMind ASN database (.mmdb)" },
+	{ "ReportStateFile", CONF_STR, O(report_state_file),
+	  "/var/lib/authmilter/report.state", NOB, NULL, NULL, SEC_H,
+	  "where authmilter-report remembers the reports it has sent" },
+	{ "ReportFrom", CONF_STR, O(report_from), NULL, NOB, NULL, NULL, SEC_H,
+	  "From address of aggregate report mail" },
+	{ "ReportEnvelopeFrom", CONF_STR, O(report_envelope_from), NULL, NOB, NULL, NULL, SEC_H,
+	  "envelope sender of aggregate report mail" },
+	{ "ReportSendmail", CONF_STR, O(report_sendmail), "/usr/sbin/sendmail -oi", NOB, NULL, NULL, SEC_H,
+	  "sendmail-compatible command (run without a shell)" },
+	{ "ReportOrgName", CONF_STR, O(report_org_name), NULL, NOB, NULL, NULL, SEC_H,
+	  "org_name in reports (default: AuthservID)" },
+	{ "ReportContact", CONF_STR, O(report_contact), NULL, NOB, NULL, NULL, SEC_H,
+	  "email in reports' report_metadata (default: ReportFrom)" },
+	{ "NoReportsList", CONF_STR, O(no_reports_list), NULL, NOB, NULL, NULL, SEC_H,
+	  "policy domains never sent reports: list or file:PATH" },
+
+	/* OpenDKIM / OpenDMARC keywords that have no meaning here */
+	{ "AutoRestart", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
+	  "use systemd's Restart= instead" },
+	{ "AutoRestartRate", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
+	  "use systemd's StartLimitBurst= instead" },
+	{ "SoftwareHeader", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
+	  "no software header is added" },
+	{ "SPFSelfValidate", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
+	  "SPF is always evaluated here" },
+	{ "SendReports", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
+	  "failure reports are not sent" },
+};
+
+/* conf_keys - the table and its length */
+const struct conf_key *
+conf_keys(size_t *n)
+{
+	*n = sizeof(keys) / sizeof(keys[0]);
+	return keys;
+}
+
+/* conf_key_find - row for a keyword, case-insensitive as OpenDKIM */
+const struct conf_key *
+conf_key_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcasecmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}

@@ -1,0 +1,4 @@
+/*
+ * dkim_key.c - (not yet written)
+ */
+#include "config.h"

@@ -1,0 +1,4 @@
+/*
+ * dkim_sign.c - (not yet written)
+ */
+#include "config.h"

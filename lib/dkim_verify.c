@@ -1,0 +1,4 @@
+/*
+ * dkim_verify.c - (not yet written)
+ */
+#include "config.h"

@@ -1,0 +1,4 @@
+/*
+ * dmarc.c - (not yet written)
+ */
+#include "config.h"

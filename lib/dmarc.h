@@ -1,0 +1,4 @@
+/* dmarc.h - (not yet written) */
+#ifndef AUTHMILTER_DMARC_H
+#define AUTHMILTER_DMARC_H
+#endif

@@ -1,0 +1,380 @@
+/*
+ * dns.c - the shared libunbound resolver with a bounded wait per query
+ *
+ * libunbound runs in its threaded async mode.  A dispatcher thread owned by
+ * the struct dns polls ub_fd() and calls ub_process(), which runs our
+ * callback; the callback hands the answer to the waiting caller through a
+ * mutex/condition pair.  A caller that times out cancels its query; when the
+ * cancel loses the race with the callback it waits for the callback instead,
+ * so a pending record is never freed while libunbound may still use it.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unbound.h>
+#include <unistd.h>
+
+#include "dns.h"
+#include "log.h"
+
+struct dns {
+	struct ub_ctx  *ctx;
+	int		timeout;
+	int		wake[2];	/* self-pipe that stops the dispatcher */
+	pthread_t	thread;
+	int		running;
+};
+
+struct pending {
+	pthread_mutex_t	lock;
+	pthread_cond_t	cond;
+	int		done;
+	int		err;		/* libunbound error code, 0 when none */
+	struct ub_result *result;
+};
+
+/* dispatcher - deliver answers as libunbound produces them */
+static void *
+dispatcher(void *arg)
+{
+	struct dns *d = arg;
+	struct pollfd pfd[2];
+
+	pfd[0].fd = ub_fd(d->ctx);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = d->wake[0];
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("dns: poll");
+			sleep(1);
+			continue;
+		}
+		if (pfd[1].revents)
+			break;
+		if (pfd[0].revents)
+			ub_process(d->ctx);
+	}
+	return NULL;
+}
+
+/* ns_to_unbound - "ADDR[:PORT]" / "[V6]:PORT" into unbound's "ADDR@PORT" */
+static void
+ns_to_unbound(const char *spec, char *out, size_t outlen)
+{
+	const char *close_br, *colon;
+
+	if (spec[0] == '[' && (close_br = strchr(spec, ']')) != NULL) {
+		if (close_br[1] == ':')
+			snprintf(out, outlen, "%.*s@%s", (int)(close_br - spec - 1), spec + 1, close_br + 2);
+		else
+			snprintf(out, outlen, "%.*s", (int)(close_br - spec - 1), spec + 1);
+	} else if ((colon = strchr(spec, ':')) != NULL && colon == strrchr(spec, ':')) {
+		snprintf(out, outlen, "%.*s@%s", (int)(colon - spec), spec, colon + 1);
+	} else {
+		snprintf(out, outlen, "%s", spec);
+	}
+}
+
+/* dns_new - build the context; see dns.h */
+struct dns *
+dns_new(const struct strlist *servers, int timeout, const char *trust_anchor, struct buf *err)
+{
+	struct dns *d = xcalloc(1, sizeof(*d));
+	char spec[128];
+	size_t i;
+	int rc;
+
+	d->timeout = timeout > 0 ? timeout : 10;
+	d->wake[0] = d->wake[1] = -1;
+	if ((d->ctx = ub_ctx_create()) == NULL) {
+		buf_adds(err, "cannot create libunbound context");
+		goto fail;
+	}
+	/* threads, not a forked helper process: the daemon drops privileges */
+	ub_ctx_async(d->ctx, 1);
+	ub_ctx_set_option(d->ctx, "do-not-query-localhost:", "no");
+	if (servers != NULL && servers->n > 0) {
+		for (i = 0; i < servers->n; i++) {
+			ns_to_unbound(servers->v[i], spec, sizeof(spec));
+			if ((rc = ub_ctx_set_fwd(d->ctx, spec)) != 0) {
+				buf_printf(err, "name server %s: %s", servers->v[i], ub_strerror(rc));
+				goto fail;
+			}
+		}
+	} else if ((rc = ub_ctx_resolvconf(d->ctx, NULL)) != 0) {
+		buf_printf(err, "reading /etc/resolv.conf: %s", ub_strerror(rc));
+		goto fail;
+	}
+	if (trust_anchor != NULL && (rc = ub_ctx_add_ta_file(d->ctx, trust_anchor)) != 0) {
+		buf_printf(err, "trust anchor %s: %s", trust_anchor, ub_strerror(rc));
+		goto fail;
+	}
+	if (pipe(d->wake) != 0) {
+		buf_printf(err, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if (pthread_create(&d->thread, NULL, dispatcher, d) != 0) {
+		buf_adds(err, "cannot start the DNS dispatcher thread");
+		goto fail;
+	}
+	d->running = 1;
+	return d;
+fail:
+	dns_free(d);
+	return NULL;
+}
+
+/* dns_free - stop the dispatcher and release the context */
+void
+dns_free(struct dns *d)
+{
+	if (d == NULL)
+		return;
+	if (d->running) {
+		if (write(d->wake[1], "x", 1) != 1)
+			log_warn("dns: cannot wake the dispatcher");
+		pthread_join(d->thread, NULL);
+	}
+	if (d->wake[0] >= 0)
+		close(d->wake[0]);
+	if (d->wake[1] >= 0)
+		close(d->wake[1]);
+	if (d->ctx)
+		ub_ctx_delete(d->ctx);
+	free(d);
+}
+
+/* dns_timeout - the configured timeout in seconds */
+int
+dns_timeout(const struct dns *d)
+{
+	return d->timeout;
+}
+
+/* answered - libunbound callback, run in the dispatcher thread */
+static void
+answered(void *arg, int err, struct ub_result *result)
+{
+	struct pending *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	p->err = err;
+	p->result = result;
+	p->done = 1;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* fill - translate a libunbound answer into our result */
+static void
+fill(struct dns_result *r, const struct ub_result *u)
+{
+	size_t i;
+
+	r->rcode = u->rcode;
+	r->nxdomain = u->nxdomain;
+	r->sec = u->secure ? DNS_SEC_SECURE : u->bogus ? DNS_SEC_BOGUS : DNS_SEC_INSECURE;
+	if (u->answer_packet && u->answer_len > 0) {
+		r->packet = xmalloc((size_t)u->answer_len);
+		memcpy(r->packet, u->answer_packet, (size_t)u->answer_len);
+		r->packet_len = (size_t)u->answer_len;
+	}
+	if (u->bogus) {
+		r->status = DNS_FAIL;
+		snprintf(r->why, sizeof(r->why), "DNSSEC validation failed: %s",
+		    u->why_bogus ? u->why_bogus : "bogus");
+		return;
+	}
+	switch (u->rcode) {
+	case 0:
+		break;
+	case 3:
+		r->status = DNS_NOTFOUND;
+		snprintf(r->why, sizeof(r->why), "NXDOMAIN");
+		return;
+	case 2:
+	case 5:
+		r->status = DNS_RETRY;
+		snprintf(r->why, sizeof(r->why), "%s", u->rcode == 2 ? "SERVFAIL" : "REFUSED");
+		return;
+	default:
+		r->status = DNS_FAIL;
+		snprintf(r->why, sizeof(r->why), "rcode %d", u->rcode);
+		return;
+	}
+	if (!u->havedata) {
+		r->status = DNS_NOTFOUND;
+		snprintf(r->why, sizeof(r->why), "no data");
+		return;
+	}
+	for (i = 0; u->data[i] != NULL; i++)
+		;
+	r->count = i;
+	r->rdata = xcalloc(i + 1, sizeof(*r->rdata));
+	r->rdlen = xcalloc(i + 1, sizeof(*r->rdlen));
+	for (i = 0; i < r->count; i++) {
+		r->rdlen[i] = (size_t)u->len[i];
+		r->rdata[i] = xmalloc(r->rdlen[i] + 1);
+		memcpy(r->rdata[i], u->data[i], r->rdlen[i]);
+		r->rdata[i][r->rdlen[i]] = '\0';
+	}
+	r->status = DNS_OK;
+}
+
+/* dns_query - see dns.h */
+enum dns_status
+dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
+{
+	struct dns_result *r = xcalloc(1, sizeof(*r));
+	struct pending *p;
+	struct timespec deadline;
+	int async_id = 0, rc, timed_out = 0;
+
+	*res = r;
+	r->rcode = -1;
+	if (name == NULL || *name == '\0' || strlen(name) > 253) {
+		r->status = DNS_FAIL;
+		snprintf(r->why, sizeof(r->why), "invalid domain name");
+		return r->status;
+	}
+	p = xcalloc(1, sizeof(*p));
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	rc = ub_resolve_async(d->ctx, name, rrtype, 1, p, answered, &async_id);
+	if (rc != 0) {
+		r->status = rc == UB_SYNTAX ? DNS_FAIL : DNS_RETRY;
+		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(rc));
+		goto out;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += d->timeout;
+	pthread_mutex_lock(&p->lock);
+	while (!p->done && !timed_out)
+		if (pthread_cond_timedwait(&p->cond, &p->lock, &deadline) == ETIMEDOUT)
+			timed_out = !p->done;
+	pthread_mutex_unlock(&p->lock);
+	if (timed_out && ub_cancel(d->ctx, async_id) == 0) {
+		r->status = DNS_RETRY;
+		snprintf(r->why, sizeof(r->why), "timed out after %d s", d->timeout);
+		goto out;
+	}
+	/* either answered, or the cancel lost the race: the callback will run */
+	pthread_mutex_lock(&p->lock);
+	while (!p->done)
+		pthread_cond_wait(&p->cond, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+	if (p->err != 0) {
+		r->status = DNS_RETRY;
+		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(p->err));
+	} else if (p->result != NULL) {
+		fill(r, p->result);
+	} else {
+		r->status = DNS_RETRY;
+		snprintf(r->why, sizeof(r->why), "no answer");
+	}
+out:
+	if (p->result)
+		ub_resolve_free(p->result);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+	return r->status;
+}
+
+/* dns_result_free - release a result */
+void
+dns_result_free(struct dns_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->count; i++)
+		free(r->rdata[i]);
+	free(r->rdata);
+	free(r->rdlen);
+	free(r->packet);
+	free(r);
+}
+
+/* dns_txt - join the character-strings of TXT record i; -1 when malformed */
+int
+dns_txt(const struct dns_result *r, size_t i, struct buf *out)
+{
+	const unsigned char *p, *end;
+
+	if (i >= r->count)
+		return -1;
+	p = r->rdata[i];
+	end = p + r->rdlen[i];
+	while (p < end) {
+		size_t n = *p++;
+
+		if (n > (size_t)(end - p))
+			return -1;
+		buf_add(out, p, n);
+		p += n;
+	}
+	return 0;
+}
+
+/* dns_txt_lookup - all TXT records of name, joined per record */
+enum dns_status
+dns_txt_lookup(struct dns *d, const char *name, struct strlist *out, enum dns_sec *sec,
+    char *why, size_t whylen)
+{
+	struct dns_result *r;
+	struct buf b = BUF_INIT;
+	enum dns_status st;
+	size_t i;
+
+	st = dns_query(d, name, 16 /* TXT */, &r);
+	if (sec)
+		*sec = r->sec;
+	if (why && whylen)
+		snprintf(why, whylen, "%s", r->why);
+	if (st == DNS_OK) {
+		buf_init(&b);
+		for (i = 0; i < r->count; i++) {
+			buf_reset(&b);
+			if (dns_txt(r, i, &b) == 0)
+				strlist_add(out, b.data);
+		}
+		buf_free(&b);
+	}
+	dns_result_free(r);
+	return st;
+}
+
+/* dns_status_str - the status word */
+const char *
+dns_status_str(enum dns_status s)
+{
+	switch (s) {
+	case DNS_OK: return "ok";
+	case DNS_NOTFOUND: return "notfound";
+	case DNS_RETRY: return "retry";
+	default: return "fail";
+	}
+}
+
+/* dns_sec_str - the DNSSEC status word */
+const char *
+dns_sec_str(enum dns_sec s)
+{
+	switch (s) {
+	case DNS_SEC_SECURE: return "secure";
+	case DNS_SEC_BOGUS: return "bogus";
+	default: return "insecure";
+	}
+}

@@ -1,0 +1,73 @@
+/*
+ * dns.h - the one resolver: libunbound, shared by every thread
+ *
+ * One struct dns per engine (config snapshot).  Queries are synchronous for
+ * the caller and bounded by DNSTimeout; internally they run on libunbound's
+ * asynchronous interface, with one dispatcher thread delivering answers, so
+ * any number of milter threads can wait at once.  libunbound caches answers.
+ *
+ * Status words follow Postfix: OK / NOTFOUND / RETRY / FAIL, plus a reason,
+ * so a caller never has to guess whether a failure is temporary.
+ */
+#ifndef AUTHMILTER_DNS_H
+#define AUTHMILTER_DNS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum dns_status {
+	DNS_OK,		/* at least one record of the type */
+	DNS_NOTFOUND,	/* NXDOMAIN or no data of that type (see nxdomain) */
+	DNS_RETRY,	/* timeout, SERVFAIL, network trouble: temporary */
+	DNS_FAIL	/* permanent: malformed name, REFUSED, bogus DNSSEC */
+};
+
+enum dns_sec {
+	DNS_SEC_INSECURE,	/* no validation, or an unsigned zone */
+	DNS_SEC_SECURE,		/* validated by DNSSEC */
+	DNS_SEC_BOGUS		/* validation failed (status is DNS_FAIL) */
+};
+
+struct dns_result {
+	enum dns_status	status;
+	enum dns_sec	sec;
+	int		rcode;		/* DNS rcode of the answer, -1 when none */
+	int		nxdomain;	/* the name does not exist */
+	size_t		count;		/* records of the asked type */
+	unsigned char **rdata;		/* count raw rdata, uncompressed */
+	size_t	       *rdlen;
+	unsigned char  *packet;		/* the whole answer in wire format */
+	size_t		packet_len;
+	char		why[160];	/* human-readable reason for non-OK */
+};
+
+struct dns;
+
+/*
+ * dns_new - a resolver asking the given servers ("ADDR[:PORT]",
+ * "[IPV6]:PORT"; none: /etc/resolv.conf) with a timeout in seconds;
+ * trust_anchor (a file) turns DNSSEC validation on.  NULL with err set.
+ */
+struct dns     *dns_new(const struct strlist *servers, int timeout, const char *trust_anchor,
+		    struct buf *err);
+void		dns_free(struct dns *d);
+int		dns_timeout(const struct dns *d);
+
+/*
+ * dns_query - look up name/type (class IN); *res is always set and the
+ * caller frees it with dns_result_free.  Returns res->status.
+ */
+enum dns_status	dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res);
+void		dns_result_free(struct dns_result *r);
+
+/* dns_txt - the i-th TXT record with its character-strings joined (RFC 7208 §3.3) */
+int		dns_txt(const struct dns_result *r, size_t i, struct buf *out);
+/* dns_txt_lookup - every TXT record of name as a list; status as dns_query */
+enum dns_status	dns_txt_lookup(struct dns *d, const char *name, struct strlist *out,
+		    enum dns_sec *sec, char *why, size_t whylen);
+
+const char     *dns_status_str(enum dns_status s);
+const char     *dns_sec_str(enum dns_sec s);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * engine.c - build and release the shared handles of one config snapshot
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dns.h"
+#include "engine.h"
+#include "hostlist.h"
+#include "log.h"
+
+static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* split_words - NULL-terminated vector of the comma/space separated words */
+static char **
+split_words(const char *s)
+{
+	char **v = xcalloc(1, sizeof(*v)), *copy, *tok, *save;
+	size_t n = 0;
+
+	if (s == NULL)
+		return v;
+	copy = xstrdup(s);
+	for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		v = xrealloc(v, (n + 2) * sizeof(*v));
+		v[n++] = xstrdup(tok);
+		v[n] = NULL;
+	}
+	free(copy);
+	return v;
+}
+
+/* hostlist_or_fail - one host list keyword, error prefixed with its name */
+static int
+load_hostlist(struct hostlist **out, const char *keyword, const char *spec, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+
+	buf_init(&why);
+	*out = hostlist_new(spec, &why);
+	if (*out == NULL)
+		buf_printf(err, "%s: %s", keyword, why.data);
+	buf_free(&why);
+	return *out ? 0 : -1;
+}
+
+/* engine_new - see engine.h */
+struct engine *
+engine_new(struct conf *c, struct buf *err)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	char host[256];
+
+	e->refs = 1;
+	e->conf = c;
+	if (c->authserv_id)
+		e->authserv_id = xstrdup(c->authserv_id);
+	else {
+		if (gethostname(host, sizeof(host)) != 0)
+			strcpy(host, "localhost");
+		host[sizeof(host) - 1] = '\0';
+		e->authserv_id = xstrdup(host);
+	}
+	if (load_hostlist(&e->internal, "InternalHosts", c->internal_hosts, err) != 0 ||
+	    load_hostlist(&e->ignore, "IgnoreHosts", c->ignore_hosts, err) != 0 ||
+	    load_hostlist(&e->peers, "PeerList", c->peer_list, err) != 0)
+		goto fail;
+	e->mta = split_words(c->mta);
+	if ((e->dns = dns_new(&c->nameservers, (int)c->dns_timeout, c->trust_anchor_file, err)) == NULL)
+		goto fail;
+	/* inbound: SPF, DKIM verification, DMARC engines are built here */
+	/* outbound: the signer (tables and keys) is built here */
+	/* history: GeoIP databases are opened here */
+	return e;
+fail:
+	engine_unref(e);
+	return NULL;
+}
+
+/* engine_ref - one more holder */
+struct engine *
+engine_ref(struct engine *e)
+{
+	pthread_mutex_lock(&engine_lock);
+	e->refs++;
+	pthread_mutex_unlock(&engine_lock);
+	return e;
+}
+
+/* engine_destroy - free every handle */
+static void
+engine_destroy(struct engine *e)
+{
+	size_t i;
+
+	/* inbound, outbound, history handles are released here */
+	dns_free(e->dns);
+	hostlist_free(e->internal);
+	hostlist_free(e->ignore);
+	hostlist_free(e->peers);
+	for (i = 0; e->mta && e->mta[i]; i++)
+		free(e->mta[i]);
+	free(e->mta);
+	free(e->authserv_id);
+	conf_free(e->conf);
+	free(e);
+}
+
+/* engine_unref - drop a reference; the last one frees */
+void
+engine_unref(struct engine *e)
+{
+	int last;
+
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&engine_lock);
+	last = --e->refs == 0;
+	pthread_mutex_unlock(&engine_lock);
+	if (last)
+		engine_destroy(e);
+}

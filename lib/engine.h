@@ -1,0 +1,55 @@
+/*
+ * engine.h - every shared handle built from one config snapshot
+ *
+ * An engine is immutable once built and reference-counted: each connection
+ * holds a reference for its lifetime, SIGHUP builds a new engine and swaps it
+ * in, and the old one is freed when its last connection closes.  Library
+ * handles (resolver, libopendkim, libspf2, keys, GeoIP) live here, never in
+ * globals.
+ */
+#ifndef AUTHMILTER_ENGINE_H
+#define AUTHMILTER_ENGINE_H
+
+#include "buf.h"
+#include "conf.h"
+
+struct dns;
+struct hostlist;
+struct spf_engine;
+struct dkim_engine;
+struct dmarc_engine;
+struct signer;
+struct geoip;
+struct history;
+
+struct engine {
+	int		refs;		/* under engine_lock in engine.c */
+	struct conf    *conf;		/* owned */
+	char	       *authserv_id;	/* AuthservID, or the host name */
+	struct dns     *dns;		/* owned */
+
+	/* roles */
+	struct hostlist *internal;	/* InternalHosts */
+	struct hostlist *ignore;	/* IgnoreHosts */
+	struct hostlist *peers;		/* PeerList */
+	char	      **mta;		/* MTA daemon names, NULL-terminated */
+
+	/* inbound */
+	struct spf_engine *spf;
+	struct dkim_engine *dkim;
+	struct dmarc_engine *dmarc;
+
+	/* outbound */
+	struct signer  *signer;
+
+	/* history */
+	struct geoip   *geoip;
+	struct history *history;	/* not owned: shared across reloads */
+};
+
+/* engine_new - build from c (taken over, also on failure); NULL with err */
+struct engine  *engine_new(struct conf *c, struct buf *err);
+struct engine  *engine_ref(struct engine *e);
+void		engine_unref(struct engine *e);
+
+#endif

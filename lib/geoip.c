@@ -1,0 +1,4 @@
+/*
+ * geoip.c - (not yet written)
+ */
+#include "config.h"

@@ -1,0 +1,252 @@
+/*
+ * hostlist.c - address/network/host-name lists with negation
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hostlist.h"
+
+struct host_entry {
+	int		neg;
+	int		family;		/* AF_INET, AF_INET6, or 0 for a name */
+	unsigned char	addr[16];
+	int		prefix;
+	char	       *name;		/* lower case; leading '.' means subdomains */
+};
+
+struct hostlist {
+	struct host_entry *e;
+	size_t		n;
+};
+
+/* add_entry - parse one entry; -1 with the reason in err */
+static int
+add_entry(struct hostlist *h, const char *tok, struct buf *err)
+{
+	struct host_entry en;
+	char addr[INET6_ADDRSTRLEN + 8], *slash, *end;
+	const char *s = tok;
+	int maxp;
+	long p;
+
+	memset(&en, 0, sizeof(en));
+	if (*s == '!') {
+		en.neg = 1;
+		s++;
+	}
+	if (*s == '\0') {
+		buf_printf(err, "\"%s\": empty entry", tok);
+		return -1;
+	}
+	if (s[0] == '[' && s[strlen(s) - 1] == ']') {	/* [addr] as Postfix writes it */
+		snprintf(addr, sizeof(addr), "%.*s", (int)strlen(s) - 2, s + 1);
+	} else if (strlen(s) < sizeof(addr)) {
+		snprintf(addr, sizeof(addr), "%s", s);
+	} else
+		addr[0] = '\0';
+	slash = strchr(addr, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, addr, en.addr) == 1)
+		en.family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, en.addr) == 1)
+		en.family = AF_INET6;
+	if (en.family) {
+		maxp = en.family == AF_INET ? 32 : 128;
+		en.prefix = maxp;
+		if (slash) {
+			errno = 0;
+			p = strtol(slash + 1, &end, 10);
+			if (errno || end == slash + 1 || *end || p < 0 || p > maxp) {
+				buf_printf(err, "\"%s\": bad prefix length", tok);
+				return -1;
+			}
+			en.prefix = (int)p;
+		}
+	} else {
+		const char *c;
+
+		if (slash) {
+			buf_printf(err, "\"%s\": not an address or network", tok);
+			return -1;
+		}
+		if (s[0] == '*' && s[1] == '.')
+			s++;
+		for (c = s; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.' && *c != '_') {
+				buf_printf(err, "\"%s\": not an address, network or host name", tok);
+				return -1;
+			}
+		en.name = xstrdup(s);
+		for (end = en.name; *end; end++)
+			*end = (char)tolower((unsigned char)*end);
+	}
+	h->e = xrealloc(h->e, (h->n + 1) * sizeof(*h->e));
+	h->e[h->n++] = en;
+	return 0;
+}
+
+/* hostlist_parse - entries separated by commas, white space and lines */
+struct hostlist *
+hostlist_parse(const char *name, const char *text, struct buf *err)
+{
+	struct hostlist *h = xcalloc(1, sizeof(*h));
+	const char *p = text;
+	size_t lineno = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t ll = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = xstrndup(p, ll), *hash, *tok, *save;
+
+		lineno++;
+		p += ll + (nl ? 1 : 0);
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		for (tok = strtok_r(line, ", \t\r", &save); tok; tok = strtok_r(NULL, ", \t\r", &save)) {
+			struct buf why = BUF_INIT;
+
+			buf_init(&why);
+			if (add_entry(h, tok, &why) != 0) {
+				if (name)
+					buf_printf(err, "%s:%zu: %s", name, lineno, why.data);
+				else
+					buf_adds(err, why.data);
+				buf_free(&why);
+				free(line);
+				hostlist_free(h);
+				return NULL;
+			}
+			buf_free(&why);
+		}
+		free(line);
+	}
+	return h;
+}
+
+/* hostlist_new - inline list or file:PATH */
+struct hostlist *
+hostlist_new(const char *spec, struct buf *err)
+{
+	struct buf text = BUF_INIT;
+	struct hostlist *h;
+	char chunk[4096];
+	size_t n;
+	FILE *fp;
+
+	if (spec == NULL)
+		return xcalloc(1, sizeof(struct hostlist));
+	if (strncmp(spec, "file:", 5) != 0 && spec[0] != '/')
+		return hostlist_parse(NULL, spec, err);
+	if (spec[0] != '/')
+		spec += 5;
+	if ((fp = fopen(spec, "r")) == NULL) {
+		buf_printf(err, "%s: cannot open: %s", spec, strerror(errno));
+		return NULL;
+	}
+	buf_init(&text);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&text, chunk, n);
+	fclose(fp);
+	h = hostlist_parse(spec, text.data, err);
+	buf_free(&text);
+	return h;
+}
+
+/* prefix_match - do the first bits of a and b agree? */
+static int
+prefix_match(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int full = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, (size_t)full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a[full] ^ b[full]) & (0xff << (8 - rest))) == 0;
+}
+
+/* name_match - length of the matching entry name, 0 when it does not match */
+static size_t
+name_match(const char *entry, const char *host)
+{
+	size_t el = strlen(entry), hl = strlen(host);
+
+	if (hl && host[hl - 1] == '.')
+		hl--;
+	if (entry[0] == '.') {
+		if (hl > el && strncasecmp(host + hl - el, entry, el) == 0)
+			return el;
+		return 0;
+	}
+	if (hl == el && strncasecmp(host, entry, el) == 0)
+		return el + 1;	/* an exact name beats a suffix of equal length */
+	return 0;
+}
+
+/* hostlist_match - see hostlist.h */
+int
+hostlist_match(const struct hostlist *h, const char *ip, const char *hostname)
+{
+	unsigned char a[16];
+	int fam = 0, best = -1, bestneg = 0;
+	size_t i, bestname = 0;
+	int nameneg = 0;
+
+	if (h == NULL || h->n == 0)
+		return 0;
+	if (ip && inet_pton(AF_INET, ip, a) == 1)
+		fam = AF_INET;
+	else if (ip && inet_pton(AF_INET6, ip, a) == 1) {
+		static const unsigned char v4mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+
+		fam = AF_INET6;
+		if (memcmp(a, v4mapped, 12) == 0) {	/* ::ffff:a.b.c.d */
+			memmove(a, a + 12, 4);
+			fam = AF_INET;
+		}
+	}
+	for (i = 0; i < h->n; i++) {
+		const struct host_entry *e = &h->e[i];
+
+		if (e->family && e->family == fam) {
+			if (e->prefix > best && prefix_match(a, e->addr, e->prefix)) {
+				best = e->prefix;
+				bestneg = e->neg;
+			}
+		} else if (!e->family && hostname && *hostname && hostname[0] != '[') {
+			size_t l = name_match(e->name, hostname);
+
+			if (l > bestname) {
+				bestname = l;
+				nameneg = e->neg;
+			}
+		}
+	}
+	if (best >= 0)
+		return !bestneg;
+	if (bestname > 0)
+		return !nameneg;
+	return 0;
+}
+
+/* hostlist_free - release the list */
+void
+hostlist_free(struct hostlist *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < h->n; i++)
+		free(h->e[i].name);
+	free(h->e);
+	free(h);
+}

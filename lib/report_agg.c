@@ -1,0 +1,4 @@
+/*
+ * report_agg.c - (not yet written)
+ */
+#include "config.h"

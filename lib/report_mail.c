@@ -1,0 +1,4 @@
+/*
+ * report_mail.c - (not yet written)
+ */
+#include "config.h"

@@ -1,0 +1,4 @@
+/*
+ * report_state.c - (not yet written)
+ */
+#include "config.h"

@@ -1,0 +1,4 @@
+/*
+ * report_xml.c - (not yet written)
+ */
+#include "config.h"

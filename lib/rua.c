@@ -1,0 +1,4 @@
+/*
+ * rua.c - (not yet written)
+ */
+#include "config.h"

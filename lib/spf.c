@@ -1,0 +1,4 @@
+/*
+ * spf.c - (not yet written)
+ */
+#include "config.h"

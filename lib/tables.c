@@ -1,0 +1,4 @@
+/*
+ * tables.c - (not yet written)
+ */
+#include "config.h"

@@ -1,0 +1,208 @@
+/*
+ * authmilter.c - the daemon's main: options, start-up order, shutdown
+ *
+ * Start-up order matters: configuration is checked before anything else; the
+ * process detaches before any thread exists (the resolver starts one); the
+ * socket is bound and keys are read before privileges are dropped.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+#include <maxminddb.h>
+#include <opendkim/dkim.h>
+#include <openssl/crypto.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <arpa/nameser.h>
+#include <spf2/spf.h>
+#include <unbound.h>
+#include <libxml/xmlversion.h>
+#include <zlib.h>
+
+#include "callbacks.h"
+#include "daemon.h"
+#include "log.h"
+#include "runner.h"
+
+enum { OPT_TEST = 256, OPT_IP, OPT_HOST, OPT_HELO, OPT_FROM, OPT_RCPT, OPT_AUTH,
+	OPT_DAEMON, OPT_QID, OPT_JSON, OPT_SAMPLE, OPT_MAN };
+
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "check", no_argument, NULL, 'n' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "test-message", required_argument, NULL, OPT_TEST },
+	{ "client-ip", required_argument, NULL, OPT_IP },
+	{ "client-host", required_argument, NULL, OPT_HOST },
+	{ "helo", required_argument, NULL, OPT_HELO },
+	{ "mail-from", required_argument, NULL, OPT_FROM },
+	{ "rcpt", required_argument, NULL, OPT_RCPT },
+	{ "auth-user", required_argument, NULL, OPT_AUTH },
+	{ "daemon-name", required_argument, NULL, OPT_DAEMON },
+	{ "queue-id", required_argument, NULL, OPT_QID },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "dump-sample", no_argument, NULL, OPT_SAMPLE },
+	{ "dump-man", no_argument, NULL, OPT_MAN },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: authmilter -c FILE [-f] [-n] [-V]\n"
+	    "       authmilter -c FILE --test-message FILE [--client-ip IP] [--helo NAME]\n"
+	    "           [--mail-from ADDR] [--rcpt ADDR]... [--auth-user NAME] [--json]\n"
+	    "       authmilter --dump-sample | --dump-man\n");
+	exit(64);
+}
+
+/* print_versions - ours and every linked library's */
+static void
+print_versions(void)
+{
+	unsigned int ma, mi, pl;
+	unsigned long dv = dkim_libversion();
+
+	printf("authmilter %s\n", PACKAGE_VERSION);
+	smfi_version(&ma, &mi, &pl);
+	printf("libmilter %u.%u.%u\n", ma, mi, pl);
+	printf("libopendkim %lu.%lu.%lu\n", (dv >> 24) & 0xff, (dv >> 16) & 0xff, (dv >> 8) & 0xff);
+	printf("libopendmarc 1.4 (API of the Debian 12 package; the library reports no version)\n");
+	printf("libspf2 %d.%d.%d\n", SPF_LIB_VERSION_MAJOR, SPF_LIB_VERSION_MINOR, SPF_LIB_VERSION_PATCH);
+	printf("libunbound %s\n", ub_version());
+	printf("libmaxminddb %s\n", MMDB_lib_version());
+	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+	printf("zlib %s\n", zlibVersion());
+	printf("libxml2 %s\n", LIBXML_DOTTED_VERSION);
+}
+
+/* build - config file to engine; NULL with the reason on stderr/log */
+static struct engine *
+build(const char *path)
+{
+	struct buf err = BUF_INIT;
+	struct engine *e = NULL;
+	struct conf *c;
+
+	buf_init(&err);
+	if ((c = conf_load(path, &err)) != NULL)
+		e = engine_new(c, &err);
+	if (e == NULL) {
+		log_err("%s", err.data);
+		daemon_ready(0, err.data);
+	}
+	buf_free(&err);
+	return e;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct runner_opts ro;
+	const char *conf_path = NULL;
+	int ch, foreground = 0, check = 0, rc, waited;
+	struct engine *e;
+	struct buf out = BUF_INIT;
+
+	memset(&ro, 0, sizeof(ro));
+	while ((ch = getopt_long(argc, argv, "c:fnV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf_path = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'n': check = 1; break;
+		case 'V': print_versions(); return 0;
+		case OPT_TEST: ro.message = optarg; break;
+		case OPT_IP: ro.client_ip = optarg; break;
+		case OPT_HOST: ro.client_host = optarg; break;
+		case OPT_HELO: ro.helo = optarg; break;
+		case OPT_FROM: ro.mail_from = optarg; break;
+		case OPT_RCPT: strlist_add(&ro.rcpts, optarg); break;
+		case OPT_AUTH: ro.auth_user = optarg; break;
+		case OPT_DAEMON: ro.daemon_name = optarg; break;
+		case OPT_QID: ro.queue_id = optarg; break;
+		case OPT_JSON: ro.json = 1; break;
+		case OPT_SAMPLE:
+		case OPT_MAN:
+			buf_init(&out);
+			if (ch == OPT_SAMPLE)
+				conf_write_sample(&out);
+			else
+				conf_write_man(&out, PACKAGE_VERSION);
+			fwrite(out.data, 1, out.len, stdout);
+			buf_free(&out);
+			return 0;
+		default: usage();
+		}
+	}
+	if (conf_path == NULL || optind != argc)
+		usage();
+	log_open("authmilter", 0, NULL, 1);
+
+	if (check || ro.message) {
+		if ((e = build(conf_path)) == NULL)
+			return 1;
+		rc = ro.message ? runner_run(e, &ro) : 0;
+		if (check)
+			fprintf(stderr, "authmilter: %s: configuration OK\n", conf_path);
+		engine_unref(e);
+		strlist_free(&ro.rcpts);
+		return rc;
+	}
+
+	{
+		struct buf err = BUF_INIT;
+		struct conf *c;
+
+		buf_init(&err);
+		if ((c = conf_load(conf_path, &err)) == NULL) {
+			log_err("%s", err.data);
+			return 1;
+		}
+		foreground = foreground || !c->background;
+		log_open("authmilter", c->syslog, c->syslog_facility, foreground);
+		conf_free(c);
+		buf_free(&err);
+	}
+	daemon_block_signals();
+	if (!foreground && daemon_detach() != 0)
+		fatal("cannot fork");
+	if ((e = build(conf_path)) == NULL)
+		return 1;
+	if (smfi_register(callbacks_desc) != MI_SUCCESS) {
+		daemon_ready(0, "smfi_register failed");
+		fatalx("smfi_register failed");
+	}
+	if (e->conf->milter_debug)
+		smfi_setdbg((int)e->conf->milter_debug);
+	if (daemon_socket(e->conf) != 0 || daemon_write_pidfile(e->conf->pidfile) != 0 ||
+	    daemon_drop_privileges(e->conf) != 0) {
+		daemon_ready(0, "see the log");
+		return 1;
+	}
+	callbacks_set_engine(e);
+	if (daemon_start_signal_thread(conf_path) != 0)
+		fatalx("cannot start the signal thread");
+	log_info("authmilter %s starting: socket=%s", PACKAGE_VERSION, e->conf->socket);
+	daemon_ready(1, NULL);
+	rc = smfi_main();
+	/* stop accepting happened in libmilter; let messages in flight finish */
+	for (waited = 0; callbacks_active() > 0 && waited < 600; waited++)
+		usleep(100000);
+	if (callbacks_active() > 0)
+		log_warnx("exiting with %d connections still open", callbacks_active());
+	e = callbacks_engine();
+	if (e && e->conf->pidfile)
+		unlink(e->conf->pidfile);
+	engine_unref(e);
+	callbacks_set_engine(NULL);
+	log_info("authmilter stopped");
+	return rc == MI_SUCCESS ? 0 : 1;
+}

@@ -1,0 +1,266 @@
+/*
+ * daemon.c - process plumbing for the milter daemon
+ *
+ * Signals.  libmilter's own signal thread sigwait()s for SIGHUP, SIGTERM and
+ * SIGINT and stops the milter on any of them.  We want SIGHUP to reload, so
+ * sigwait() is defined here: a wait that names SIGTERM and SIGINT (that is
+ * libmilter's) has SIGHUP taken out of its set, and SIGHUP and SIGUSR1 go to
+ * our own signal thread instead.  SIGTERM/SIGINT stay libmilter's: it closes
+ * the listening socket and smfi_main() returns; main() then waits for the
+ * connections still open to finish.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "callbacks.h"
+#include "daemon.h"
+#include "log.h"
+
+static int ready_fd = -1;
+
+/* sigwait - libmilter's wait without SIGHUP; see the comment at the top */
+int
+sigwait(const sigset_t *set, int *sig)
+{
+	sigset_t s = *set;
+	int rc;
+
+	if (sigismember(&s, SIGTERM) && sigismember(&s, SIGINT))
+		sigdelset(&s, SIGHUP);
+	do
+		rc = sigwaitinfo(&s, NULL);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return errno;
+	*sig = rc;
+	return 0;
+}
+
+/* daemon_block_signals - see daemon.h */
+void
+daemon_block_signals(void)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGHUP);
+	sigaddset(&s, SIGUSR1);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &s, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* daemon_detach - fork into the background, parent waits for the verdict */
+int
+daemon_detach(void)
+{
+	char why[1024];
+	int pfd[2], nullfd;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pfd) != 0)
+		return -1;
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid > 0) {
+		close(pfd[1]);
+		n = read(pfd[0], why, sizeof(why) - 1);
+		if (n > 0 && why[0] == '+')
+			_exit(0);
+		why[n > 0 ? n : 0] = '\0';
+		fprintf(stderr, "authmilter: start-up failed%s%s\n", n > 1 ? ": " : "", n > 1 ? why + 1 : "");
+		_exit(1);
+	}
+	close(pfd[0]);
+	ready_fd = pfd[1];
+	setsid();
+	if (chdir("/") != 0)
+		log_warn("chdir /");
+	if ((nullfd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(nullfd, 0);
+		dup2(nullfd, 1);
+		dup2(nullfd, 2);
+		if (nullfd > 2)
+			close(nullfd);
+	}
+	return 0;
+}
+
+/* daemon_ready - report start-up to the waiting parent, if any */
+void
+daemon_ready(int ok, const char *why)
+{
+	char msg[1024];
+
+	if (ready_fd < 0)
+		return;
+	snprintf(msg, sizeof(msg), "%c%s", ok ? '+' : '-', why ? why : "");
+	if (write(ready_fd, msg, strlen(msg)) < 0)
+		log_warn("start-up pipe");
+	close(ready_fd);
+	ready_fd = -1;
+}
+
+/* daemon_socket - translate Socket for libmilter and bind it */
+int
+daemon_socket(const struct conf *c)
+{
+	char spec[512];
+	const char *s = c->socket, *at, *lb, *rb;
+	mode_t old;
+	int rc;
+
+	/* libmilter wants inet6:PORT@ADDR without brackets, unix: or local: */
+	if (strncmp(s, "inet6:", 6) == 0 && (at = strchr(s, '@')) != NULL &&
+	    (lb = strchr(at, '[')) != NULL && (rb = strchr(lb, ']')) != NULL)
+		snprintf(spec, sizeof(spec), "%.*s%.*s", (int)(lb - s), s, (int)(rb - lb - 1), lb + 1);
+	else
+		snprintf(spec, sizeof(spec), "%s", s);
+	if (smfi_setconn(spec) != MI_SUCCESS) {
+		log_err("Socket %s: libmilter refused it", c->socket);
+		return -1;
+	}
+	old = umask((mode_t)c->umask);
+	rc = smfi_opensocket(1);
+	umask(old);
+	if (rc != MI_SUCCESS) {
+		log_err("Socket %s: cannot listen (in use, or no permission?)", c->socket);
+		return -1;
+	}
+	umask((mode_t)c->umask);
+	return 0;
+}
+
+/* daemon_drop_privileges - become UserID ("user" or "user:group") */
+int
+daemon_drop_privileges(const struct conf *c)
+{
+	char user[256], *colon;
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	if (c->userid == NULL) {
+		if (geteuid() == 0 && !c->allow_root) {
+			log_err("refusing to run as root: set UserID (or AllowRootOperation yes)");
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(user, sizeof(user), "%s", c->userid);
+	if ((colon = strchr(user, ':')) != NULL)
+		*colon++ = '\0';
+	if ((pw = getpwnam(user)) == NULL) {
+		log_err("UserID %s: no such user", user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (colon) {
+		if ((gr = getgrnam(colon)) == NULL) {
+			log_err("UserID %s: no such group %s", c->userid, colon);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
+		return 0;
+	if (setgroups(0, NULL) != 0 && geteuid() == 0) {
+		log_warn("setgroups");
+		return -1;
+	}
+	if (initgroups(user, gid) != 0 || setgid(gid) != 0 || setuid(pw->pw_uid) != 0) {
+		log_warn("cannot become %s", c->userid);
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		log_err("UserID %s: could regain root after dropping it", c->userid);
+		return -1;
+	}
+	return 0;
+}
+
+/* daemon_write_pidfile - write our pid */
+int
+daemon_write_pidfile(const char *path)
+{
+	FILE *fp;
+
+	if (path == NULL)
+		return 0;
+	if ((fp = fopen(path, "w")) == NULL) {
+		log_warn("PidFile %s", path);
+		return -1;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	fclose(fp);
+	return 0;
+}
+
+/* reload - build a new engine from the file; keep the old one on failure */
+static void
+reload(const char *path)
+{
+	struct buf err = BUF_INIT;
+	struct engine *e;
+	struct conf *c;
+
+	buf_init(&err);
+	if ((c = conf_load(path, &err)) == NULL ||
+	    (e = engine_new(c, &err)) == NULL) {
+		log_err("reload failed, keeping the running configuration: %s", err.data);
+		buf_free(&err);
+		return;
+	}
+	callbacks_set_engine(e);
+	log_info("configuration reloaded from %s", path);
+	buf_free(&err);
+}
+
+/* signal_thread - SIGHUP: reload; SIGUSR1: reopen files */
+static void *
+signal_thread(void *arg)
+{
+	const char *path = arg;
+	sigset_t s;
+	int sig;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGHUP);
+	sigaddset(&s, SIGUSR1);
+	for (;;) {
+		if ((sig = sigwaitinfo(&s, NULL)) < 0)
+			continue;
+		if (sig == SIGHUP)
+			reload(path);
+		else if (sig == SIGUSR1)
+			log_info("SIGUSR1: reopening files");
+	}
+	return NULL;
+}
+
+/* daemon_start_signal_thread - see daemon.h */
+int
+daemon_start_signal_thread(const char *conf_path)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, signal_thread, (void *)conf_path) != 0)
+		return -1;
+	pthread_detach(t);
+	return 0;
+}

@@ -1,0 +1,25 @@
+/*
+ * daemon.h - process plumbing: socket, privileges, pid file, background,
+ * signals
+ */
+#ifndef AUTHMILTER_DAEMON_H
+#define AUTHMILTER_DAEMON_H
+
+#include "conf.h"
+
+/* daemon_block_signals - block HUP, USR1, TERM, INT in this thread and every
+ * thread created after; call before any thread exists */
+void	daemon_block_signals(void);
+/* daemon_detach - fork; the parent waits until daemon_ready() or exits 1 */
+int	daemon_detach(void);
+/* daemon_ready - tell a waiting parent that start-up succeeded (or not) */
+void	daemon_ready(int ok, const char *why);
+/* daemon_socket - hand Socket to libmilter and bind it under UMask */
+int	daemon_socket(const struct conf *c);
+/* daemon_drop_privileges - switch to UserID; refuse root unless allowed */
+int	daemon_drop_privileges(const struct conf *c);
+int	daemon_write_pidfile(const char *path);
+/* daemon_start_signal_thread - SIGHUP reloads conf_path, SIGUSR1 reopens logs */
+int	daemon_start_signal_thread(const char *conf_path);
+
+#endif

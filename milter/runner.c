@@ -1,0 +1,178 @@
+/*
+ * runner.c - the offline runner (authmilter --test-message): reads a message
+ * file (LF or CRLF), feeds it to the same pipeline the milter callbacks
+ * drive, and prints the verdict as text or JSON.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "msg.h"
+#include "runner.h"
+
+/* read_all - the whole file (or stdin) */
+static int
+read_all(const char *path, struct buf *out)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	if (fp == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(out, chunk, n);
+	if (fp != stdin)
+		fclose(fp);
+	return 0;
+}
+
+/* line_end - end of the line starting at p (before CRLF/LF), and the next line */
+static const char *
+line_end(const char *p, const char *end, const char **next)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	if (nl == NULL) {
+		*next = end;
+		return end;
+	}
+	*next = nl + 1;
+	return nl > p && nl[-1] == '\r' ? nl - 1 : nl;
+}
+
+/* feed_headers - split the header block as an MTA would; returns the body */
+static const char *
+feed_headers(struct msg *m, const char *p, const char *end)
+{
+	struct buf name = BUF_INIT, value = BUF_INIT;
+	const char *next, *le;
+	int have = 0;
+
+	buf_init(&name);
+	buf_init(&value);
+	while (p < end) {
+		le = line_end(p, end, &next);
+		if (le == p) {		/* empty line: end of headers */
+			p = next;
+			break;
+		}
+		if ((*p == ' ' || *p == '\t') && have) {
+			buf_adds(&value, "\r\n");
+			buf_add(&value, p, (size_t)(le - p));
+		} else {
+			const char *colon = memchr(p, ':', (size_t)(le - p));
+
+			if (have)
+				msg_header(m, name.data, value.data);
+			buf_reset(&name);
+			buf_reset(&value);
+			if (colon == NULL) {	/* not a header: the body starts here */
+				have = 0;
+				break;
+			}
+			buf_add(&name, p, (size_t)(colon - p));
+			buf_add(&value, colon + 1, (size_t)(le - colon - 1));
+			have = 1;
+		}
+		p = next;
+	}
+	if (have)
+		msg_header(m, name.data, value.data);
+	buf_free(&name);
+	buf_free(&value);
+	return p;
+}
+
+/* feed_body - the body with every line end made CRLF, in 64 KiB chunks */
+static void
+feed_body(struct msg *m, const char *p, const char *end)
+{
+	struct buf chunk = BUF_INIT;
+	const char *next, *le;
+
+	buf_init(&chunk);
+	while (p < end) {
+		le = line_end(p, end, &next);
+		buf_add(&chunk, p, (size_t)(le - p));
+		buf_adds(&chunk, "\r\n");	/* SMTP ends every line with CRLF */
+		p = next;
+		if (chunk.len >= 65536) {
+			msg_body(m, (const unsigned char *)chunk.data, chunk.len);
+			buf_reset(&chunk);
+		}
+	}
+	if (chunk.len)
+		msg_body(m, (const unsigned char *)chunk.data, chunk.len);
+	buf_free(&chunk);
+}
+
+/* print_text - a human-readable verdict */
+static void
+print_text(const struct verdict *v)
+{
+	size_t i;
+
+	printf("action: %s\n", verdict_action_str(v->action));
+	if (v->smtp_code)
+		printf("reply: %s %s %s\n", v->smtp_code, v->smtp_xcode ? v->smtp_xcode : "",
+		    v->smtp_text ? v->smtp_text : "");
+	for (i = 0; i < v->nrm; i++)
+		printf("remove: %s #%d\n", v->rm[i].name, v->rm[i].index);
+	for (i = 0; i < v->nadd; i++)
+		printf("add: %s:%s\n", v->add[i].name, v->add[i].value);
+	if (v->log)
+		printf("log: %s\n", v->log);
+}
+
+/* runner_run - see runner.h */
+int
+runner_run(struct engine *e, const struct runner_opts *o)
+{
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	struct msg_env env;
+	struct verdict v;
+	struct msg *m;
+	const char *body;
+	size_t i;
+
+	buf_init(&text);
+	if (read_all(o->message, &text) != 0) {
+		buf_free(&text);
+		return 1;
+	}
+	memset(&env, 0, sizeof(env));
+	env.client_ip = o->client_ip;
+	env.client_host = o->client_host ? o->client_host : o->client_ip;
+	env.helo = o->helo;
+	env.mail_from = o->mail_from ? o->mail_from : "";
+	env.auth_type = o->auth_user ? "PLAIN" : NULL;
+	env.auth_authen = o->auth_user;
+	env.daemon_name = o->daemon_name;
+	env.queue_id = o->queue_id ? o->queue_id : "TEST";
+	m = msg_new(e, &env);
+	for (i = 0; i < o->rcpts.n; i++)
+		msg_rcpt(m, o->rcpts.v[i]);
+	body = feed_headers(m, text.data, text.data + text.len);
+	msg_eoh(m);
+	feed_body(m, body, text.data + text.len);
+	verdict_init(&v);
+	msg_eom(m, &v);
+	if (o->json) {
+		buf_init(&out);
+		verdict_json(&v, &out);
+		fwrite(out.data, 1, out.len, stdout);
+		buf_free(&out);
+	} else
+		print_text(&v);
+	verdict_free(&v);
+	msg_free(m);
+	buf_free(&text);
+	return 0;
+}
