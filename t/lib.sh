@@ -1,0 +1,196 @@
+# t/lib.sh - shared helpers for the script tests (sourced; emits TAP)
+#
+#   . "$srcdir/lib.sh"            sets T (a scratch dir), AM (milter binary)
+#   need CMD...                   skip the whole test, saying why, when missing
+#   need_root                     skip unless running as root
+#   ok "label" CMD...             run CMD, pass when it exits 0
+#   is "got" "want" "label"       string equality
+#   like "got" "regex" "label"    grep -E match
+#   skip_all "reason"             plan 0 and exit 0
+#   done_testing                  print the plan; exit 1 when any failed
+#   free_port                     print a free TCP/UDP port on 127.0.0.1
+#   dns_start FILE...             unbound serving the local-data FILEs (unbound
+#                                 config lines: local-zone:, local-data:) on
+#                                 127.0.0.1:$DNS_PORT; stopped at exit
+#   dns_stop
+#   milter_start CONF [ARGS]      authmilter -f -c CONF in the background;
+#                                 waits for its socket; MILTER_PID is set
+#   milter_stop
+#   zone_dir                      $srcdir/zones
+# Nameservers for a test config: "Nameservers 127.0.0.1:$DNS_PORT".
+
+: "${srcdir:=$(cd "$(dirname "$0")" && pwd)}"
+: "${builddir:=$(pwd)}"
+: "${top_builddir:=$(cd "$builddir/.." && pwd)}"
+: "${top_srcdir:=$(cd "$srcdir/.." && pwd)}"
+TEST_NAME=$(basename "$0" .sh)
+T="$builddir/tmp/$TEST_NAME"
+rm -rf "$T"
+mkdir -p "$T"
+AM="$top_builddir/milter/authmilter"
+PY=/usr/bin/python3
+REF="$top_srcdir/../shared/ref"
+[ -d "$REF" ] || REF=/work/shared/ref
+_n=0
+_fail=0
+_cleanups=""
+
+at_exit() { _cleanups="$1; $_cleanups"; }
+_run_cleanups() { eval "$_cleanups" >/dev/null 2>&1; }
+trap _run_cleanups EXIT
+
+_report() {
+	_n=$((_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_fail=$((_fail + 1))
+	fi
+}
+
+ok() {
+	_label=$1
+	shift
+	if "$@" >"$T/ok.out" 2>&1; then
+		_report 0 "$_label"
+	else
+		_report 1 "$_label"
+		sed 's/^/# /' "$T/ok.out" | head -40
+	fi
+}
+
+is() {
+	if [ "$1" = "$2" ]; then
+		_report 0 "$3"
+	else
+		_report 1 "$3"
+		printf '# got:  %s\n# want: %s\n' "$1" "$2"
+	fi
+}
+
+like() {
+	if printf '%s' "$1" | grep -Eq -- "$2"; then
+		_report 0 "$3"
+	else
+		_report 1 "$3"
+		printf '# got:  %s\n# want match: %s\n' "$(printf '%s' "$1" | head -c 2000)" "$2"
+	fi
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_fail" = 0 ]
+	exit $?
+}
+
+need() {
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null 2>&1 || [ -x "$_c" ] || skip_all "$_c is not installed"
+	done
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+}
+
+free_port() {
+	$PY - <<'PYEOF'
+import socket
+while True:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", p)); u.close(); print(p); break
+    except OSError:
+        u.close()
+PYEOF
+}
+
+zone_dir() { echo "$srcdir/zones"; }
+
+# dns_start FILE... - authoritative test server on loopback
+dns_start() {
+	_ub=${UNBOUND:-$(command -v unbound || echo /usr/sbin/unbound)}
+	[ -x "$_ub" ] || skip_all "unbound is not installed (Debian package unbound)"
+	DNS_PORT=$(free_port)
+	DNS_DIR="$T/dns"
+	mkdir -p "$DNS_DIR"
+	{
+		echo "server:"
+		echo "  interface: 127.0.0.1"
+		echo "  port: $DNS_PORT"
+		echo "  do-daemonize: no"
+		echo "  use-syslog: no"
+		echo "  logfile: \"\""
+		echo "  username: \"\""
+		echo "  chroot: \"\""
+		echo "  directory: \"$DNS_DIR\""
+		echo "  pidfile: \"$DNS_DIR/unbound.pid\""
+		echo "  do-ip6: no"
+		echo "  access-control: 127.0.0.0/8 allow"
+		echo "  num-threads: 1"
+		echo "  verbosity: 0"
+		echo "  local-zone: \".\" refuse"
+		echo "  module-config: \"iterator\""
+		echo "  val-permissive-mode: yes"
+		cat "$@"
+		echo "remote-control:"
+		echo "  control-enable: no"
+	} > "$DNS_DIR/unbound.conf"
+	if ! unbound-checkconf "$DNS_DIR/unbound.conf" >"$DNS_DIR/check.log" 2>&1; then
+		echo "# unbound config rejected:"; sed 's/^/# /' "$DNS_DIR/check.log"
+		return 1
+	fi
+	"$_ub" -d -c "$DNS_DIR/unbound.conf" >"$DNS_DIR/unbound.log" 2>&1 &
+	DNS_PID=$!
+	at_exit "kill $DNS_PID"
+	for _i in $(seq 1 50); do
+		if $PY -c "
+import socket,sys
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2)
+q=b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x06\x00\x01'
+s.sendto(q,('127.0.0.1',$DNS_PORT)); s.recvfrom(512)" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "# unbound did not start:"; sed 's/^/# /' "$DNS_DIR/unbound.log"
+	return 1
+}
+
+dns_stop() {
+	[ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null && wait "$DNS_PID" 2>/dev/null
+	DNS_PID=
+}
+
+# milter_start CONF [ARGS] - the daemon in the foreground, in the background
+milter_start() {
+	_conf=$1
+	shift
+	"$AM" -f -c "$_conf" "$@" >"$T/milter.log" 2>&1 &
+	MILTER_PID=$!
+	at_exit "kill $MILTER_PID"
+	_sock=$(sed -n 's/^Socket[[:space:]]*//p' "$_conf")
+	for _i in $(seq 1 100); do
+		case "$_sock" in
+		inet:*) _p=${_sock#inet:}; _p=${_p%@*}
+			if $PY -c "import socket; socket.create_connection(('127.0.0.1',$_p),0.2).close()" 2>/dev/null; then return 0; fi ;;
+		local:*|unix:*) [ -S "${_sock#*:}" ] && return 0 ;;
+		esac
+		kill -0 "$MILTER_PID" 2>/dev/null || { echo "# authmilter exited:"; sed 's/^/# /' "$T/milter.log"; return 1; }
+		sleep 0.1
+	done
+	echo "# authmilter socket never appeared:"; sed 's/^/# /' "$T/milter.log"
+	return 1
+}
+
+milter_stop() {
+	[ -n "${MILTER_PID:-}" ] && kill "$MILTER_PID" 2>/dev/null && wait "$MILTER_PID" 2>/dev/null
+	MILTER_PID=
+}
