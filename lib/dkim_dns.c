@@ -1,0 +1,4 @@
+/*
+ * dkim_dns.c - (not yet written)
+ */
+#include "config.h"

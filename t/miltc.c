@@ -1,0 +1,4 @@
+/*
+ * miltc.c - (not yet written)
+ */
+int main(void) { return 0; }
