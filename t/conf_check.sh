@@ -1,0 +1,38 @@
+#!/bin/sh
+# conf_check.sh - authmilter -n: the sample config passes; broken configs
+# fail naming file, line and keyword; the shipped sample and man page are
+# what the keyword table generates
+. "$srcdir/lib.sh"
+
+ok "authmilter -n accepts the shipped sample" "$AM" -n -c "$top_srcdir/conf/authmilter.conf.sample"
+
+printf 'Socket inet:8891@127.0.0.1\nAuthservID mx.example.net\nRejectFailurs yes\n' > "$T/typo.conf"
+"$AM" -n -c "$T/typo.conf" > "$T/out" 2>&1
+rc=$?
+is "$rc" 1 "a typo exits 1"
+like "$(cat "$T/out")" "typo.conf:3: RejectFailurs: unknown keyword" "the error names file, line and keyword"
+
+printf 'DNSTimeout 0\n' > "$T/range.conf"
+"$AM" -n -c "$T/range.conf" > "$T/out" 2>&1
+like "$(cat "$T/out")" "range.conf:1: DNSTimeout: 0 is out of range" "out-of-range value named"
+
+printf 'InternalHosts 10.0.0.0/33\n' > "$T/hosts.conf"
+"$AM" -n -c "$T/hosts.conf" > "$T/out" 2>&1
+is "$?" 1 "a bad InternalHosts entry fails the check"
+like "$(cat "$T/out")" "InternalHosts: .*10.0.0.0/33.*bad prefix length" "the bad entry is named"
+
+"$AM" -n -c "$T/nonexistent.conf" > "$T/out" 2>&1
+is "$?" 1 "a missing file fails"
+like "$(cat "$T/out")" "nonexistent.conf: cannot open" "and is named"
+
+"$AM" --dump-sample > "$T/sample"
+ok "conf/authmilter.conf.sample is up to date (make regen)" cmp "$T/sample" "$top_srcdir/conf/authmilter.conf.sample"
+"$AM" --dump-man > "$T/man"
+ok "man/authmilter.conf.5 is up to date (make regen)" cmp "$T/man" "$top_srcdir/man/authmilter.conf.5"
+if command -v man >/dev/null 2>&1; then
+	ok "authmilter.conf(5) renders" sh -c "MANWIDTH=80 man -l '$top_srcdir/man/authmilter.conf.5' 2>&1 >/dev/null | grep -v . ; true"
+fi
+"$AM" -V > "$T/v"
+like "$(cat "$T/v")" "libopendkim .*" "-V names libopendkim"
+like "$(cat "$T/v")" "libunbound [0-9]" "-V names libunbound"
+done_testing
