@@ -17,6 +17,8 @@
 #                                 waits for its socket; MILTER_PID is set
 #   milter_stop
 #   zone_dir                      $srcdir/zones
+#   NSEXEC                        when set (e.g. "ip netns exec NS"), daemons
+#                                 started here run inside that namespace
 # Nameservers for a test config: "Nameservers 127.0.0.1:$DNS_PORT".
 
 : "${srcdir:=$(cd "$(dirname "$0")" && pwd)}"
@@ -147,11 +149,11 @@ dns_start() {
 		echo "# unbound config rejected:"; sed 's/^/# /' "$DNS_DIR/check.log"
 		return 1
 	fi
-	"$_ub" -d -c "$DNS_DIR/unbound.conf" >"$DNS_DIR/unbound.log" 2>&1 &
+	${NSEXEC:-} "$_ub" -d -c "$DNS_DIR/unbound.conf" >"$DNS_DIR/unbound.log" 2>&1 &
 	DNS_PID=$!
 	at_exit "kill $DNS_PID"
 	for _i in $(seq 1 50); do
-		if $PY -c "
+		if ${NSEXEC:-} $PY -c "
 import socket,sys
 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2)
 q=b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x06\x00\x01'
@@ -173,14 +175,14 @@ dns_stop() {
 milter_start() {
 	_conf=$1
 	shift
-	"$AM" -f -c "$_conf" "$@" >"$T/milter.log" 2>&1 &
+	${NSEXEC:-} "$AM" -f -c "$_conf" "$@" >"$T/milter.log" 2>&1 &
 	MILTER_PID=$!
 	at_exit "kill $MILTER_PID"
 	_sock=$(sed -n 's/^Socket[[:space:]]*//p' "$_conf")
 	for _i in $(seq 1 100); do
 		case "$_sock" in
 		inet:*) _p=${_sock#inet:}; _p=${_p%@*}
-			if $PY -c "import socket; socket.create_connection(('127.0.0.1',$_p),0.2).close()" 2>/dev/null; then return 0; fi ;;
+			if ${NSEXEC:-} $PY -c "import socket; socket.create_connection(('127.0.0.1',$_p),0.2).close()" 2>/dev/null; then return 0; fi ;;
 		local:*|unix:*) [ -S "${_sock#*:}" ] && return 0 ;;
 		esac
 		kill -0 "$MILTER_PID" 2>/dev/null || { echo "# authmilter exited:"; sed 's/^/# /' "$T/milter.log"; return 1; }
