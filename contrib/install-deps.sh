@@ -1,0 +1,39 @@
+#!/bin/sh
+# install-deps.sh - install the Debian 12 packages authmilter needs
+#   contrib/install-deps.sh build    to build
+#   contrib/install-deps.sh test     to build and run the whole test suite
+#   contrib/install-deps.sh bench    to run the benchmark (adds opendkim, opendmarc)
+# Installs only what is missing; needs root for that (apt-get).
+set -e
+BUILD="autoconf automake libtool pkg-config make gcc libc6-dev libmilter-dev
+ libopendkim-dev libopendmarc-dev libspf2-dev libmaxminddb-dev libunbound-dev
+ libssl-dev zlib1g-dev libxml2-dev publicsuffix"
+TEST="unbound postfix iproute2 procps python3 python3-dkim python3-dnspython
+ python3-spf python3-yaml libmail-dkim-perl opendkim-tools libxml2-utils
+ libmaxmind-db-writer-perl mmdb-bin clang libclang-rt-14-dev man-db"
+BENCH="opendkim opendmarc openssl"
+want=""
+for what in "$@"; do
+	case $what in
+	build) want="$want $BUILD" ;;
+	test) want="$want $BUILD $TEST" ;;
+	bench) want="$want $BUILD $TEST $BENCH" ;;
+	*) echo "usage: $0 build|test|bench" >&2; exit 64 ;;
+	esac
+done
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "missing Debian packages:$missing" >&2
+	echo "run as root: apt-get install$missing" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+echo "postfix postfix/mailname string localhost" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
