@@ -227,7 +227,8 @@ apply(SMFICTX *ctx, struct verdict *v)
 	size_t i;
 	int rc = 0;
 
-	qsort(v->rm, v->nrm, sizeof(*v->rm), rm_cmp);
+	if (v->nrm > 1)
+		qsort(v->rm, v->nrm, sizeof(*v->rm), rm_cmp);
 	for (i = 0; i < v->nrm; i++)
 		if (smfi_chgheader(ctx, v->rm[i].name, v->rm[i].index, NULL) != MI_SUCCESS)
 			rc = -1;
