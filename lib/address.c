@@ -24,12 +24,14 @@ enum ap_type { AP_ATOM, AP_QSTR, AP_DLIT, AP_SPECIAL, AP_END };
 struct ap_tok {
 	enum ap_type	type;
 	int		ch;		/* AP_SPECIAL: the character */
+	int		sp;		/* white space or a comment came before it */
 	size_t		off, len;	/* text in the arena */
 };
 
 struct ap {
 	struct ap_tok  *t;
 	size_t		n, cap, i;
+	int		sp;		/* white space seen since the last token */
 	struct buf	arena;
 	struct address_list *out;
 	int		groups;		/* groups seen */
@@ -61,6 +63,8 @@ ap_push(struct ap *p, enum ap_type type, int ch, size_t off)
 	}
 	p->t[p->n].type = type;
 	p->t[p->n].ch = ch;
+	p->t[p->n].sp = p->sp;
+	p->sp = 0;
 	p->t[p->n].off = off;
 	p->t[p->n].len = p->arena.len - off;
 	p->n++;
@@ -157,11 +161,13 @@ ap_tokenize(struct ap *p, const char *s, size_t len)
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
 			i++;
-		else if (c == '(') {
+			p->sp = 1;
+		} else if (c == '(') {
 			if (ap_comment(p, s, len, &i) != 0)
 				return -1;
+			p->sp = 1;
 		} else if (c == '"') {
 			if (ap_quoted(p, s, len, &i) != 0)
 				return -1;
@@ -238,7 +244,7 @@ ap_phrase(const struct ap *p, size_t from, size_t to)
 
 	buf_init(&b);
 	for (k = from; k < to; k++) {
-		if (k > from && ap_word(p, k) && ap_word(p, k - 1))
+		if (k > from && p->t[k].sp)
 			buf_addc(&b, ' ');
 		if (ap_word(p, k))
 			buf_add(&b, p->arena.data + p->t[k].off, p->t[k].len);
@@ -378,7 +384,7 @@ ap_angle(struct ap *p, char *display)
 	return 0;
 }
 
-/* ap_mailbox - name-addr or addr-spec; groups when allowed (3.4) */
+/* ap_address - name-addr, addr-spec, or a group when allowed (3.4) */
 static int
 ap_address(struct ap *p, int in_group)
 {

@@ -1,4 +1,688 @@
 /*
- * dkim_key.c - (not yet written)
+ * dkim_key.c - DKIM private keys (RSA, Ed25519) and DKIM key records
+ *
+ * A private key is read once, turned into an EVP_PKEY, and kept together
+ * with the two derived forms callers need: the PKCS#8 PEM text that
+ * libopendkim's dkim_sign() accepts, and the public key for the p= tag.
+ * The key record parser is a pure function of its input (RFC 6376 §3.6.1).
  */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "dkim_key.h"
+
+#define KEY_FILE_MAX	65536	/* a 16384-bit RSA PEM is about 13 KiB */
+#define ED25519_LEN	32
+
+enum key_alg { ALG_RSA, ALG_ED25519 };
+
+struct dkim_key {
+	enum key_alg	alg;
+	unsigned	bits;
+	EVP_PKEY       *pkey;
+	char	       *pem;	/* PKCS#8 PEM, what dkim_sign() takes */
+	size_t		pemlen;
+};
+
+/* b64_val - value of one base64 character, -1 when not one */
+static int
+b64_val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * b64_decode - decode base64, skipping white space (RFC 6376 §3.6.1 allows
+ * FWS inside p=); -1 on a stray character or bad padding, else the length.
+ * out must hold len * 3 / 4 + 3 bytes.
+ */
+static long
+b64_decode(const char *s, size_t len, unsigned char *out)
+{
+	unsigned long acc = 0;
+	size_t i, n = 0, pad = 0, chars = 0;
+	int v;
+
+	for (i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (v = b64_val(c)) < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned long)v;
+		if (++chars % 4 == 0) {
+			out[n++] = (unsigned char)(acc >> 16);
+			out[n++] = (unsigned char)(acc >> 8);
+			out[n++] = (unsigned char)acc;
+			acc = 0;
+		}
+	}
+	switch (chars % 4) {
+	case 1:
+		return -1;
+	case 2:
+		out[n++] = (unsigned char)(acc >> 4);
+		break;
+	case 3:
+		out[n++] = (unsigned char)(acc >> 10);
+		out[n++] = (unsigned char)(acc >> 2);
+		break;
+	}
+	if (pad > 2 || (pad > 0 && (chars + pad) % 4 != 0))
+		return -1;
+	return (long)n;
+}
+
+/* b64_encode - append the base64 of p (n bytes) to out, one line */
+static void
+b64_encode(const unsigned char *p, size_t n, struct buf *out)
+{
+	size_t cap = 4 * ((n + 2) / 3) + 1;
+	unsigned char *tmp = xmalloc(cap);
+	int m = EVP_EncodeBlock(tmp, p, (int)n);
+
+	buf_add(out, tmp, (size_t)m);
+	free(tmp);
+}
+
+/* ssl_error - append OpenSSL's last error, if any, to err */
+static void
+ssl_error(struct buf *err)
+{
+	unsigned long e = ERR_get_error();
+	char tmp[256];
+
+	if (e != 0) {
+		ERR_error_string_n(e, tmp, sizeof(tmp));
+		buf_printf(err, " (%s)", tmp);
+	}
+	ERR_clear_error();
+}
+
+/* no_password - refuse to prompt for the passphrase of an encrypted key */
+static int
+no_password(char *b, int size, int rwflag, void *u)
+{
+	(void)b;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* key_from_pkey - wrap pkey (taken over) into a dkim_key; NULL when unusable */
+static struct dkim_key *
+key_from_pkey(EVP_PKEY *pkey, const char *name, struct buf *err)
+{
+	struct dkim_key *k;
+	BIO *bio;
+	char *mem;
+	long n;
+
+	k = xcalloc(1, sizeof(*k));
+	k->pkey = pkey;
+	if (EVP_PKEY_id(pkey) == EVP_PKEY_RSA) {
+		k->alg = ALG_RSA;
+		k->bits = (unsigned)EVP_PKEY_get_bits(pkey);
+	} else if (EVP_PKEY_id(pkey) == EVP_PKEY_ED25519) {
+		k->alg = ALG_ED25519;
+		k->bits = 256;
+	} else {
+		buf_printf(err, "%s: not an RSA or Ed25519 key", name);
+		dkim_key_free(k);
+		return NULL;
+	}
+	bio = BIO_new(BIO_s_mem());
+	if (bio == NULL || !PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL)) {
+		buf_printf(err, "%s: cannot encode the key", name);
+		ssl_error(err);
+		BIO_free(bio);
+		dkim_key_free(k);
+		return NULL;
+	}
+	n = BIO_get_mem_data(bio, &mem);
+	k->pem = xstrndup(mem, (size_t)n);
+	k->pemlen = (size_t)n;
+	BIO_free(bio);
+	return k;
+}
+
+/* parse_pem - a PEM private key (PKCS#1 or PKCS#8, unencrypted) */
+static EVP_PKEY *
+parse_pem(const char *data, size_t len)
+{
+	BIO *bio = BIO_new_mem_buf(data, (int)len);
+	EVP_PKEY *pkey;
+
+	if (bio == NULL)
+		return NULL;
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+	BIO_free(bio);
+	return pkey;
+}
+
+/*
+ * parse_b64 - a base64 key: 32 bytes are a raw Ed25519 seed (dkimpy's and
+ * RFC 8463's form), anything else DER, PKCS#1 or PKCS#8.
+ */
+static EVP_PKEY *
+parse_b64(const char *data, size_t len)
+{
+	unsigned char *der = xmalloc(len * 3 / 4 + 3);
+	const unsigned char *p = der;
+	EVP_PKEY *pkey = NULL;
+	long n;
+
+	n = b64_decode(data, len, der);
+	if (n == ED25519_LEN)
+		pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, der, ED25519_LEN);
+	else if (n > 0)
+		pkey = d2i_AutoPrivateKey(NULL, &p, n);
+	OPENSSL_cleanse(der, len * 3 / 4 + 3);
+	free(der);
+	return pkey;
+}
+
+/* dkim_key_parse - a private key from memory; name is used in errors */
+struct dkim_key *
+dkim_key_parse(const char *data, size_t len, const char *name, struct buf *err)
+{
+	EVP_PKEY *pkey;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (data[i] == '\0') {
+			buf_printf(err, "%s: NUL byte in key data", name);
+			return NULL;
+		}
+	if (len >= 5 && memmem(data, len, "-----BEGIN", 10) != NULL)
+		pkey = parse_pem(data, len);
+	else
+		pkey = parse_b64(data, len);
+	if (pkey == NULL) {
+		buf_printf(err, "%s: not a usable private key (expected PEM, "
+		    "base64 DER, or a base64 Ed25519 seed; encrypted keys are "
+		    "not supported)", name);
+		ssl_error(err);
+		return NULL;
+	}
+	return key_from_pkey(pkey, name, err);
+}
+
+/* unsafe_dir - 1 when the directory holding path is writable by others */
+static int
+unsafe_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash;
+	struct stat st;
+	int bad = 0;
+
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+		bad = 1;
+	free(dir);
+	return bad;
+}
+
+/* dkim_key_load - read a private key file, optionally checking its safety */
+struct dkim_key *
+dkim_key_load(const char *path, int require_safe, struct buf *err)
+{
+	struct dkim_key *k;
+	struct stat st;
+	char *data;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > KEY_FILE_MAX) {
+		buf_printf(err, "%s: not a regular file of at most %d bytes", path,
+		    KEY_FILE_MAX);
+		close(fd);
+		return NULL;
+	}
+	if (require_safe && (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH))) {
+		buf_printf(err, "%s: unsafe permissions %04o (readable or writable by "
+		    "group or others; chmod 600)", path, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return NULL;
+	}
+	if (require_safe && unsafe_dir(path)) {
+		buf_printf(err, "%s: unsafe: its directory is writable by others", path);
+		close(fd);
+		return NULL;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size &&
+	    (n = read(fd, data + len, (size_t)st.st_size - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			buf_printf(err, "%s: read: %s", path, strerror(errno));
+			close(fd);
+			free(data);
+			return NULL;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	k = dkim_key_parse(data, len, path, err);
+	OPENSSL_cleanse(data, len);
+	free(data);
+	return k;
+}
+
+/* dkim_key_generate - a new key: "rsa" with bits >= 1024, or "ed25519" */
+struct dkim_key *
+dkim_key_generate(const char *alg, unsigned bits, struct buf *err)
+{
+	EVP_PKEY *pkey;
+
+	if (strcmp(alg, "rsa") == 0) {
+		if (bits < 1024 || bits > 16384) {
+			buf_printf(err, "RSA key size %u out of range 1024..16384 "
+			    "(RFC 8301 §3.2)", bits);
+			return NULL;
+		}
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+	} else if (strcmp(alg, "ed25519") == 0) {
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	} else {
+		buf_printf(err, "unknown key algorithm \"%s\" (rsa or ed25519)", alg);
+		return NULL;
+	}
+	if (pkey == NULL) {
+		buf_printf(err, "key generation failed");
+		ssl_error(err);
+		return NULL;
+	}
+	return key_from_pkey(pkey, "new key", err);
+}
+
+/* dkim_key_free - release a key; NULL is a no-op */
+void
+dkim_key_free(struct dkim_key *k)
+{
+	if (k == NULL)
+		return;
+	EVP_PKEY_free(k->pkey);
+	if (k->pem != NULL) {
+		OPENSSL_cleanse(k->pem, k->pemlen);
+		free(k->pem);
+	}
+	free(k);
+}
+
+/* dkim_key_alg - "rsa" or "ed25519" */
+const char *
+dkim_key_alg(const struct dkim_key *k)
+{
+	return k->alg == ALG_RSA ? "rsa" : "ed25519";
+}
+
+/* dkim_key_sigalg - the a= value this key signs with */
+const char *
+dkim_key_sigalg(const struct dkim_key *k)
+{
+	return k->alg == ALG_RSA ? "rsa-sha256" : "ed25519-sha256";
+}
+
+/* dkim_key_bits - key size in bits */
+unsigned
+dkim_key_bits(const struct dkim_key *k)
+{
+	return k->bits;
+}
+
+/* dkim_key_pkey - the OpenSSL key, owned by k */
+EVP_PKEY *
+dkim_key_pkey(const struct dkim_key *k)
+{
+	return k->pkey;
+}
+
+/* dkim_key_signing_data - the PKCS#8 PEM text dkim_sign() takes */
+const unsigned char *
+dkim_key_signing_data(const struct dkim_key *k, size_t *len)
+{
+	if (len != NULL)
+		*len = k->pemlen;
+	return (const unsigned char *)k->pem;
+}
+
+/*
+ * dkim_key_private_pem - append the key as a key file holds it: RSA as
+ * PKCS#1 ("RSA PRIVATE KEY"), the one form every DKIM tool reads (dkimpy
+ * 1.1 reads no other); Ed25519 as PKCS#8, its only PEM form
+ */
+void
+dkim_key_private_pem(const struct dkim_key *k, struct buf *out)
+{
+	BIO *bio;
+	char *mem;
+	long n;
+
+	if (k->alg == ALG_RSA && (bio = BIO_new(BIO_s_mem())) != NULL) {
+		if (PEM_write_bio_PrivateKey_traditional(bio, k->pkey, NULL, NULL, 0,
+		    NULL, NULL)) {
+			n = BIO_get_mem_data(bio, &mem);
+			buf_add(out, mem, (size_t)n);
+			OPENSSL_cleanse(mem, (size_t)n);
+			BIO_free(bio);
+			return;
+		}
+		BIO_free(bio);
+		ERR_clear_error();
+	}
+	buf_add(out, k->pem, k->pemlen);
+}
+
+/* dkim_key_public_b64 - append the p= value (RFC 6376 §3.6.1, RFC 8463 §4.2) */
+void
+dkim_key_public_b64(const struct dkim_key *k, struct buf *out)
+{
+	unsigned char raw[ED25519_LEN], *der = NULL;
+	size_t rawlen = sizeof(raw);
+	int n;
+
+	if (k->alg == ALG_ED25519) {
+		if (EVP_PKEY_get_raw_public_key(k->pkey, raw, &rawlen) == 1)
+			b64_encode(raw, rawlen, out);
+		return;
+	}
+	n = i2d_PUBKEY(k->pkey, &der);
+	if (n > 0)
+		b64_encode(der, (size_t)n, out);
+	OPENSSL_free(der);
+}
+
+/* dkim_key_record - append "v=DKIM1; k=...; p=..." */
+void
+dkim_key_record(const struct dkim_key *k, struct buf *out)
+{
+	buf_printf(out, "v=DKIM1; k=%s; p=", dkim_key_alg(k));
+	dkim_key_public_b64(k, out);
+}
+
+/* --- key records ---------------------------------------------------------- */
+
+/* is_wsp - FWS characters as they appear after unfolding (RFC 6376 §2.8) */
+static int
+is_wsp(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* skip_fws - pointer past [FWS] */
+static const char *
+skip_fws(const char *p, const char *end)
+{
+	while (p < end && is_wsp((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* is_alpha - ALPHA */
+static int
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* is_valchar - VALCHAR = %x21-3A / %x3C-7E (RFC 6376 §3.2) */
+static int
+is_valchar(int c)
+{
+	return c >= 0x21 && c <= 0x7e && c != ';';
+}
+
+/* rec_slot - the struct field for a known tag, NULL for others (ignored) */
+static char **
+rec_slot(struct dkim_key_rec *rec, const char *name, size_t n)
+{
+	if (n != 1)
+		return NULL;
+	switch (name[0]) {
+	case 'v': return &rec->v;
+	case 'k': return &rec->k;
+	case 'h': return &rec->h;
+	case 'p': return &rec->p;
+	case 't': return &rec->t;
+	case 's': return &rec->s;
+	case 'n': return &rec->n;
+	}
+	return NULL;
+}
+
+/* has_flag - colon list l contains word w (case-insensitive) */
+static int
+has_flag(const char *l, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p = l;
+
+	while (p != NULL && *p != '\0') {
+		const char *e = strchr(p, ':');
+		size_t m = e ? (size_t)(e - p) : strlen(p);
+
+		while (m > 0 && is_wsp((unsigned char)*p)) {
+			p++;
+			m--;
+		}
+		while (m > 0 && is_wsp((unsigned char)p[m - 1]))
+			m--;
+		if (m == n && strncasecmp(p, w, n) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* tag_value - copy a tag-value, FWS removed from p= and kept elsewhere */
+static char *
+tag_value(const char *p, size_t n, int strip)
+{
+	char *v = xmalloc(n + 1), *q = v;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strip || !is_wsp((unsigned char)p[i]))
+			*q++ = p[i];
+	*q = '\0';
+	return v;
+}
+
+/*
+ * dkim_key_rec_parse - RFC 6376 §3.6.1 key record, tag-list of §3.2:
+ * tag-spec = [FWS] tag-name [FWS] "=" [FWS] tag-value [FWS], separated by
+ * ";", trailing ";" allowed; a duplicate tag makes the record invalid;
+ * unknown tags are ignored; v= when present must come first and be DKIM1.
+ */
+enum dkim_key_rec_status
+dkim_key_rec_parse(const char *s, size_t len, struct dkim_key_rec *rec, char *why,
+    size_t whylen)
+{
+	const char *p = s, *end = s + len;
+	int first = 1;
+
+	memset(rec, 0, sizeof(*rec));
+	snprintf(why, whylen, "ok");
+	while ((p = skip_fws(p, end)) < end) {
+		const char *name = p, *val, *vend;
+		size_t nlen;
+		char **slot;
+
+		if (!is_alpha((unsigned char)*p))
+			goto syntax;
+		while (p < end && (is_alpha((unsigned char)*p) || *p == '_' ||
+		    (*p >= '0' && *p <= '9')))
+			p++;
+		nlen = (size_t)(p - name);
+		p = skip_fws(p, end);
+		if (p == end || *p != '=')
+			goto syntax;
+		val = p = skip_fws(p + 1, end);
+		vend = val;
+		while (p < end && *p != ';') {
+			if (!is_valchar((unsigned char)*p) && !is_wsp((unsigned char)*p))
+				goto syntax;
+			if (!is_wsp((unsigned char)*p))
+				vend = p + 1;
+			p++;
+		}
+		if (nlen == 1 && name[0] == 'v' && !first) {
+			snprintf(why, whylen, "v= is not the first tag");
+			return DKIM_KEY_REC_SYNTAX;
+		}
+		first = 0;
+		if ((slot = rec_slot(rec, name, nlen)) != NULL) {
+			if (*slot != NULL) {
+				snprintf(why, whylen, "duplicate tag %c=", name[0]);
+				return DKIM_KEY_REC_SYNTAX;
+			}
+			*slot = tag_value(val, (size_t)(vend - val), name[0] == 'p');
+		}
+		if (p < end)
+			p++;	/* the ';' */
+	}
+	if (rec->v != NULL && strcmp(rec->v, "DKIM1") != 0) {
+		snprintf(why, whylen, "v=%s is not DKIM1", rec->v);
+		return DKIM_KEY_REC_SYNTAX;
+	}
+	rec->testing = rec->t != NULL && has_flag(rec->t, "y");
+	rec->strict = rec->t != NULL && has_flag(rec->t, "s");
+	if (rec->p == NULL) {
+		snprintf(why, whylen, "no p= tag");
+		return DKIM_KEY_REC_NO_P;
+	}
+	if (rec->p[0] == '\0') {
+		snprintf(why, whylen, "key revoked (empty p=)");
+		return DKIM_KEY_REC_REVOKED;
+	}
+	return DKIM_KEY_REC_OK;
+syntax:
+	snprintf(why, whylen, "tag-list syntax error at offset %zu", (size_t)(p - s));
+	return DKIM_KEY_REC_SYNTAX;
+}
+
+/* dkim_key_rec_free - release the strings of rec; NULL is a no-op */
+void
+dkim_key_rec_free(struct dkim_key_rec *rec)
+{
+	if (rec == NULL)
+		return;
+	free(rec->v);
+	free(rec->k);
+	free(rec->h);
+	free(rec->p);
+	free(rec->t);
+	free(rec->s);
+	free(rec->n);
+	memset(rec, 0, sizeof(*rec));
+}
+
+/* rec_pubkey - the EVP_PKEY published in p=, NULL when undecodable */
+static EVP_PKEY *
+rec_pubkey(const struct dkim_key_rec *rec, int ed25519)
+{
+	size_t len = strlen(rec->p);
+	unsigned char *der = xmalloc(len * 3 / 4 + 3);
+	const unsigned char *q = der;
+	EVP_PKEY *pub = NULL;
+	long n = b64_decode(rec->p, len, der);
+
+	if (n > 0 && ed25519 && n == ED25519_LEN)
+		pub = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, ED25519_LEN);
+	else if (n > 0 && !ed25519) {
+		/* SubjectPublicKeyInfo in practice; RSAPublicKey per §3.6.1 */
+		pub = d2i_PUBKEY(NULL, &q, n);
+		if (pub == NULL) {
+			q = der;
+			pub = d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, n);
+		}
+		if (pub != NULL && EVP_PKEY_id(pub) != EVP_PKEY_RSA) {
+			EVP_PKEY_free(pub);
+			pub = NULL;
+		}
+	}
+	ERR_clear_error();
+	free(der);
+	return pub;
+}
+
+/* dkim_key_rec_match - 1 when rec publishes k's public key */
+int
+dkim_key_rec_match(const struct dkim_key_rec *rec, const struct dkim_key *k,
+    unsigned *rec_bits, char *why, size_t whylen)
+{
+	const char *kt = rec->k != NULL ? rec->k : "rsa";
+	int ed = strcasecmp(kt, "ed25519") == 0;
+	EVP_PKEY *pub;
+	int same;
+
+	if (rec_bits != NULL)
+		*rec_bits = 0;
+	if (!ed && strcasecmp(kt, "rsa") != 0) {
+		snprintf(why, whylen, "unknown key type k=%s", kt);
+		return -1;
+	}
+	if (rec->p == NULL || rec->p[0] == '\0') {
+		snprintf(why, whylen, "record has no public key");
+		return -1;
+	}
+	if ((pub = rec_pubkey(rec, ed)) == NULL) {
+		snprintf(why, whylen, "p= is not a valid %s public key", kt);
+		return -1;
+	}
+	if (rec_bits != NULL)
+		*rec_bits = ed ? 256 : (unsigned)EVP_PKEY_get_bits(pub);
+	if ((ed ? ALG_ED25519 : ALG_RSA) != k->alg) {
+		snprintf(why, whylen, "record is k=%s, private key is %s", kt,
+		    dkim_key_alg(k));
+		EVP_PKEY_free(pub);
+		return 0;
+	}
+	same = EVP_PKEY_eq(pub, k->pkey) == 1;
+	ERR_clear_error();
+	EVP_PKEY_free(pub);
+	snprintf(why, whylen, same ? "keys match" : "public key does not match the private key");
+	return same;
+}

@@ -56,7 +56,8 @@ EVP_PKEY       *dkim_key_pkey(const struct dkim_key *k);
  * PEM_read_bio_PrivateKey(); it has no path for a raw Ed25519 seed.
  */
 const unsigned char *dkim_key_signing_data(const struct dkim_key *k, size_t *len);
-/* dkim_key_private_pem - the private key as PKCS#8 PEM (appended to out) */
+/* dkim_key_private_pem - the key file form (appended to out): RSA PKCS#1
+ * PEM ("BEGIN RSA PRIVATE KEY"), Ed25519 PKCS#8 PEM ("BEGIN PRIVATE KEY") */
 void		dkim_key_private_pem(const struct dkim_key *k, struct buf *out);
 /*
  * dkim_key_public_b64 - the p= value (appended to out): RSA base64 of the

@@ -1,4 +1,66 @@
-/* dkim_verify.h - (not yet written) */
+/*
+ * dkim_verify.h - inbound DKIM verification over libopendkim (RFC 6376)
+ *
+ * One struct dkim_engine per engine (config snapshot): one DKIM_LIB, our
+ * resolver plugged in (dkim_dns.c), the MinimumKeyBits and
+ * MaximumSignaturesToVerify settings.  Shared read-only by every thread.
+ *
+ * One struct dkimv per message, fed in pipeline order:
+ *
+ *	v = dkimv_new(e, queue_id);
+ *	dkimv_header(v, name, value);	   for every header, in order
+ *	dkimv_eoh(v);
+ *	dkimv_body(v, p, n);		   any number of chunks, CRLF line ends
+ *	dkimv_eom(v);			   key lookups and verification happen here
+ *	dkimv_results(v, verdict);	   one verdict_add_dkim() per signature
+ *	dkimv_free(v);
+ *
+ * Every call is safe in any state (after a failed step the rest are no-ops),
+ * and dkimv_free may come at any point (abort).  Results are RFC 8601 words:
+ * pass, fail, policy (rsa-sha1, RFC 8301 §3.1; RSA key under MinimumKeyBits,
+ * RFC 8301 §3.2), permerror (malformed signature or key, no key, revoked
+ * key, x= expired), temperror (DNS trouble; after one lookup has hit
+ * DNSTimeout the later signatures of that message are not looked up and are
+ * temperror too).  t=y keys are reported (testing), not treated differently.
+ * An unsigned message gives no entries.
+ *
+ * Ownership: dkimv_new copies queue_id; dkimv_header copies what it keeps;
+ * dkimv_results copies into the verdict, which owns the copies.
+ */
 #ifndef AUTHMILTER_DKIM_VERIFY_H
 #define AUTHMILTER_DKIM_VERIFY_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct conf;
+struct dns;
+struct verdict;
+struct dkim_lib;	/* libopendkim's DKIM_LIB */
+struct dkim_engine;
+struct dkimv;
+
+/* dkim_engine_new - the library handle for c, resolving through d (not
+ * owned; must outlive the engine); NULL with the reason in err */
+struct dkim_engine *dkim_engine_new(struct dns *d, const struct conf *c, struct buf *err);
+void		dkim_engine_free(struct dkim_engine *e);
+
+struct dkimv   *dkimv_new(struct dkim_engine *e, const char *queue_id);
+/* dkimv_header - value as kept in msg_int.h: everything after the colon,
+ * leading white space included, folds as CRLF */
+void		dkimv_header(struct dkimv *v, const char *name, const char *value);
+void		dkimv_eoh(struct dkimv *v);
+void		dkimv_body(struct dkimv *v, const unsigned char *p, size_t n);
+void		dkimv_eom(struct dkimv *v);
+/* dkimv_results - append one entry per signature evaluated, header order */
+void		dkimv_results(struct dkimv *v, struct verdict *out);
+/* dkimv_nsigs - signatures found in the header (evaluated or not) */
+size_t		dkimv_nsigs(const struct dkimv *v);
+void		dkimv_free(struct dkimv *v);
+
+/* dkimdns_attach - route libopendkim's key lookups through d (dkim_dns.c);
+ * also usable by the signer's key tester */
+void		dkimdns_attach(struct dkim_lib *lib, struct dns *d);
+
 #endif

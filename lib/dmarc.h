@@ -35,6 +35,8 @@ enum dmarc_result {
 	DMARC_RESULT_PERMERROR		/* malformed From or record */
 };
 
+/* NB: <opendmarc/dmarc.h> #defines DMARC_POLICY_NONE/QUARANTINE/REJECT;
+ * a file that includes both must #undef them after including it */
 enum dmarc_policy {
 	DMARC_POLICY_UNSET,		/* tag absent */
 	DMARC_POLICY_NONE,

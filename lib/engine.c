@@ -8,10 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dkim_verify.h"
+#include "dmarc.h"
 #include "dns.h"
 #include "engine.h"
+#include "geoip.h"
 #include "hostlist.h"
 #include "log.h"
+#include "spf.h"
 
 static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -73,8 +77,17 @@ engine_new(struct conf *c, struct buf *err)
 	if ((e->dns = dns_new(&c->nameservers, (int)c->dns_timeout, c->trust_anchor_file, err)) == NULL)
 		goto fail;
 	/* inbound: SPF, DKIM verification, DMARC engines are built here */
+	if ((e->spf = spf_engine_new(e->dns, c, err)) == NULL)
+		goto fail;
+	if ((e->dmarc = dmarc_engine_new(e->dns, c, err)) == NULL)
+		goto fail;
+	if ((e->dkim = dkim_engine_new(e->dns, c, err)) == NULL)
+		goto fail;
 	/* outbound: the signer (tables and keys) is built here */
-	/* history: GeoIP databases are opened here */
+	/* history: GeoIP databases are opened here (per engine: SIGHUP reopens) */
+	if ((c->geoip_db || c->geoasn_db) &&
+	    (e->geoip = geoip_open(c->geoip_db, c->geoasn_db, err)) == NULL)
+		goto fail;
 	return e;
 fail:
 	engine_unref(e);
@@ -98,6 +111,10 @@ engine_destroy(struct engine *e)
 	size_t i;
 
 	/* inbound, outbound, history handles are released here */
+	geoip_close(e->geoip);
+	spf_engine_free(e->spf);
+	dmarc_engine_free(e->dmarc);
+	dkim_engine_free(e->dkim);
 	dns_free(e->dns);
 	hostlist_free(e->internal);
 	hostlist_free(e->ignore);

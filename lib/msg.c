@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "history.h"
 #include "hostlist.h"
 #include "log.h"
 #include "msg_int.h"
@@ -173,6 +174,9 @@ msg_eom(struct msg *m, struct verdict *v)
 		msgv_eom(m, v);
 	else if (m->role == MSG_ROLE_SIGN)
 		msgs_eom(m, v);
+	/* a failed write is logged (rate-limited) and counted by the appender */
+	if (v->hist && m->eng->history)
+		(void)history_append(m->eng->history, v->hist);
 	if (v->log == NULL) {
 		struct buf b = BUF_INIT;
 

@@ -82,14 +82,18 @@ void	report_xml_row(struct buf *out, enum report_format f, const struct report_r
 /* report_xml_end - close the document */
 void	report_xml_end(struct buf *out, enum report_format f);
 
+struct report_schema;
+
+/* report_schema_new - parse the XSD at path once; NULL with err set */
+struct report_schema *report_schema_new(const char *path, struct buf *err);
+void	report_schema_free(struct report_schema *s);
+
 /*
- * report_xml_validate - validate doc against the XSD at schema with libxml2,
+ * report_xml_validate - validate doc against the schema with libxml2,
  * streaming (memory stays small for large reports).  0 valid; -1 with the
- * first errors in err.  The schema is parsed once and cached per path.
+ * first errors in err.
  */
-int	report_xml_validate(const char *doc, size_t len, const char *schema, struct buf *err);
-/* report_xml_cleanup - free the cached schema and libxml2's globals */
-void	report_xml_cleanup(void);
+int	report_xml_validate(struct report_schema *s, const char *doc, size_t len, struct buf *err);
 
 /* report_gzip - RFC 1952 gzip of in (with name in the header); 0 ok */
 int	report_gzip(const char *in, size_t len, const char *name, struct buf *out);

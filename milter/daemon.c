@@ -27,9 +27,62 @@
 
 #include "callbacks.h"
 #include "daemon.h"
+#include "history.h"
 #include "log.h"
 
 static int ready_fd = -1;
+
+/* the history appender outlives engines: a reload that keeps HistoryFile
+ * keeps the descriptor; one that changes it opens the new file (the old
+ * appender stays open for messages still in flight on the old engine) */
+static pthread_mutex_t hist_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct history *hist;
+static char *hist_path;
+
+/* daemon_history - attach the appender HistoryFile names to e */
+int
+daemon_history(struct engine *e)
+{
+	const char *path = e->conf->history_file;
+	struct buf err = BUF_INIT;
+	struct history *h;
+	int rc = 0;
+
+	e->history = NULL;
+	if (path == NULL)
+		return 0;
+	pthread_mutex_lock(&hist_lock);
+	if (hist != NULL && strcmp(hist_path, path) == 0) {
+		e->history = hist;
+	} else {
+		buf_init(&err);
+		if ((h = history_open(path, &err)) == NULL) {
+			log_err("HistoryFile: %s", err.data);
+			rc = -1;
+		} else {
+			hist = e->history = h;
+			free(hist_path);
+			hist_path = xstrdup(path);
+		}
+		buf_free(&err);
+	}
+	pthread_mutex_unlock(&hist_lock);
+	return rc;
+}
+
+/* reopen_history - SIGUSR1 (logrotate): start a new file at the same path */
+static void
+reopen_history(void)
+{
+	pthread_mutex_lock(&hist_lock);
+	if (hist != NULL) {
+		if (history_reopen(hist) == 0)
+			log_info("SIGUSR1: history file %s reopened", hist_path);
+		else
+			log_warn("SIGUSR1: cannot reopen history file %s", hist_path);
+	}
+	pthread_mutex_unlock(&hist_lock);
+}
 
 /* sigwait - libmilter's wait without SIGHUP; see the comment at the top */
 int
@@ -226,6 +279,12 @@ reload(const char *path)
 		buf_free(&err);
 		return;
 	}
+	if (daemon_history(e) != 0) {
+		log_err("reload failed, keeping the running configuration: HistoryFile unusable");
+		engine_unref(e);
+		buf_free(&err);
+		return;
+	}
 	callbacks_set_engine(e);
 	log_info("configuration reloaded from %s", path);
 	buf_free(&err);
@@ -248,7 +307,7 @@ signal_thread(void *arg)
 		if (sig == SIGHUP)
 			reload(path);
 		else if (sig == SIGUSR1)
-			log_info("SIGUSR1: reopening files");
+			reopen_history();
 	}
 	return NULL;
 }

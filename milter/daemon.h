@@ -6,6 +6,7 @@
 #define AUTHMILTER_DAEMON_H
 
 #include "conf.h"
+#include "engine.h"
 
 /* daemon_block_signals - block HUP, USR1, TERM, INT in this thread and every
  * thread created after; call before any thread exists */
@@ -21,5 +22,8 @@ int	daemon_drop_privileges(const struct conf *c);
 int	daemon_write_pidfile(const char *path);
 /* daemon_start_signal_thread - SIGHUP reloads conf_path, SIGUSR1 reopens logs */
 int	daemon_start_signal_thread(const char *conf_path);
+/* daemon_history - open (or share) the appender HistoryFile names; -1 when
+ * the file cannot be opened (the reason is logged) */
+int	daemon_history(struct engine *e);
 
 #endif

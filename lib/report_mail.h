@@ -1,0 +1,45 @@
+/*
+ * report_mail.h - an aggregate report as a mail message (RFC 9990 §"Email")
+ * and its submission through a sendmail-compatible command
+ *
+ * Nothing here keeps pointers: composed text goes into the caller's buffer.
+ */
+#ifndef AUTHMILTER_REPORT_MAIL_H
+#define AUTHMILTER_REPORT_MAIL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+
+struct report_mail {
+	const char     *from;		/* From: field body (ReportFrom), no CR/LF */
+	const char     *to;		/* validated addr-spec */
+	const char     *pdomain;	/* policy domain */
+	const char     *submitter;	/* receiver domain name */
+	const char     *report_id;	/* alphanumeric */
+	const char     *filename;	/* receiver!domain!begin!end!id.xml.gz */
+	const char     *gz;		/* the attachment */
+	size_t		gzlen;
+	long long	begin, end;
+	time_t		date;
+};
+
+/* report_mail_compose - multipart/mixed message, LF line ends; -1 on bad fields */
+int	report_mail_compose(const struct report_mail *m, struct buf *out);
+
+/* report_mail_addr - the addr-spec inside a From value ("Name <a@b>" or "a@b"), or NULL (caller frees) */
+char   *report_mail_addr(const char *from);
+
+/*
+ * report_mail_submit - run command (split on blanks, no shell) with
+ * "-f envfrom rcpt" appended and msg on its standard input; waits at most
+ * timeout seconds.  0 when it exited 0, else -1 with the reason in err.
+ */
+int	report_mail_submit(const char *command, const char *envfrom, const char *rcpt,
+	    const char *msg, size_t len, int timeout, struct buf *err);
+
+/* report_mail_split - the command's words (pure; caller frees with strlist_free) */
+void	report_mail_split(const char *command, struct strlist *out);
+
+#endif

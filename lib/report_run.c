@@ -1,0 +1,625 @@
+/*
+ * report_run.c - one run of the aggregate reporter
+ *
+ * Order of work, chosen so that a crash anywhere neither loses nor
+ * silently duplicates a report (report_state.h states the guarantee):
+ *   1. aggregate every history file for the period (streaming);
+ *   2. per policy domain not reported before: build the XML, validate it
+ *      against the XSD, gzip it, resolve and verify its rua destinations,
+ *      write the file to --outdir and/or the spool, then record "report"
+ *      and its "queue" lines in one atomic state save;
+ *   3. deliver every queued entry, this run's and earlier failures, and
+ *      turn each into "sent" only after sendmail exited 0.
+ * A report that fails validation is kept (outdir or spool) and logged,
+ * never sent, and not recorded, so a fixed version of us retries it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "conf.h"
+#include "history.h"
+#include "log.h"
+#include "report_agg.h"
+#include "report_mail.h"
+#include "report_run.h"
+#include "report_state.h"
+#include "rua.h"
+
+struct run {
+	const struct report_opts *o;
+	struct report_state *st;	/* NULL in a dry run */
+	struct report_schema *schema;
+	char	       *receiver;
+	char	       *envfrom;	/* envelope sender, NULL when unusable */
+	char	       *spool;		/* spool directory */
+	const char     *mode;		/* "mail" or "dir" */
+	int		failures;
+	unsigned long	written, queued, sent;
+};
+
+/* report_receiver - AuthservID, else ReportFrom's domain, else the host name */
+char *
+report_receiver(const struct conf *c)
+{
+	char host[256];
+	char *a;
+
+	if (c->authserv_id != NULL && rua_domain_valid(c->authserv_id, strlen(c->authserv_id)))
+		return xstrdup(c->authserv_id);
+	if (c->report_from != NULL && (a = report_mail_addr(c->report_from)) != NULL) {
+		char *d = xstrdup(strchr(a, '@') + 1);
+
+		free(a);
+		return d;
+	}
+	if (gethostname(host, sizeof(host)) == 0 && rua_domain_valid(host, strlen(host)))
+		return xstrdup(host);
+	return xstrdup("localhost");
+}
+
+/* report_id - 128 bits of SHA-256 over the report's identity, in hex */
+void
+report_id(const char *receiver, const char *pdomain, long long begin, long long end,
+    enum report_format f, char out[33])
+{
+	struct buf b = BUF_INIT;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	buf_printf(&b, "%s!%s!%lld!%lld!%d", receiver, pdomain, begin, end, (int)f);
+	EVP_Digest(b.data, b.len, md, &mdlen, EVP_sha256(), NULL);
+	for (i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	buf_free(&b);
+}
+
+/* report_filename - the RFC 9990 §"Email" attachment name */
+void
+report_filename(const char *receiver, const char *pdomain, long long begin, long long end,
+    const char *id, struct buf *out)
+{
+	buf_printf(out, "%s!%s!%lld!%lld!%s.xml.gz", receiver, pdomain, begin, end, id);
+}
+
+/* in_list - pdomain equal to, or under, one of the words of text */
+static int
+in_list(const char *text, const char *pdomain)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " \t\r\n,");
+		if (*p == '#') {
+			p += strcspn(p, "\n");
+			continue;
+		}
+		n = strcspn(p, " \t\r\n,#");
+		if (n > 0) {
+			char *w = xstrndup(p, n);
+			int hit = rua_same_org(w, pdomain) && strlen(pdomain) >= n;
+
+			free(w);
+			if (hit)
+				return 1;
+		}
+		p += n;
+	}
+	return 0;
+}
+
+/* report_noreports - NoReportsList: inline words or file:PATH */
+int
+report_noreports(const char *list, const char *pdomain)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *fp;
+	int hit;
+
+	if (list == NULL)
+		return 0;
+	if (strncmp(list, "file:", 5) != 0)
+		return in_list(list, pdomain);
+	if ((fp = fopen(list + 5, "r")) == NULL) {
+		log_warn("NoReportsList %s", list + 5);
+		return 0;
+	}
+	buf_reset(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(fp);
+	hit = in_list(b.data, pdomain);
+	buf_free(&b);
+	return hit;
+}
+
+/* read_all - a whole file into b; 0 ok */
+static int
+read_all(const char *path, struct buf *b)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	buf_reset(b);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(b, chunk, (size_t)n);
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* write_atomic - dir/name with data: temp file, fsync, rename */
+static int
+write_atomic(const char *dir, const char *name, const char *data, size_t len)
+{
+	struct buf p = BUF_INIT, t = BUF_INIT;
+	int fd, rc = -1;
+
+	buf_printf(&p, "%s/%s", dir, name);
+	buf_printf(&t, "%s/.%s.tmp", dir, name);
+	fd = open(t.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd >= 0) {
+		ssize_t w = write(fd, data, len);
+
+		if (w == (ssize_t)len && fsync(fd) == 0 && close(fd) == 0) {
+			fd = -1;
+			rc = rename(t.data, p.data);
+		}
+		if (fd >= 0)
+			close(fd);
+		if (rc != 0)
+			unlink(t.data);
+	}
+	if (rc != 0)
+		log_warn("write %s", p.data);
+	buf_free(&p);
+	buf_free(&t);
+	return rc;
+}
+
+/* read_histories - stream every history file into the aggregator */
+static int
+read_histories(const struct report_opts *o, struct report_agg *agg)
+{
+	unsigned long long n = 0, used = 0;
+	size_t i;
+	int errors = 0;
+
+	for (i = 0; i < o->histories.n; i++) {
+		const char *path = o->histories.v[i];
+		struct buf err = BUF_INIT;
+		struct history_reader *rd;
+		struct history_rec *r;
+		int rc;
+
+		if (o->histories_optional && access(path, F_OK) != 0)
+			continue;
+		if ((rd = history_reader_open(path, &err)) == NULL) {
+			log_warnx("history=%s: %s", path, err.data ? err.data : "cannot open");
+			buf_free(&err);
+			errors++;
+			continue;
+		}
+		while ((rc = history_reader_next(rd, &r)) == 1) {
+			used += (unsigned long long)report_agg_add(agg, r);
+			history_rec_free(r);
+			if (o->progress && ++n % 1000000 == 0)
+				fprintf(stderr, "\rauthmilter-report: %llu records read, %llu in period",
+				    n, used);
+		}
+		if (rc < 0) {
+			log_warnx("history=%s: read error; later records not counted", path);
+			errors++;
+		}
+		if (history_reader_skipped(rd) > 0)
+			log_warnx("history=%s: skipped %lu malformed or torn records", path,
+			    history_reader_skipped(rd));
+		history_reader_close(rd);
+	}
+	if (o->progress && n >= 1000000)
+		fputc('\n', stderr);
+	return errors;
+}
+
+/* add_unique - append s unless present (case-insensitive) */
+static void
+add_unique(struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i], s) == 0)
+			return;
+	strlist_add(l, s);
+}
+
+/* destinations - verified mailto addresses for a domain (RFC 9990 §"Report Delivery") */
+static void
+destinations(struct run *rn, const char *pdomain, const struct strlist *rua, struct strlist *out)
+{
+	struct rua_list l = { 0, NULL };
+	size_t i;
+
+	if (report_noreports(rn->o->conf->no_reports_list, pdomain)) {
+		log_info("domain=%s: in NoReportsList, not sent", pdomain);
+		return;
+	}
+	for (i = 0; i < rua->n; i++)
+		if (strcmp(rua->v[i], "-") != 0)
+			rua_parse(rua->v[i], strlen(rua->v[i]), &l);
+	for (i = 0; i < l.n; i++) {
+		struct strlist addrs = { 0, NULL };
+		struct buf why = BUF_INIT;
+		size_t j;
+
+		if (l.v[i].kind != RUA_MAILTO) {
+			log_info("domain=%s rua=%s: skipped: %s", pdomain, l.v[i].uri, l.v[i].why);
+			continue;
+		}
+		switch (rua_verify(rn->o->dns, pdomain, &l.v[i], &addrs, &why)) {
+		case RUA_VERIFY_OK:
+			for (j = 0; j < addrs.n; j++)
+				add_unique(out, addrs.v[j]);
+			break;
+		case RUA_VERIFY_TEMP:
+			log_warnx("domain=%s rua=%s: not verified (temporary): %s", pdomain,
+			    l.v[i].uri, why.data ? why.data : "");
+			break;
+		default:
+			log_info("domain=%s rua=%s: external destination not authorised: %s",
+			    pdomain, l.v[i].uri, why.data ? why.data : "");
+		}
+		strlist_free(&addrs);
+		buf_free(&why);
+	}
+	rua_list_free(&l);
+}
+
+/* build_xml - the whole document of domain i */
+static void
+build_xml(struct run *rn, const struct report_agg *agg, size_t i, const char *id,
+    struct buf *xml)
+{
+	const struct conf *c = rn->o->conf;
+	struct report_meta m;
+	struct report_policy p;
+	char *contact = NULL;
+
+	memset(&m, 0, sizeof(m));
+	m.org_name = c->report_org_name ? c->report_org_name : rn->receiver;
+	if (c->report_contact != NULL)
+		m.email = c->report_contact;
+	else if (c->report_from != NULL && (contact = report_mail_addr(c->report_from)) != NULL)
+		m.email = contact;
+	else
+		m.email = "postmaster";
+	m.report_id = id;
+	m.begin = rn->o->begin;
+	m.end = rn->o->end - 1;		/* date_range is inclusive */
+	m.generator = PACKAGE_NAME "-report " PACKAGE_VERSION;
+	report_agg_policy(agg, i, &p);
+	report_xml_begin(xml, rn->o->format, &m, &p);
+	report_agg_write_rows(agg, i, rn->o->format, xml);
+	report_xml_end(xml, rn->o->format);
+	free(contact);
+}
+
+/* keep_rejected - an invalid report stays on disk for a human */
+static void
+keep_rejected(struct run *rn, const char *fname, const struct buf *xml, const char *why)
+{
+	const char *dir = rn->o->outdir ? rn->o->outdir : rn->spool;
+	struct buf n = BUF_INIT;
+
+	buf_printf(&n, "%.*s.rejected.xml", (int)(strlen(fname) - 7), fname);
+	if (dir != NULL && write_atomic(dir, n.data, xml->data, xml->len) == 0)
+		log_err("report %s failed schema validation, kept as %s/%s: %s", fname, dir,
+		    n.data, why);
+	else
+		log_err("report %s failed schema validation: %s", fname, why);
+	rn->failures++;
+	buf_free(&n);
+}
+
+/* spool_and_queue - save the gzip in the spool and queue one line per address */
+static int
+spool_and_queue(struct run *rn, const char *id, const char *fname, const struct buf *gz,
+    const struct strlist *addrs)
+{
+	struct buf sp = BUF_INIT, dest = BUF_INIT;
+	size_t j;
+
+	if (write_atomic(rn->spool, fname, gz->data, gz->len) != 0)
+		return -1;
+	buf_printf(&sp, "%s/%s", rn->spool, fname);
+	for (j = 0; j < addrs->n; j++) {
+		buf_reset(&dest);
+		buf_printf(&dest, "mailto:%s", addrs->v[j]);
+		report_state_queue(rn->st, id, dest.data, sp.data, rn->o->now);
+		rn->queued++;
+	}
+	buf_free(&sp);
+	buf_free(&dest);
+	return 0;
+}
+
+/* deliver_files - outdir copy and spool; 0 when the report may be recorded */
+static int
+deliver_files(struct run *rn, const char *id, const char *fname, const struct buf *gz,
+    const struct strlist *addrs)
+{
+	if (rn->o->outdir != NULL) {
+		if (write_atomic(rn->o->outdir, fname, gz->data, gz->len) != 0)
+			return -1;
+		rn->written++;
+	}
+	if (rn->st == NULL || addrs->n == 0)
+		return 0;
+	return spool_and_queue(rn, id, fname, gz, addrs);
+}
+
+/* generate - one policy domain's report, up to the state save */
+static void
+generate(struct run *rn, const struct report_agg *agg, size_t i)
+{
+	const char *pd = report_agg_domain(agg, i);
+	struct buf xml = BUF_INIT, gz = BUF_INIT, fname = BUF_INIT, err = BUF_INIT;
+	struct strlist addrs = { 0, NULL };
+	char id[33];
+
+	if (!rua_domain_valid(pd, strlen(pd))) {
+		log_warnx("domain=%s: not a valid domain name; no report", pd);
+		return;
+	}
+	report_id(rn->receiver, pd, rn->o->begin, rn->o->end, rn->o->format, id);
+	if (rn->st != NULL && report_state_has_report(rn->st, id, rn->mode)) {
+		log_debug("domain=%s id=%s: already reported", pd, id);
+		return;
+	}
+	report_filename(rn->receiver, pd, rn->o->begin, rn->o->end - 1, id, &fname);
+	buf_reset(&xml);
+	build_xml(rn, agg, i, id, &xml);
+	if (rn->schema != NULL && report_xml_validate(rn->schema, xml.data, xml.len, &err) != 0) {
+		keep_rejected(rn, fname.data, &xml, err.data);
+		goto out;
+	}
+	if (report_gzip(xml.data, xml.len, fname.data, &gz) != 0) {
+		log_err("domain=%s: gzip failed", pd);
+		rn->failures++;
+		goto out;
+	}
+	if (!rn->o->no_send)
+		destinations(rn, pd, report_agg_rua(agg, i), &addrs);
+	if (deliver_files(rn, id, fname.data, &gz, &addrs) != 0) {
+		rn->failures++;
+		goto out;
+	}
+	log_info("report domain=%s id=%s messages=%llu rows=%zu destinations=%zu file=%s", pd,
+	    id, report_agg_count(agg, i), report_agg_nrows(agg, i), addrs.n, fname.data);
+	if (rn->st != NULL) {
+		report_state_add_report(rn->st, id, rn->mode, pd, rn->o->begin, rn->o->end - 1,
+		    rn->o->now);
+		buf_reset(&err);
+		if (report_state_save(rn->st, &err) != 0) {
+			log_err("state: %s", err.data);
+			rn->failures++;
+		}
+	}
+out:
+	strlist_free(&addrs);
+	buf_free(&xml);
+	buf_free(&gz);
+	buf_free(&fname);
+	buf_free(&err);
+}
+
+/* parse_fname - policy domain, begin and end back out of a spooled file name */
+static int
+parse_fname(const char *path, struct buf *pd, long long *b, long long *e)
+{
+	const char *f = strrchr(path, '/'), *p1, *p2;
+
+	f = f ? f + 1 : path;
+	if ((p1 = strchr(f, '!')) == NULL || (p2 = strchr(p1 + 1, '!')) == NULL)
+		return -1;
+	buf_reset(pd);
+	buf_add(pd, p1 + 1, (size_t)(p2 - p1 - 1));
+	if (sscanf(p2 + 1, "%lld!%lld!", b, e) != 2)
+		return -1;
+	return 0;
+}
+
+/* send_one - compose and submit one queue entry; 0 when sendmail exited 0 */
+static int
+send_one(struct run *rn, const struct report_queued *q, struct buf *err)
+{
+	struct buf gz = BUF_INIT, msg = BUF_INIT, pd = BUF_INIT;
+	struct report_mail m;
+	const char *fname = strrchr(q->spool, '/');
+	int rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	if (read_all(q->spool, &gz) != 0 || parse_fname(q->spool, &pd, &m.begin, &m.end) != 0) {
+		buf_printf(err, "spool file %s unusable", q->spool);
+		goto out;
+	}
+	m.from = rn->o->conf->report_from;
+	m.to = q->dest + 7;
+	m.pdomain = pd.data;
+	m.submitter = rn->receiver;
+	m.report_id = q->id;
+	m.filename = fname ? fname + 1 : q->spool;
+	m.gz = gz.data;
+	m.gzlen = gz.len;
+	m.date = rn->o->now;
+	if (report_mail_compose(&m, &msg) != 0) {
+		buf_printf(err, "refused to compose (unsafe field)");
+		goto out;
+	}
+	rc = report_mail_submit(rn->o->conf->report_sendmail, rn->envfrom, m.to, msg.data, msg.len,
+	    rn->o->sendmail_timeout, err);
+out:
+	buf_free(&gz);
+	buf_free(&msg);
+	buf_free(&pd);
+	return rc;
+}
+
+/* deliver_one - one queue entry, state saved after the outcome */
+static void
+deliver_one(struct run *rn, const struct report_queued *q)
+{
+	struct buf err = BUF_INIT, serr = BUF_INIT;
+	char *id = xstrdup(q->id), *dest = xstrdup(q->dest), *spool = xstrdup(q->spool);
+
+	if (strncmp(dest, "mailto:", 7) != 0 || send_one(rn, q, &err) != 0) {
+		log_warnx("id=%s to=%s: delivery failed (try %ld): %s", id, dest, q->tries + 1,
+		    err.data ? err.data : "unknown destination type");
+		rn->failures++;
+		if (q->first + rn->o->give_up_after < (long long)rn->o->now) {
+			log_err("id=%s to=%s: giving up after %ld tries", id, dest, q->tries + 1);
+			report_state_drop(rn->st, id, dest);
+		} else
+			report_state_failed(rn->st, id, dest, rn->o->now);
+	} else {
+		log_info("id=%s to=%s: sent", id, dest);
+		report_state_sent(rn->st, id, dest, rn->o->now);
+		rn->sent++;
+	}
+	if (report_state_save(rn->st, &serr) != 0) {
+		log_err("state: %s", serr.data);
+		rn->failures++;
+	}
+	if (!report_state_spool_used(rn->st, spool))
+		unlink(spool);
+	free(id);
+	free(dest);
+	free(spool);
+	buf_free(&err);
+	buf_free(&serr);
+}
+
+/* deliver_all - every queued entry, oldest first */
+static void
+deliver_all(struct run *rn)
+{
+	size_t i = 0;
+
+	if (report_state_nqueued(rn->st) == 0)
+		return;
+	if (rn->envfrom == NULL || rn->o->conf->report_from == NULL) {
+		log_err("%zu reports queued but ReportFrom/ReportEnvelopeFrom is missing or not a "
+		    "plain address; nothing sent", report_state_nqueued(rn->st));
+		rn->failures++;
+		return;
+	}
+	while (i < report_state_nqueued(rn->st)) {
+		struct report_queued q;
+		size_t before = report_state_nqueued(rn->st);
+
+		report_state_queued(rn->st, i, &q);
+		deliver_one(rn, &q);
+		if (report_state_nqueued(rn->st) == before)
+			i++;
+	}
+}
+
+/* open_state - load, lock, make the spool directory */
+static int
+open_state(struct run *rn)
+{
+	struct buf err = BUF_INIT, sp = BUF_INIT;
+
+	rn->st = report_state_load(rn->o->state_path, &err);
+	if (rn->st == NULL || report_state_lock(rn->st, &err) != 0) {
+		log_err("state: %s", err.data ? err.data : "?");
+		buf_free(&err);
+		return -1;
+	}
+	buf_printf(&sp, "%s.spool", rn->o->state_path);
+	rn->spool = buf_steal(&sp);
+	if (mkdir(rn->spool, 0700) != 0 && errno != EEXIST) {
+		log_warn("mkdir %s", rn->spool);
+		return -1;
+	}
+	report_state_prune(rn->st, rn->o->now, 400L * 86400);
+	buf_free(&err);
+	return 0;
+}
+
+/* setup - schema, receiver, envelope sender, state */
+static int
+setup(struct run *rn)
+{
+	const struct conf *c = rn->o->conf;
+	struct buf err = BUF_INIT;
+	const char *xsd = rn->o->format == REPORT_RFC7489 ? rn->o->rfc7489_schema
+	    : rn->o->schema_path;
+
+	rn->receiver = report_receiver(c);
+	rn->mode = rn->o->no_send ? "dir" : "mail";
+	if (c->report_envelope_from != NULL)
+		rn->envfrom = report_mail_addr(c->report_envelope_from);
+	else if (c->report_from != NULL)
+		rn->envfrom = report_mail_addr(c->report_from);
+	if (xsd != NULL && (rn->schema = report_schema_new(xsd, &err)) == NULL) {
+		log_err("schema: %s", err.data);
+		buf_free(&err);
+		return -1;
+	}
+	if (xsd == NULL && rn->o->format == REPORT_RFC9990 && !rn->o->no_validate) {
+		log_err("no RFC 9990 schema found (--schema); reports are not sent unvalidated");
+		return -1;
+	}
+	buf_free(&err);
+	if (!rn->o->no_send || rn->o->outdir != NULL)
+		return open_state(rn);
+	return 0;
+}
+
+/* report_run - aggregate, generate, deliver */
+int
+report_run(const struct report_opts *o)
+{
+	struct run rn;
+	struct report_agg *agg;
+	size_t i;
+
+	memset(&rn, 0, sizeof(rn));
+	rn.o = o;
+	if (setup(&rn) != 0) {
+		rn.failures++;
+		goto out;
+	}
+	agg = report_agg_new(o->begin, o->end);
+	rn.failures += read_histories(o, agg);
+	for (i = 0; i < report_agg_ndomains(agg); i++)
+		generate(&rn, agg, i);
+	report_agg_free(agg);
+	if (rn.st != NULL && !o->no_send)
+		deliver_all(&rn);
+	log_info("done domains=%zu written=%lu queued=%lu sent=%lu failures=%d", i, rn.written,
+	    rn.queued, rn.sent, rn.failures);
+out:
+	report_state_free(rn.st);
+	report_schema_free(rn.schema);
+	free(rn.receiver);
+	free(rn.envfrom);
+	free(rn.spool);
+	return rn.failures ? 1 : 0;
+}

@@ -1,0 +1,338 @@
+/*
+ * spf_record.c - the RFC 7208 §12 record syntax, checked before libspf2
+ *
+ * libspf2's compiler accepts some invalid records (leading zeros in CIDR,
+ * single-label or numeric top labels, empty domain-specs, repeated
+ * redirect=/exp=, bad macro letters, non-ASCII) and rejects some valid
+ * ones (unknown modifiers named with "." or "_").  The DNS layer in spf.c runs
+ * every fetched record through spf_record_check: an invalid record is a
+ * permerror (RFC 7208 §4.6), and a valid one is handed to libspf2 in a
+ * canonical form without the terms that cannot change the result.
+ * Pure: no I/O, no globals.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "spf.h"
+
+struct spf_term {
+	const char     *p;	/* the term */
+	size_t		n;
+};
+
+/* spf_macro_string - RFC 7208 §7.1 macro-string; 0 ok.  crt: c/r/t allowed */
+static int
+spf_macro_string(const char *p, size_t n, int crt, size_t *last_expand)
+{
+	size_t i = 0;
+
+	*last_expand = (size_t)-1;
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c != '%') {
+			if (c < 0x21 || c > 0x7e)
+				return -1;
+			i++;
+			continue;
+		}
+		*last_expand = i;
+		if (i + 1 >= n)
+			return -1;
+		if (p[i + 1] == '%' || p[i + 1] == '_' || p[i + 1] == '-') {
+			i += 2;
+			continue;
+		}
+		if (p[i + 1] != '{' || i + 2 >= n ||
+		    !strchr(crt ? "slodiphcrtv" : "slodiphv", tolower((unsigned char)p[i + 2])))
+			return -1;
+		for (i += 3; i < n && isdigit((unsigned char)p[i]); i++)
+			;
+		if (i < n && tolower((unsigned char)p[i]) == 'r')
+			i++;
+		while (i < n && strchr(".-+,/_=", p[i]))
+			i++;
+		if (i >= n || p[i] != '}')
+			return -1;
+		i++;
+	}
+	return 0;
+}
+
+/* spf_toplabel - RFC 7208 §7.1 toplabel: alphanumerics, one letter, inner dashes */
+static int
+spf_toplabel(const char *p, size_t n)
+{
+	size_t i;
+	int alpha = 0;
+
+	if (n == 0 || p[0] == '-' || p[n - 1] == '-')
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (isalpha((unsigned char)p[i]))
+			alpha = 1;
+		else if (!isdigit((unsigned char)p[i]) && p[i] != '-')
+			return -1;
+	}
+	/* all digits with a dash is allowed by the second form */
+	return alpha || memchr(p, '-', n) ? 0 : -1;
+}
+
+/* spf_domain_spec - macro-string domain-end (RFC 7208 §7.1); 0 ok */
+static int
+spf_domain_spec(const char *p, size_t n)
+{
+	size_t last, dot, end = n, i;
+
+	if (n == 0 || spf_macro_string(p, n, 0, &last) != 0)
+		return -1;
+	/* domain-end = macro-expand: the spec ends with one */
+	if (last != (size_t)-1) {
+		i = last + 1;
+		if (i < n && p[i] == '{')
+			while (i < n && p[i] != '}')
+				i++;
+		if (i + 1 == n)
+			return 0;
+	}
+	/* domain-end = "." toplabel [ "." ] */
+	if (end > 0 && p[end - 1] == '.')
+		end--;
+	for (dot = end; dot > 0 && p[dot - 1] != '.'; dot--)
+		;
+	if (dot == 0)
+		return -1;
+	return spf_toplabel(p + dot, end - dot);
+}
+
+/* spf_cidr - "/" and a number in [0, max] without leading zeros */
+static int
+spf_cidr(const char *p, size_t n, int max)
+{
+	int v = 0;
+	size_t i;
+
+	if (n < 2 || p[0] != '/' || n > 4 || (p[1] == '0' && n > 2))
+		return -1;
+	for (i = 1; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v <= max ? 0 : -1;
+}
+
+/* spf_dual_cidr - split a trailing dual-cidr-length off a/mx arguments */
+static int
+spf_dual_cidr(const char *p, size_t n, size_t *spec_len)
+{
+	size_t i = n, j;
+
+	while (i > 0 && isdigit((unsigned char)p[i - 1]))
+		i--;
+	if (i == n || i == 0 || p[i - 1] != '/') {
+		*spec_len = n;
+		return 0;
+	}
+	if (i >= 2 && p[i - 2] == '/') {
+		/* ...//ip6 [preceded by /ip4] */
+		if (spf_cidr(p + i - 1, n - i + 1, 128) != 0)
+			return -1;
+		j = i - 2;
+		*spec_len = j;
+		for (i = j; i > 0 && isdigit((unsigned char)p[i - 1]); i--)
+			;
+		if (i < j && i > 0 && p[i - 1] == '/') {
+			if (spf_cidr(p + i - 1, j - i + 1, 32) != 0)
+				return -1;
+			*spec_len = i - 1;
+		}
+		return 0;
+	}
+	*spec_len = i - 1;
+	return spf_cidr(p + i - 1, n - i + 1, 32);
+}
+
+/* spf_ip4_network - four qnums, no leading zeros (RFC 7208 §5.6) */
+static int
+spf_ip4_network(const char *p, size_t n)
+{
+	char tmp[16];
+	size_t i, dig = 0;
+
+	if (n >= sizeof(tmp))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '.')
+			dig = 0;
+		else if (dig++ == 0 && p[i] == '0' && i + 1 < n && p[i + 1] != '.')
+			return -1;
+	}
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	return inet_pton(AF_INET, tmp, &(struct in_addr){ 0 }) == 1 ? 0 : -1;
+}
+
+/* spf_ip_mech - ip4:/ip6: network and optional prefix length */
+static int
+spf_ip_mech(const char *p, size_t n, int six)
+{
+	char tmp[64];
+	const char *slash = memchr(p, '/', n);
+	size_t net = slash ? (size_t)(slash - p) : n;
+	struct in6_addr a6;
+
+	if (slash && spf_cidr(slash, n - net, six ? 128 : 32) != 0)
+		return -1;
+	if (!six)
+		return spf_ip4_network(p, net);
+	if (net == 0 || net >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, p, net);
+	tmp[net] = '\0';
+	return inet_pton(AF_INET6, tmp, &a6) == 1 ? 0 : -1;
+}
+
+/* spf_mechanism - one directive without its qualifier; 0 ok, 1 is "all" */
+static int
+spf_mechanism(const char *p, size_t n)
+{
+	static const char *names[] = { "all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists" };
+	size_t k, len, spec;
+	const char *arg;
+
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		len = strlen(names[k]);
+		if (n >= len && strncasecmp(p, names[k], len) == 0 &&
+		    (n == len || p[len] == ':' || p[len] == '/'))
+			break;
+	}
+	if (k == sizeof(names) / sizeof(names[0]))
+		return -1;
+	arg = p + len + 1;
+	n -= len;
+	switch (k) {
+	case 0:
+		return n == 0 ? 1 : -1;
+	case 1:		/* include */
+	case 7:		/* exists */
+		return p[len] == ':' ? spf_domain_spec(arg, n - 1) : -1;
+	case 2:		/* a */
+	case 3:		/* mx */
+		if (n == 0)
+			return 0;
+		if (p[len] == '/')
+			return spf_dual_cidr(p + len, n, &spec) == 0 && spec == 0 ? 0 : -1;
+		if (spf_dual_cidr(arg, n - 1, &spec) != 0)
+			return -1;
+		return spf_domain_spec(arg, spec);
+	case 4:		/* ptr */
+		if (n == 0)
+			return 0;
+		return p[len] == ':' ? spf_domain_spec(arg, n - 1) : -1;
+	default:	/* ip4, ip6 */
+		return p[len] == ':' ? spf_ip_mech(arg, n - 1, k == 6) : -1;
+	}
+}
+
+/* spf_modifier - name "=" value; sets *kind 1 redirect, 2 exp, 0 other */
+static int
+spf_modifier(const char *p, size_t n, int *kind)
+{
+	const char *eq = memchr(p, '=', n);
+	size_t name = eq ? (size_t)(eq - p) : 0, i, last;
+
+	*kind = 0;
+	if (eq == NULL || name == 0 || !isalpha((unsigned char)p[0]))
+		return -1;
+	for (i = 1; i < name; i++)
+		if (!isalnum((unsigned char)p[i]) && !strchr("-_.", p[i]))
+			return -1;
+	if (name == 8 && strncasecmp(p, "redirect", 8) == 0)
+		*kind = 1;
+	else if (name == 3 && strncasecmp(p, "exp", 3) == 0)
+		*kind = 2;
+	if (*kind)
+		return spf_domain_spec(eq + 1, n - name - 1);
+	return spf_macro_string(eq + 1, n - name - 1, 1, &last);
+}
+
+/* spf_record_check - see spf.h */
+int
+spf_record_check(const char *rec, size_t len, struct buf *clean, char *why, size_t whylen)
+{
+	struct spf_term t[64];
+	size_t nt = 0, i = 6, k;
+	int redirects = 0, exps = 0, has_all = 0, kind, r;
+
+	if (len < 6 || strncasecmp(rec, "v=spf1", 6) != 0 || (len > 6 && rec[6] != ' ')) {
+		snprintf(why, whylen, "not an SPF version 1 record");
+		return -1;
+	}
+	/* RFC 7208 §3.1, §4.6.1: 7-bit ASCII, terms separated by spaces only */
+	for (k = 0; k < len; k++) {
+		if ((unsigned char)rec[k] < 0x20 || (unsigned char)rec[k] > 0x7e) {
+			snprintf(why, whylen, "byte 0x%02x at offset %zu: SPF records are "
+			    "printable ASCII (RFC 7208 3.1)", (unsigned char)rec[k], k);
+			return -1;
+		}
+	}
+	while (i < len) {
+		size_t start;
+
+		while (i < len && rec[i] == ' ')
+			i++;
+		for (start = i; i < len && rec[i] != ' '; i++)
+			;
+		if (i == start)
+			continue;
+		if (nt == sizeof(t) / sizeof(t[0])) {
+			snprintf(why, whylen, "too many terms");
+			return -1;
+		}
+		t[nt].p = rec + start;
+		t[nt++].n = i - start;
+	}
+	for (k = 0; k < nt; k++) {
+		const char *p = t[k].p;
+		size_t n = t[k].n, q = strchr("+-?~", p[0]) ? 1 : 0;
+		size_t colon = strcspn(p, ":/=");
+
+		/* a modifier's name runs up to "=" (RFC 7208 §12) */
+		if (colon < n && p[colon] == '=')
+			r = spf_modifier(p, n, &kind);
+		else {
+			kind = -1;
+			r = q < n ? spf_mechanism(p + q, n - q) : -1;
+			if (r == 1)
+				has_all = 1;
+		}
+		if (r < 0) {
+			snprintf(why, whylen, "invalid term \"%.*s\" (RFC 7208 12)", (int)(n > 64 ? 64 : n), p);
+			return -1;
+		}
+		redirects += kind == 1;
+		exps += kind == 2;
+	}
+	if (redirects > 1 || exps > 1) {
+		snprintf(why, whylen, "%s= appears twice (RFC 7208 6)", redirects > 1 ? "redirect" : "exp");
+		return -1;
+	}
+	/* keep mechanisms, and redirect= unless "all" overrides it (RFC 7208 §6.1) */
+	buf_adds(clean, "v=spf1");
+	for (k = 0; k < nt; k++) {
+		size_t colon = strcspn(t[k].p, ":/=");
+		int is_mod = colon < t[k].n && t[k].p[colon] == '=';
+
+		if (is_mod && (has_all || strncasecmp(t[k].p, "redirect=", 9) != 0))
+			continue;
+		buf_addc(clean, ' ');
+		buf_add(clean, t[k].p, t[k].n);
+	}
+	return 0;
+}

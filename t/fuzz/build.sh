@@ -1,0 +1,27 @@
+#!/bin/sh
+# build.sh - build every libFuzzer target (t/fuzz/fuzz_*.c) with clang
+#   t/fuzz/build.sh BUILDDIR    (BUILDDIR: a configured build tree, for config.h)
+# Targets are written to BUILDDIR/t/fuzz/.  Needs clang and libclang-rt-14-dev.
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+b=$(cd "${1:?usage: build.sh BUILDDIR}" && pwd)
+CC=${FUZZ_CC:-clang}
+command -v "$CC" >/dev/null || { echo "clang is not installed (Debian package clang)"; exit 77; }
+out="$b/t/fuzz"
+mkdir -p "$out/obj"
+flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -I$b -I$top/lib -DFUZZING $(pkg-config --cflags libxml-2.0)"
+libs="-lopendkim -lopendmarc -lspf2 -lunbound -lmaxminddb $(pkg-config --libs libxml-2.0) -lcrypto -lz -lresolv -lpthread"
+objs=""
+for c in "$top"/lib/*.c; do
+	o="$out/obj/$(basename "$c" .c).o"
+	if [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then
+		$CC $flags -c "$c" -o "$o"
+	fi
+	objs="$objs $o"
+done
+for t in "$here"/fuzz_*.c; do
+	n=$(basename "$t" .c)
+	$CC $flags -fsanitize=fuzzer "$t" $objs $libs -o "$out/$n"
+	echo "built $out/$n"
+done

@@ -1,0 +1,65 @@
+#!/bin/sh
+# milter_basic.sh - the daemon over the real milter protocol (t/miltc):
+# header edits, several messages per connection, abort, every early close,
+# roles (internal / IgnoreHosts / PeerList), local socket with UMask
+. "$srcdir/lib.sh"
+MC="$builddir/miltc"
+
+dns_start "$srcdir/zones/dns.conf" || skip_all "cannot start unbound"
+MPORT=$(free_port)
+cat > "$T/a.conf" <<CEOF
+Socket inet:$MPORT@127.0.0.1
+AuthservID mx.test.example
+Background no
+Syslog no
+AllowRootOperation yes
+Nameservers 127.0.0.1:$DNS_PORT
+DNSTimeout 3
+InternalHosts 127.0.0.1, 10.9.0.0/16, !10.9.9.9
+IgnoreHosts 192.0.2.66
+PeerList 192.0.2.77
+CEOF
+milter_start "$T/a.conf" || skip_all "authmilter did not start"
+S="inet:$MPORT@127.0.0.1"
+printf 'From: Alice <alice@sender.test>\r\nTo: bob@rcpt.test\r\nSubject: basic\r\n\r\nHello.\r\n' > "$T/m.eml"
+
+out=$("$MC" -s "$S" --client-ip 198.18.0.1 --helo client.sender.test --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+is "$?" 0 "miltc completed the conversation"
+like "$out" "insheader 0 Authentication-Results: mx.test.example;" "external client: A-R inserted at the top"
+is "$(echo "$out" | grep -c '^insheader')" 1 "exactly one header added"
+like "$out" "action (accept|continue)" "message accepted"
+
+out=$("$MC" -s "$S" --client-ip 198.18.0.1 --count 3 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+is "$(echo "$out" | grep -c 'Authentication-Results')" 3 "three messages on one connection, three headers"
+
+out=$("$MC" -s "$S" --client-ip 198.18.0.1 --count 2 --abort-at body --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+like "$out" "abort body" "abort in the first transaction"
+is "$(echo "$out" | grep -c 'Authentication-Results')" 1 "the next transaction on the connection still works"
+
+for phase in optneg connect helo mail rcpt data header eoh body eom; do
+	"$MC" -s "$S" --client-ip 198.18.0.1 --close-at $phase --from a@sender.test --rcpt b@rcpt.test "$T/m.eml" >/dev/null 2>&1
+done
+out=$("$MC" -s "$S" --client-ip 198.18.0.1 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+like "$out" "Authentication-Results" "after closes at every phase the daemon still answers"
+ok "the daemon is still running" kill -0 "$MILTER_PID"
+
+out=$("$MC" -s "$S" --client-ip 10.9.1.1 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+is "$(echo "$out" | grep -c 'Authentication-Results')" 0 "InternalHosts client: signing role, no A-R"
+out=$("$MC" -s "$S" --client-ip 10.9.9.9 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+is "$(echo "$out" | grep -c 'Authentication-Results')" 1 "negated entry inside an internal network: verified"
+out=$("$MC" -s "$S" --client-ip 198.18.0.1 --auth-user alice --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+is "$(echo "$out" | grep -c 'Authentication-Results')" 0 "SMTP AUTH client: signing role, no A-R"
+out=$("$MC" -s "$S" --client-ip 192.0.2.66 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+like "$out" "reply mail accept" "IgnoreHosts: accepted untouched at MAIL"
+out=$("$MC" -s "$S" --client-ip 192.0.2.77 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+like "$out" "reply connect accept" "PeerList: accepted at connect"
+
+# a local socket gets the UMask's permissions
+milter_stop
+sed -i "s|^Socket .*|Socket local:$T/am.sock|; s|^UMask.*||" "$T/a.conf"
+echo "UMask 077" >> "$T/a.conf"
+milter_start "$T/a.conf" || skip_all "authmilter did not start on a local socket"
+is "$(stat -c %a "$T/am.sock")" 700 "local socket created with UMask 077"
+out=$("$MC" -s "local:$T/am.sock" --client-ip 198.18.0.1 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+like "$out" "Authentication-Results" "the local socket answers"
+done_testing

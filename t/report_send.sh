@@ -1,0 +1,101 @@
+#!/bin/sh
+# report_send.sh - delivery through a sendmail command (t/fake-sendmail):
+# MIME structure, the attachment, external destination verification over
+# the unbound test server, refused hostile rua, a failing sendmail leaves
+# reports queued, the next run sends them, a further run sends nothing.
+. "${srcdir:-$(dirname "$0")}/lib.sh"
+
+RP="$top_builddir/report/authmilter-report"
+GEN="$builddir/report_gen"
+XSD="$REF/rfc9990-dmarc-aggregate.xsd"
+need "$RP" "$GEN" "$PY"
+B=1700006400
+E=$((B + 86400))
+[ -r "$XSD" ] && SCHEMA=$XSD || SCHEMA=none
+
+cat > "$T/zone" <<'EOF'
+  local-zone: "reports.example." static
+  local-data: "reports.example. 300 IN SOA ns.reports.example. h.reports.example. 1 3600 600 86400 300"
+  local-data: 'example.net._report._dmarc.reports.example. 300 IN TXT "v=DMARC1;"'
+  local-zone: "unauthorised.example." static
+  local-data: "unauthorised.example. 300 IN SOA ns.unauthorised.example. h.unauthorised.example. 1 3600 600 86400 300"
+EOF
+dns_start "$T/zone" || skip_all "unbound test server did not start"
+
+mkdir "$T/mail"
+FAKE_SENDMAIL_DIR="$T/mail"
+export FAKE_SENDMAIL_DIR
+cat > "$T/r.conf" <<EOF
+AuthservID mx.receiver.example
+ReportFrom DMARC Reports <dmarc-noreply@receiver.example>
+ReportEnvelopeFrom bounces@receiver.example
+ReportSendmail $srcdir/fake-sendmail -oi
+ReportStateFile $T/state
+Nameservers 127.0.0.1:$DNS_PORT
+DNSTimeout 5
+EOF
+ok "generate" "$GEN" -n 3000 -o "$T/h" -b $B --hostile --ext-rua
+run() {
+	"$RP" -c "$T/r.conf" --history "$T/h" --from $B --to $E --schema "$SCHEMA" 2>"$T/err"
+}
+
+# 1: sendmail fails: nothing is marked sent
+FAKE_SENDMAIL_EXIT=75 run
+is "$?" 1 "failing sendmail: exit status 1"
+sed 's/^/# /' "$T/err" | head -20
+is "$(ls "$T/mail" | grep -c '^failed-.*\.eml$')" 3 "three attempts"
+is "$(grep -c '^queue ' "$T/state")" 3 "all three stay queued"
+is "$(grep -c '^sent ' "$T/state")" 0 "none marked sent"
+like "$(cat "$T/err")" "agg@unauthorised.example: external destination not authorised" \
+    "unverified external destination skipped"
+like "$(cat "$T/err")" "rua=mailto:x@example.com;touch.*refused address" "rua with ; refused"
+like "$(cat "$T/err")" 'rua=mailto:a@example.com`id`.*refused address' "rua with backquotes refused"
+
+# 2: sendmail works: the queued reports go out, from the spool
+FAKE_SENDMAIL_EXIT=0 run
+is "$?" 0 "second run succeeds"
+is "$(ls "$T/mail" | grep -c '^msg-.*\.eml$')" 3 "three messages sent"
+is "$(grep -c '^queue ' "$T/state")" 0 "queue empty"
+is "$(grep -c '^sent ' "$T/state")" 3 "three marked sent"
+is "$(ls "$T/state.spool" | wc -l)" 0 "spool emptied"
+rcpts=$(for f in "$T"/mail/msg-*.argv; do tail -1 "$f"; done | sort | tr '\n' ' ')
+is "$rcpts" "agg@reports.example dmarc@example.com dmarc@example.org " \
+    "recipients: internal ones and the verified external one"
+a=$(for f in "$T"/mail/msg-*.argv; do tr '\n' ' ' < "$f"; echo; done | sort | tr '\n' '|')
+is "$a" "-oi -f bounces@receiver.example agg@reports.example |-oi -f bounces@receiver.example dmarc@example.com |-oi -f bounces@receiver.example dmarc@example.org |" \
+    "argv: configured words, -f envelope sender, one recipient"
+is "$(cat "$T"/mail/*.argv | grep -c '[;`$ |&<>]')" 0 "no shell metacharacters reach argv"
+
+# the messages themselves
+for m in "$T"/mail/msg-*.eml; do
+	$PY - "$m" "$SCHEMA" > "$T/check" 2>&1 <<'PYEOF'
+import email, email.policy, gzip, re, subprocess, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+subj = " ".join(str(msg["Subject"]).split())
+m = re.fullmatch(r"Report Domain: (\S+) Submitter: mx\.receiver\.example Report-ID: <([0-9a-f]{32})>", subj)
+assert m, subj
+dom, rid = m.groups()
+assert msg["Auto-Submitted"] == "auto-generated"
+assert msg["From"].addresses[0].addr_spec == "dmarc-noreply@receiver.example"
+assert msg.get_content_type() == "multipart/mixed"
+parts = [p for p in msg.iter_attachments() if p.get_content_type() == "application/gzip"]
+assert len(parts) == 1
+fn = parts[0].get_filename()
+assert fn == "mx.receiver.example!%s!1700006400!1700092799!%s.xml.gz" % (dom, rid), fn
+xml = gzip.decompress(parts[0].get_content())
+assert b"<report_id>%s</report_id>" % rid.encode() in xml
+assert b"<domain>%s</domain>" % dom.encode() in xml
+open(sys.argv[1] + ".xml", "wb").write(xml)
+if sys.argv[2] != "none":
+    subprocess.run(["xmllint", "--noout", "--schema", sys.argv[2], sys.argv[1] + ".xml"], check=True,
+                   stderr=subprocess.DEVNULL)
+print("ok", dom)
+PYEOF
+	like "$(cat "$T/check")" "^ok example\.(com|net|org)" "MIME message parses, attachment gunzips to valid XML: $(basename "$m")"
+done
+
+# 3: a further run sends nothing
+run
+is "$?" 0 "third run"
+is "$(ls "$T/mail" | grep -c '^msg-.*\.eml$')" 3 "third run sends nothing twice"
+done_testing

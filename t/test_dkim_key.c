@@ -1,0 +1,585 @@
+/*
+ * test_dkim_key.c - private key forms, key records, record/key matching,
+ * and that libopendkim's dkim_sign() accepts what dkim_key_signing_data gives
+ *
+ * test_dkim_key --sign KEYFILE DOMAIN SELECTOR < msg: helper for keygen.sh
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <opendkim/dkim.h>
+
+#include "dkim_key.h"
+#include "tap.h"
+
+/* one 1024-bit RSA key and one Ed25519 key in every accepted form, made with
+ * openssl(1); rsa_p and ed_p are openssl's own public key encodings */
+static const char rsa_pkcs1_pem[] =
+	"-----BEGIN RSA PRIVATE KEY-----\n"
+	"MIICXAIBAAKBgQDML8YTN5ZrdcZasdAq/jQmaS26Cv1wqwR5/SKJvnqLrbVy7Mzp\n"
+	"z8Df2sGShgl/N+YkX1x7VC8w63fl+jBjPO1n/OIwJbvkuClxYcuSP25zveiLwehn\n"
+	"oU1dm9wnY4880W2TTX0nF1d6tjWbXPfzapW6yMz2BGoCfJ1E6JTzwixHpQIDAQAB\n"
+	"AoGBALFYhTfHvjRTtRas/lt5Mx5xmC/Qv9QOFfNGc6sj8BhFpiXNmyUxNxq3TA3R\n"
+	"sYn3qULKOO89bUeWHSt4pHJtRtzOofsPkmalDLkYVavZ+ZRJqowG8bmuEXASv3cQ\n"
+	"lXAb4fNKiD2EtrAnFgzXEqBAmrYLdGgYGpozwV/TlgIJuj/BAkEA9x9rFvn2mX4+\n"
+	"3/rLJBSF9T29+p6YYt1xE1n417TwP1QXLowzIA2Nh3vrmpr+V63xisJaT2Ay4C9f\n"
+	"aHVZjO8Q6QJBANOFgf6kLvl6bVGwqmWrKM1JaO5z4BCmGUpUbSG0CEIuSNJRIj+t\n"
+	"fqD+cWAf7ABoaIenDmNc27dlwhMkxF4cK10CQH0mli9uq+qUOvdnpZVCJ41JlXrk\n"
+	"8ruu9eMc/58ObVVFGvBh5EppUrG4mlsT/5cb6mWhg+cLCvjqROE7/PwY3nECQQCN\n"
+	"1UMipaMeBFrTYRwRSmD0rpne8vI3F7lznwMCi37SKckIxgCqJEL530PUyfLtHxWg\n"
+	"iINcW0K1SlWFkqzd0hO9Aj9n65PbKGzM14tiOzNG9ZLjdxbq8kFXw1GD4vNpp/Mu\n"
+	"XR+nvkZPWsXuqYekdgxNLG9G/BQdx0JJtRJ+ZqFf/+I=\n"
+	"-----END RSA PRIVATE KEY-----\n";
+
+static const char rsa_pkcs8_pem[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBAMwvxhM3lmt1xlqx\n"
+	"0Cr+NCZpLboK/XCrBHn9Iom+eouttXLszOnPwN/awZKGCX835iRfXHtULzDrd+X6\n"
+	"MGM87Wf84jAlu+S4KXFhy5I/bnO96IvB6GehTV2b3CdjjzzRbZNNfScXV3q2NZtc\n"
+	"9/NqlbrIzPYEagJ8nUTolPPCLEelAgMBAAECgYEAsViFN8e+NFO1Fqz+W3kzHnGY\n"
+	"L9C/1A4V80ZzqyPwGEWmJc2bJTE3GrdMDdGxifepQso47z1tR5YdK3ikcm1G3M6h\n"
+	"+w+SZqUMuRhVq9n5lEmqjAbxua4RcBK/dxCVcBvh80qIPYS2sCcWDNcSoECatgt0\n"
+	"aBgamjPBX9OWAgm6P8ECQQD3H2sW+faZfj7f+sskFIX1Pb36nphi3XETWfjXtPA/\n"
+	"VBcujDMgDY2He+uamv5XrfGKwlpPYDLgL19odVmM7xDpAkEA04WB/qQu+XptUbCq\n"
+	"ZasozUlo7nPgEKYZSlRtIbQIQi5I0lEiP61+oP5xYB/sAGhoh6cOY1zbt2XCEyTE\n"
+	"XhwrXQJAfSaWL26r6pQ692ellUInjUmVeuTyu6714xz/nw5tVUUa8GHkSmlSsbia\n"
+	"WxP/lxvqZaGD5wsK+OpE4Tv8/BjecQJBAI3VQyKlox4EWtNhHBFKYPSumd7y8jcX\n"
+	"uXOfAwKLftIpyQjGAKokQvnfQ9TJ8u0fFaCIg1xbQrVKVYWSrN3SE70CP2frk9so\n"
+	"bMzXi2I7M0b1kuN3FuryQVfDUYPi82mn8y5dH6e+Rk9axe6ph6R2DE0sb0b8FB3H\n"
+	"Qkm1En5moV//4g==\n"
+	"-----END PRIVATE KEY-----\n";
+
+static const char rsa_pkcs8_b64[] =
+	"MIICXAIBAAKBgQDML8YTN5ZrdcZasdAq/jQmaS26Cv1wqwR5/SKJvnqLrbVy7Mzp\n"
+	"z8Df2sGShgl/N+YkX1x7VC8w63fl+jBjPO1n/OIwJbvkuClxYcuSP25zveiLwehn\n"
+	"oU1dm9wnY4880W2TTX0nF1d6tjWbXPfzapW6yMz2BGoCfJ1E6JTzwixHpQIDAQAB\n"
+	"AoGBALFYhTfHvjRTtRas/lt5Mx5xmC/Qv9QOFfNGc6sj8BhFpiXNmyUxNxq3TA3R\n"
+	"sYn3qULKOO89bUeWHSt4pHJtRtzOofsPkmalDLkYVavZ+ZRJqowG8bmuEXASv3cQ\n"
+	"lXAb4fNKiD2EtrAnFgzXEqBAmrYLdGgYGpozwV/TlgIJuj/BAkEA9x9rFvn2mX4+\n"
+	"3/rLJBSF9T29+p6YYt1xE1n417TwP1QXLowzIA2Nh3vrmpr+V63xisJaT2Ay4C9f\n"
+	"aHVZjO8Q6QJBANOFgf6kLvl6bVGwqmWrKM1JaO5z4BCmGUpUbSG0CEIuSNJRIj+t\n"
+	"fqD+cWAf7ABoaIenDmNc27dlwhMkxF4cK10CQH0mli9uq+qUOvdnpZVCJ41JlXrk\n"
+	"8ruu9eMc/58ObVVFGvBh5EppUrG4mlsT/5cb6mWhg+cLCvjqROE7/PwY3nECQQCN\n"
+	"1UMipaMeBFrTYRwRSmD0rpne8vI3F7lznwMCi37SKckIxgCqJEL530PUyfLtHxWg\n"
+	"iINcW0K1SlWFkqzd0hO9Aj9n65PbKGzM14tiOzNG9ZLjdxbq8kFXw1GD4vNpp/Mu\n"
+	"XR+nvkZPWsXuqYekdgxNLG9G/BQdx0JJtRJ+ZqFf/+I=\n";
+
+static const char rsa_pkcs1_b64[] =
+	"MIICXAIBAAKBgQDML8YTN5ZrdcZasdAq/jQmaS26Cv1wqwR5/SKJvnqLrbVy7Mzpz8Df2sGShgl/N+YkX1x7VC8w63fl+jBjPO1n/OIwJbvkuClxYcuSP25zveiLwehnoU1dm9wnY4880W2TTX0nF1d6tjWbXPfzapW6yMz2BGoCfJ1E6JTzwixHpQIDAQABAoGBALFYhTfHvjRTtRas/lt5Mx5xmC/Qv9QOFfNGc6sj8BhFpiXNmyUxNxq3TA3RsYn3qULKOO89bUeWHSt4pHJtRtzOofsPkmalDLkYVavZ+ZRJqowG8bmuEXASv3cQlXAb4fNKiD2EtrAnFgzXEqBAmrYLdGgYGpozwV/TlgIJuj/BAkEA9x9rFvn2mX4+3/rLJBSF9T29+p6YYt1xE1n417TwP1QXLowzIA2Nh3vrmpr+V63xisJaT2Ay4C9faHVZjO8Q6QJBANOFgf6kLvl6bVGwqmWrKM1JaO5z4BCmGUpUbSG0CEIuSNJRIj+tfqD+cWAf7ABoaIenDmNc27dlwhMkxF4cK10CQH0mli9uq+qUOvdnpZVCJ41JlXrk8ruu9eMc/58ObVVFGvBh5EppUrG4mlsT/5cb6mWhg+cLCvjqROE7/PwY3nECQQCN1UMipaMeBFrTYRwRSmD0rpne8vI3F7lznwMCi37SKckIxgCqJEL530PUyfLtHxWgiINcW0K1SlWFkqzd0hO9Aj9n65PbKGzM14tiOzNG9ZLjdxbq8kFXw1GD4vNpp/MuXR+nvkZPWsXuqYekdgxNLG9G/BQdx0JJtRJ+ZqFf/+I=";
+
+static const char rsa_p[] =
+	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDML8YTN5ZrdcZasdAq/jQmaS26Cv1wqwR5/SKJvnqLrbVy7Mzpz8Df2sGShgl/N+YkX1x7VC8w63fl+jBjPO1n/OIwJbvkuClxYcuSP25zveiLwehnoU1dm9wnY4880W2TTX0nF1d6tjWbXPfzapW6yMz2BGoCfJ1E6JTzwixHpQIDAQAB";
+
+static const char ed_pem[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MC4CAQAwBQYDK2VwBCIEIBvBEyvyzvWCPXdrrIXUteuj2yodn7MN6L5wxuxGUW/Y\n"
+	"-----END PRIVATE KEY-----\n";
+
+static const char ed_seed[] =
+	"G8ETK/LO9YI9d2ushdS166PbKh2fsw3ovnDG7EZRb9g=\n";
+
+static const char ed_p[] =
+	"4b2zBwBP3p5EZqypp02m4OXKnjfyxie7xtXx4nNFarE=\n";
+
+static const char rsa_pkcs1_pubkey_p[] = "MIGJAoGBAMwvxhM3lmt1xlqx0Cr+NCZpLboK/XCrBHn9Iom+eouttXLszOnPwN/awZKGCX835iRfXHtULzDrd+X6MGM87Wf84jAlu+S4KXFhy5I/bnO96IvB6GehTV2b3CdjjzzRbZNNfScXV3q2NZtc9/NqlbrIzPYEagJ8nUTolPPCLEelAgMBAAE=";
+
+/* an unencrypted P-256 key: a valid key of a type DKIM cannot use */
+static const char ec_pem[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgKnlVec6b34xn5DaR\n"
+	"1FD23q0/Ymbt6MOFhDQGQkX99LahRANCAARaLoAFKaL5cQwKWzhjjW++gUyf3oMn\n"
+	"TNzWZzaEGZ4AffohqWkspTxQlIyFS5jnoMmBFwF/RsCVamGhLwO1yuys\n"
+	"-----END PRIVATE KEY-----\n";
+
+/* trim - the fixture without its trailing newline */
+static char *
+trim(const char *s)
+{
+	char *t = strdup(s);
+	size_t n = strlen(t);
+
+	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == ' '))
+		t[--n] = '\0';
+	return t;
+}
+
+/* check_form - parse one fixture and compare alg, bits and p= */
+static struct dkim_key *
+check_form(const char *label, const char *data, const char *alg, unsigned bits,
+    const char *want_p)
+{
+	struct buf err = BUF_INIT, p = BUF_INIT;
+	struct dkim_key *k;
+	char *wp = trim(want_p);
+
+	k = dkim_key_parse(data, strlen(data), label, &err);
+	if (!ok(k != NULL, "parse %s", label)) {
+		diag("%s", err.data ? err.data : "");
+		buf_free(&err);
+		free(wp);
+		return NULL;
+	}
+	is_str(dkim_key_alg(k), alg, "%s: algorithm", label);
+	is_int(dkim_key_bits(k), bits, "%s: bits", label);
+	dkim_key_public_b64(k, &p);
+	is_str(p.data, wp, "%s: p= equals openssl's public key", label);
+	buf_free(&p);
+	buf_free(&err);
+	free(wp);
+	return k;
+}
+
+/* test_forms - every accepted private key form */
+static void
+test_forms(void)
+{
+	static const struct {
+		const char *label, *data, *alg, *p;
+		unsigned bits;
+	} t[] = {
+		{ "RSA PKCS#1 PEM", rsa_pkcs1_pem, "rsa", rsa_p, 1024 },
+		{ "RSA PKCS#8 PEM", rsa_pkcs8_pem, "rsa", rsa_p, 1024 },
+		{ "RSA PKCS#8 base64 DER (64-col lines)", rsa_pkcs8_b64, "rsa", rsa_p, 1024 },
+		{ "RSA PKCS#1 base64 DER (one line)", rsa_pkcs1_b64, "rsa", rsa_p, 1024 },
+		{ "Ed25519 PKCS#8 PEM", ed_pem, "ed25519", ed_p, 256 },
+		{ "Ed25519 raw seed base64", ed_seed, "ed25519", ed_p, 256 },
+	};
+	size_t i, len;
+	struct dkim_key *k;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if ((k = check_form(t[i].label, t[i].data, t[i].alg, t[i].bits, t[i].p)) == NULL)
+			continue;
+		ok(strncmp((const char *)dkim_key_signing_data(k, &len),
+		    "-----BEGIN PRIVATE KEY-----\n", 28) == 0 && len > 28,
+		    "%s: signing data is PKCS#8 PEM", t[i].label);
+		dkim_key_free(k);
+	}
+}
+
+/* test_bad - inputs that are not usable keys */
+static void
+test_bad(void)
+{
+	static const struct {
+		const char *label, *data, *want;
+	} t[] = {
+		{ "empty", "", "not a usable private key" },
+		{ "garbage", "hello world", "not a usable private key" },
+		{ "base64 of 31 bytes", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+		    "not a usable private key" },
+		{ "public key PEM", "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA4b2zBwBP3p5EZqypp02m4OXKnjfyxie7xtXx4nNFarE=\n"
+		    "-----END PUBLIC KEY-----\n", "not a usable private key" },
+		{ "truncated PEM", "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIBvB\n",
+		    "not a usable private key" },
+		{ "P-256 key", ec_pem, "not an RSA or Ed25519 key" },
+	};
+	struct buf err = BUF_INIT;
+	struct dkim_key *k;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_init(&err);
+		k = dkim_key_parse(t[i].data, strlen(t[i].data), "thekey", &err);
+		ok(k == NULL && err.data != NULL && strstr(err.data, t[i].want) != NULL &&
+		    strncmp(err.data, "thekey: ", 8) == 0, "refused: %s", t[i].label);
+		if (err.data != NULL)
+			diag("%s", err.data);
+		dkim_key_free(k);
+		buf_free(&err);
+	}
+	k = dkim_key_parse("MC4CAQ\0AA", 9, "nul", &err);
+	ok(k == NULL && strstr(err.data, "NUL") != NULL, "refused: NUL byte");
+	buf_free(&err);
+	dkim_key_free(NULL);
+	ok(1, "dkim_key_free(NULL) is a no-op");
+}
+
+/* write_file - create path with data and mode */
+static void
+write_file(const char *path, const char *data, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(data, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+/* try_load - 1 when dkim_key_load succeeds; err (when refused) must name path */
+static int
+try_load(const char *path, int safe, const char *want_err)
+{
+	struct buf err = BUF_INIT;
+	struct dkim_key *k = dkim_key_load(path, safe, &err);
+	int r = k != NULL;
+
+	if (k == NULL && want_err != NULL && (strstr(err.data, path) == NULL ||
+	    strstr(err.data, want_err) == NULL)) {
+		diag("error \"%s\" lacks \"%s\"", err.data, want_err);
+		r = -1;
+	}
+	dkim_key_free(k);
+	buf_free(&err);
+	return r;
+}
+
+/* test_load - files, permissions, directories */
+static void
+test_load(void)
+{
+	char dir[] = "/tmp/test_dkim_key.XXXXXX", sub[256], path[300];
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/k.private", dir);
+	write_file(path, rsa_pkcs1_pem, 0600);
+	is_int(try_load(path, 1, NULL), 1, "load 0600 file with RequireSafeKeys");
+	chmod(path, 0640);
+	is_int(try_load(path, 1, "unsafe permissions 0640"), 0, "0640 refused, error names the file");
+	chmod(path, 0604);
+	is_int(try_load(path, 1, "unsafe permissions"), 0, "0604 refused");
+	is_int(try_load(path, 0, NULL), 1, "0604 accepted without RequireSafeKeys");
+	unlink(path);
+	is_int(try_load(path, 0, "No such file"), 0, "missing file: error names it");
+
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	mkdir(sub, 0700);
+	chmod(sub, 0777);
+	snprintf(path, sizeof(path), "%s/k.private", sub);
+	write_file(path, ed_seed, 0600);
+	is_int(try_load(path, 1, "directory is writable by others"), 0,
+	    "key in a world-writable directory refused");
+	chmod(sub, 01777);
+	is_int(try_load(path, 1, NULL), 1, "sticky world-writable directory accepted");
+	unlink(path);
+	rmdir(sub);
+	is_int(try_load(dir, 0, "not a regular file"), 0, "a directory is refused");
+	rmdir(dir);
+}
+
+/* test_generate - new keys, sizes, round trip through PEM */
+static void
+test_generate(void)
+{
+	static const struct {
+		const char *alg;
+		unsigned bits, want_bits;
+	} t[] = {
+		{ "rsa", 1024, 1024 }, { "rsa", 2048, 2048 }, { "ed25519", 0, 256 },
+	};
+	struct buf err = BUF_INIT, pem = BUF_INIT, p1 = BUF_INIT, p2 = BUF_INIT;
+	struct dkim_key *k, *k2;
+	size_t i;
+
+	k = dkim_key_generate("rsa", 1023, &err);
+	ok(k == NULL && strstr(err.data, "1023") != NULL, "1023-bit RSA refused");
+	buf_reset(&err);
+	k = dkim_key_generate("dsa", 1024, &err);
+	ok(k == NULL && strstr(err.data, "dsa") != NULL, "unknown algorithm refused");
+	buf_reset(&err);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		k = dkim_key_generate(t[i].alg, t[i].bits, &err);
+		if (!ok(k != NULL, "generate %s %u", t[i].alg, t[i].bits))
+			continue;
+		is_int(dkim_key_bits(k), t[i].want_bits, "generated %s size", t[i].alg);
+		buf_reset(&pem);
+		dkim_key_private_pem(k, &pem);
+		k2 = dkim_key_parse(pem.data, pem.len, "pem", &err);
+		buf_reset(&p1);
+		buf_reset(&p2);
+		dkim_key_public_b64(k, &p1);
+		if (k2 != NULL)
+			dkim_key_public_b64(k2, &p2);
+		ok(k2 != NULL && p1.len > 0 && strcmp(p1.data, p2.data) == 0,
+		    "%s: PEM round trip keeps the key", t[i].alg);
+		ok(strncmp(pem.data, strcmp(t[i].alg, "rsa") == 0 ?
+		    "-----BEGIN RSA PRIVATE KEY-----\n" : "-----BEGIN PRIVATE KEY-----\n",
+		    20) == 0 && strstr(pem.data, strcmp(t[i].alg, "rsa") == 0 ?
+		    "BEGIN RSA PRIVATE KEY" : "BEGIN PRIVATE KEY") != NULL,
+		    "%s: key file form (RSA PKCS#1, Ed25519 PKCS#8)", t[i].alg);
+		dkim_key_free(k2);
+		dkim_key_free(k);
+	}
+	buf_free(&err);
+	buf_free(&pem);
+	buf_free(&p1);
+	buf_free(&p2);
+}
+
+/* test_records - the key record parser, RFC 6376 §3.6.1 */
+static void
+test_records(void)
+{
+	static const struct {
+		const char *label, *in;
+		enum dkim_key_rec_status want;
+		const char *k, *p, *h, *n;
+		int testing, strict;
+	} t[] = {
+		{ "minimal", "p=AAAA", DKIM_KEY_REC_OK, NULL, "AAAA", NULL, NULL, 0, 0 },
+		{ "full", "v=DKIM1; k=ed25519; h=sha256; t=y:s; s=email; n=hi there; p=AB CD",
+		    DKIM_KEY_REC_OK, "ed25519", "ABCD", "sha256", "hi there", 1, 1 },
+		{ "trailing semicolon, FWS", " v = DKIM1 ;\r\n\tp = A\r\n\tB ; ",
+		    DKIM_KEY_REC_OK, NULL, "AB", NULL, NULL, 0, 0 },
+		{ "unknown tags ignored", "v=DKIM1; x_y2=whatever; p=QQ==",
+		    DKIM_KEY_REC_OK, NULL, "QQ==", NULL, NULL, 0, 0 },
+		{ "t=s only", "t=s; p=QQ==", DKIM_KEY_REC_OK, NULL, "QQ==", NULL, NULL, 0, 1 },
+		{ "revoked", "v=DKIM1; p=", DKIM_KEY_REC_REVOKED, NULL, "", NULL, NULL, 0, 0 },
+		{ "no p", "v=DKIM1; k=rsa", DKIM_KEY_REC_NO_P, "rsa", NULL, NULL, NULL, 0, 0 },
+		{ "empty", "", DKIM_KEY_REC_NO_P, NULL, NULL, NULL, NULL, 0, 0 },
+		{ "v not first", "p=AAAA; v=DKIM1", DKIM_KEY_REC_SYNTAX, NULL, NULL, NULL, NULL, 0, 0 },
+		{ "v=DKIM2", "v=DKIM2; p=AAAA", DKIM_KEY_REC_SYNTAX, NULL, NULL, NULL, NULL, 0, 0 },
+		{ "duplicate p", "p=AAAA; p=BBBB", DKIM_KEY_REC_SYNTAX, NULL, NULL, NULL, NULL, 0, 0 },
+		{ "no equals", "v=DKIM1; p", DKIM_KEY_REC_SYNTAX, NULL, NULL, NULL, NULL, 0, 0 },
+		{ "tag name starts with digit", "1p=AAAA", DKIM_KEY_REC_SYNTAX, NULL, NULL, NULL, NULL, 0, 0 },
+		{ "control char in value", "p=AA\001AA", DKIM_KEY_REC_SYNTAX, NULL, NULL, NULL, NULL, 0, 0 },
+		{ "8-bit in value", "n=caf\303\251; p=AAAA", DKIM_KEY_REC_SYNTAX, NULL, NULL, NULL, NULL, 0, 0 },
+		{ "double semicolon", "p=AAAA;;", DKIM_KEY_REC_SYNTAX, NULL, NULL, NULL, NULL, 0, 0 },
+		{ "SPF record", "v=spf1 -all", DKIM_KEY_REC_SYNTAX, NULL, NULL, NULL, NULL, 0, 0 },
+	};
+	struct dkim_key_rec rec;
+	char why[128];
+	size_t i;
+	enum dkim_key_rec_status st;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		st = dkim_key_rec_parse(t[i].in, strlen(t[i].in), &rec, why, sizeof(why));
+		if (!ok(st == t[i].want, "record: %s", t[i].label))
+			diag("status %d (%s), want %d", st, why, t[i].want);
+		if (st != DKIM_KEY_REC_SYNTAX) {
+			is_str(rec.k, t[i].k, "record: %s: k", t[i].label);
+			is_str(rec.p, t[i].p, "record: %s: p", t[i].label);
+			is_str(rec.h, t[i].h, "record: %s: h", t[i].label);
+			is_str(rec.n, t[i].n, "record: %s: n", t[i].label);
+			ok(rec.testing == t[i].testing && rec.strict == t[i].strict,
+			    "record: %s: flags", t[i].label);
+		}
+		dkim_key_rec_free(&rec);
+	}
+	dkim_key_rec_free(NULL);
+}
+
+/* match_one - parse record text and match it against k */
+static int
+match_one(const char *text, const struct dkim_key *k, unsigned *bits)
+{
+	struct dkim_key_rec rec;
+	char why[128];
+	int r;
+
+	dkim_key_rec_parse(text, strlen(text), &rec, why, sizeof(why));
+	r = dkim_key_rec_match(&rec, k, bits, why, sizeof(why));
+	diag("match: %s", why);
+	dkim_key_rec_free(&rec);
+	return r;
+}
+
+/* test_match - records against private keys */
+static void
+test_match(void)
+{
+	struct buf err = BUF_INIT, rec = BUF_INIT;
+	struct dkim_key *rsa, *ed, *other;
+	char text[1024];
+	unsigned bits;
+
+	rsa = dkim_key_parse(rsa_pkcs1_pem, strlen(rsa_pkcs1_pem), "rsa", &err);
+	ed = dkim_key_parse(ed_seed, strlen(ed_seed), "ed", &err);
+	other = dkim_key_generate("rsa", 1024, &err);
+	if (!ok(rsa != NULL && ed != NULL && other != NULL, "keys for matching"))
+		return;
+	dkim_key_record(rsa, &rec);
+	is_int(match_one(rec.data, rsa, &bits), 1, "own record matches (RSA)");
+	is_int(bits, 1024, "published RSA size");
+	ok(strncmp(rec.data, "v=DKIM1; k=rsa; p=MIGf", 22) == 0, "record text");
+	snprintf(text, sizeof(text), "v=DKIM1; p=%s", rsa_pkcs1_pubkey_p);
+	is_int(match_one(text, rsa, &bits), 1, "RSAPublicKey (PKCS#1) p= matches");
+	is_int(match_one(rec.data, other, NULL), 0, "another RSA key does not match");
+	is_int(match_one(rec.data, ed, NULL), 0, "Ed25519 key against k=rsa record");
+	buf_reset(&rec);
+	dkim_key_record(ed, &rec);
+	is_int(match_one(rec.data, ed, &bits), 1, "own record matches (Ed25519)");
+	is_int(bits, 256, "published Ed25519 size");
+	is_int(match_one(rec.data, rsa, NULL), 0, "RSA key against k=ed25519 record");
+	is_int(match_one("v=DKIM1; k=ed25519; p=AAAA", ed, NULL), -1, "short Ed25519 p=");
+	is_int(match_one("v=DKIM1; p=!!!!", rsa, NULL), -1, "undecodable p=");
+	is_int(match_one("v=DKIM1; k=dsa; p=AAAA", rsa, NULL), -1, "unknown k=");
+	is_int(match_one("v=DKIM1; p=", rsa, NULL), -1, "revoked record");
+	dkim_key_free(rsa);
+	dkim_key_free(ed);
+	dkim_key_free(other);
+	buf_free(&err);
+	buf_free(&rec);
+}
+
+/* sign_with - sign a tiny message through libopendkim; 1 when a header came out */
+static int
+sign_with(DKIM_LIB *lib, const struct dkim_key *k, dkim_alg_t alg)
+{
+	static const char *hdrs[] = { "From: a@example.com", "To: b@example.net",
+	    "Subject: test" };
+	DKIM_STAT st;
+	DKIM *d;
+	unsigned char *sig = NULL;
+	size_t i, len;
+	int r = 0;
+
+	d = dkim_sign(lib, (const unsigned char *)"test", NULL,
+	    (dkim_sigkey_t)dkim_key_signing_data(k, NULL), (const unsigned char *)"sel",
+	    (const unsigned char *)"example.com", DKIM_CANON_RELAXED, DKIM_CANON_RELAXED,
+	    alg, -1, &st);
+	if (d == NULL) {
+		diag("dkim_sign: %s", dkim_getresultstr(st));
+		return 0;
+	}
+	for (i = 0; i < 3; i++)
+		dkim_header(d, (unsigned char *)(uintptr_t)hdrs[i], strlen(hdrs[i]));
+	dkim_eoh(d);
+	dkim_body(d, (unsigned char *)"hello\r\n", 7);
+	st = dkim_eom(d, NULL);
+	if (st == DKIM_STAT_OK && dkim_getsighdr_d(d, 0, &sig, &len) == DKIM_STAT_OK &&
+	    sig != NULL && strstr((char *)sig, "b=") != NULL) {
+		diag("DKIM-Signature: %.60s...", sig);
+		r = 1;
+	} else
+		diag("dkim_eom: %s %s", dkim_getresultstr(st), dkim_geterror(d));
+	dkim_free(d);
+	return r;
+}
+
+/* test_libopendkim - dkim_sign() accepts our signing data for every form */
+static void
+test_libopendkim(void)
+{
+	static const struct {
+		const char *label, *data;
+		dkim_alg_t alg;
+	} t[] = {
+		{ "RSA PKCS#1 PEM", rsa_pkcs1_pem, DKIM_SIGN_RSASHA256 },
+		{ "RSA base64 DER", rsa_pkcs8_b64, DKIM_SIGN_RSASHA256 },
+		{ "Ed25519 PEM", ed_pem, DKIM_SIGN_ED25519SHA256 },
+		{ "Ed25519 raw seed", ed_seed, DKIM_SIGN_ED25519SHA256 },
+	};
+	struct buf err = BUF_INIT;
+	struct dkim_key *k;
+	DKIM_LIB *lib = dkim_init(NULL, NULL);
+	size_t i;
+
+	if (!ok(lib != NULL, "dkim_init"))
+		return;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i].alg == DKIM_SIGN_ED25519SHA256 &&
+		    !dkim_libfeature(lib, DKIM_FEATURE_ED25519)) {
+			ok(1, "# SKIP libopendkim built without Ed25519");
+			continue;
+		}
+		k = dkim_key_parse(t[i].data, strlen(t[i].data), t[i].label, &err);
+		ok(k != NULL && sign_with(lib, k, t[i].alg), "libopendkim signs with %s",
+		    t[i].label);
+		dkim_key_free(k);
+	}
+	dkim_close(lib);
+	buf_free(&err);
+}
+
+/*
+ * sign_file - helper mode for t/keygen.sh: sign stdin (LF or CRLF) with the
+ * key file through libopendkim, print the signed message with CRLF
+ */
+static int
+sign_file(const char *keyfile, const char *domain, const char *selector)
+{
+	struct buf err = BUF_INIT, msg = BUF_INIT, hdr = BUF_INIT;
+	struct dkim_key *k = dkim_key_load(keyfile, 0, &err);
+	DKIM_LIB *lib = dkim_init(NULL, NULL);
+	DKIM_STAT st;
+	DKIM *d;
+	unsigned char *sig;
+	char line[4096];
+	size_t len, n;
+	int inbody = 0;
+
+	if (k == NULL || lib == NULL) {
+		fprintf(stderr, "%s\n", err.data ? err.data : "dkim_init failed");
+		return 2;
+	}
+	d = dkim_sign(lib, (const unsigned char *)"keygen", NULL,
+	    (dkim_sigkey_t)dkim_key_signing_data(k, NULL), (const unsigned char *)selector,
+	    (const unsigned char *)domain, DKIM_CANON_RELAXED, DKIM_CANON_RELAXED,
+	    strcmp(dkim_key_alg(k), "rsa") == 0 ? DKIM_SIGN_RSASHA256 : DKIM_SIGN_ED25519SHA256,
+	    -1, &st);
+	if (d == NULL) {
+		fprintf(stderr, "dkim_sign: %s\n", dkim_getresultstr(st));
+		return 2;
+	}
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		n = strcspn(line, "\r\n");
+		line[n] = '\0';
+		if (!inbody && (line[0] == ' ' || line[0] == '\t') && hdr.len > 0) {
+			buf_adds(&hdr, "\r\n");
+			buf_adds(&hdr, line);
+		} else if (!inbody) {
+			if (hdr.len > 0)
+				dkim_header(d, (unsigned char *)hdr.data, hdr.len);
+			buf_reset(&hdr);
+			if (line[0] == '\0') {
+				dkim_eoh(d);
+				inbody = 1;
+			} else
+				buf_adds(&hdr, line);
+		} else {
+			dkim_body(d, (unsigned char *)line, n);
+			dkim_body(d, (unsigned char *)"\r\n", 2);
+		}
+		buf_printf(&msg, "%s\r\n", line);
+	}
+	if (!inbody) {
+		if (hdr.len > 0)
+			dkim_header(d, (unsigned char *)hdr.data, hdr.len);
+		dkim_eoh(d);
+	}
+	st = dkim_eom(d, NULL);
+	if (st != DKIM_STAT_OK || dkim_getsighdr_d(d, strlen("DKIM-Signature: "), &sig,
+	    &len) != DKIM_STAT_OK) {
+		fprintf(stderr, "dkim_eom: %s %s\n", dkim_getresultstr(st), dkim_geterror(d));
+		return 2;
+	}
+	printf("DKIM-Signature: ");
+	for (n = 0; n < len && sig[n] != '\0'; n++) {
+		if (sig[n] == '\n' && (n == 0 || sig[n - 1] != '\r'))
+			putchar('\r');
+		putchar(sig[n]);
+	}
+	printf("\r\n%s", msg.data);
+	dkim_free(d);
+	dkim_close(lib);
+	dkim_key_free(k);
+	buf_free(&err);
+	buf_free(&msg);
+	buf_free(&hdr);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 5 && strcmp(argv[1], "--sign") == 0)
+		return sign_file(argv[2], argv[3], argv[4]);
+	test_forms();
+	test_bad();
+	test_load();
+	test_generate();
+	test_records();
+	test_match();
+	test_libopendkim();
+	return tap_done();
+}
