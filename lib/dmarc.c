@@ -520,8 +520,10 @@ dmarc_evaluate(struct dmarc_engine *e, const struct dmarc_input *in, struct dmar
 	x.o = out;
 	out->pct_selected = 1;
 	out->discovery = e->rfc7489 ? "psl" : "treewalk";
-	if (dm_author(out, in) != 0)
+	if (dm_author(out, in) != 0) {
+		out->from_problem = 1;
 		return 0;
+	}
 	rc = e->rfc7489 ? dm_discover_psl(&x, &st, why, sizeof(why)) :
 	    dm_discover_walk(&x, &st, why, sizeof(why));
 	if (rc != 0) {

@@ -137,6 +137,7 @@ struct dmarc_outcome {
 	int		spf_aligned;
 	int		dkim_evaluated;	/* alignment was checked (for align_dkim) */
 	int		spf_evaluated;
+	int		from_problem;	/* no, several or unusable From: no policy looked up */
 	char		reason[256];	/* why this result, for logs and A-R comments */
 };
 

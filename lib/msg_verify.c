@@ -127,7 +127,7 @@ decide(struct msg *m, struct verdict *vd)
 	char text[512];
 
 	verdict_set(&r->disposition, "none");
-	if (v->have_dmarc && v->dmarc.result == DMARC_RESULT_PERMERROR && v->dmarc.header_from == NULL) {
+	if (v->have_dmarc && v->dmarc.from_problem) {
 		/* no From, several From domains, or a From without a domain */
 		if (c->reject_multi_from) {
 			snprintf(text, sizeof(text), "message rejected: %s", v->dmarc.reason);

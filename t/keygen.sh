@@ -63,8 +63,9 @@ is "$(head -1 "$K/ed1.private")" "-----BEGIN PRIVATE KEY-----" "ed25519: PKCS#8 
 like "$(openssl pkey -in "$K/ed1.private" -noout -text 2>&1 | head -1)" "ED25519 Private-Key" \
 	"ed25519: openssl reads it"
 want_p=$(openssl pkey -in "$K/ed1.private" -pubout -outform DER | tail -c 32 | base64 -w0)
-like "$(tr "\n" " " < "$K/ed1.txt")" "\"v=DKIM1; k=ed25519; \"[[:space:]]+\"p=$want_p\"" \
-	"ed25519: record carries the raw public key (RFC 8463)"
+got=$(tr '\n\t' '  ' < "$K/ed1.txt" | sed -e 's/^[^(]*( *//' -e 's/ *).*$//' \
+	-e 's/" *"//g' -e 's/^"//' -e 's/"$//')
+is "$got" "v=DKIM1; k=ed25519; p=$want_p" "ed25519: record carries the raw public key (RFC 8463)"
 "$KG" -a ed25519 -b 2048 -d keys.test -s ed2 -D "$K" >/dev/null 2>&1
 ok "ed25519 refuses -b 2048" test $? -ne 0
 

@@ -1,0 +1,143 @@
+#!/bin/sh
+# inbound.sh - the inbound pipeline end to end through the offline runner and
+# the milter protocol (same config, same DNS): SPF, DKIM (signed by dkimpy at
+# test time), DMARC, Authentication-Results, forged A-R removal, actions
+. "$srcdir/lib.sh"
+need openssl
+$PY -c 'import dkim' 2>/dev/null || skip_all "dkimpy is not installed (Debian package python3-dkim)"
+MC="$builddir/miltc"
+
+# keys and zone
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/sel1.pem" 2>/dev/null
+pub=$(openssl pkey -in "$T/sel1.pem" -pubout -outform DER 2>/dev/null | base64 -w0)
+{
+	echo '  local-zone: "inb.test." static'
+	echo "  local-data: 'sender.inb.test. 300 IN TXT \"v=spf1 ip4:198.18.0.1 -all\"'"
+	echo "  local-data: '_dmarc.sender.inb.test. 300 IN TXT \"v=DMARC1; p=reject; rua=mailto:agg@sender.inb.test\"'"
+	$PY -c "
+import sys
+rec = 'v=DKIM1; k=rsa; p=' + sys.argv[1]
+parts = ' '.join('\"%s\"' % rec[i:i + 250] for i in range(0, len(rec), 250))
+print(\"  local-data: 'sel1._domainkey.sender.inb.test. 300 IN TXT %s'\" % parts)" "$pub"
+	echo "  local-data: 'reject.inb.test. 300 IN TXT \"v=spf1 -all\"'"
+	echo "  local-data: '_dmarc.reject.inb.test. 300 IN TXT \"v=DMARC1; p=reject\"'"
+	echo "  local-data: 'quar.inb.test. 300 IN TXT \"v=spf1 -all\"'"
+	echo "  local-data: '_dmarc.quar.inb.test. 300 IN TXT \"v=DMARC1; p=quarantine\"'"
+	echo "  local-data: 'testing.inb.test. 300 IN TXT \"v=spf1 -all\"'"
+	echo "  local-data: '_dmarc.testing.inb.test. 300 IN TXT \"v=DMARC1; p=reject; t=y\"'"
+	echo "  local-data: 'nodmarc.inb.test. 300 IN TXT \"v=spf1 ip4:198.18.0.1 -all\"'"
+	echo "  local-data: 'client.inb.test. 300 IN TXT \"v=spf1 ip4:198.18.0.1 -all\"'"
+	echo '  local-data: "client.inb.test. 300 IN A 198.18.0.1"'
+} > "$T/zone.conf"
+dns_start "$T/zone.conf" || skip_all "cannot start unbound"
+MPORT=$(free_port)
+cat > "$T/a.conf" <<CEOF
+Socket inet:$MPORT@127.0.0.1
+AuthservID mx.test.example
+Background no
+Syslog no
+AllowRootOperation yes
+Nameservers 127.0.0.1:$DNS_PORT
+DNSTimeout 3
+RejectFailures yes
+HoldQuarantinedMessages yes
+RejectMultiValueFrom yes
+AddReceivedSPF yes
+HistoryFile $T/history
+CEOF
+milter_start "$T/a.conf" || skip_all "authmilter did not start"
+
+mkmsg() {	# mkmsg FILE FROM-ADDRESS [extra header line]
+	printf 'From: %s\r\nTo: bob@rcpt.test\r\nSubject: inbound\r\nMessage-ID: <%s@inb.test>\r\n%bDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n\r\nHello there.\r\n' \
+	    "$2" "$(basename "$1")" "${3:-}" > "$1"
+}
+mkmsg "$T/pass.eml" "Alice <alice@sender.inb.test>"
+$PY - "$T/pass.eml" "$T/sel1.pem" <<'PYEOF'
+import dkim, sys
+msg = open(sys.argv[1], "rb").read()
+sig = dkim.sign(msg, b"sel1", b"sender.inb.test", open(sys.argv[2], "rb").read(),
+                include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+open(sys.argv[1], "wb").write(sig + msg)
+PYEOF
+mkmsg "$T/reject.eml" "Mallory <boss@reject.inb.test>"
+mkmsg "$T/quar.eml" "q@quar.inb.test"
+mkmsg "$T/testing.eml" "t@testing.inb.test"
+mkmsg "$T/nodmarc.eml" "n@nodmarc.inb.test"
+mkmsg "$T/multi.eml" "a@sender.inb.test, b@reject.inb.test"
+mkmsg "$T/forged.eml" "Alice <alice@sender.inb.test>" \
+    "Authentication-Results: other.example; spf=pass\r\nAuthentication-Results: mx.test.example; dmarc=pass\r\nAuthentication-Results: (c) MX.TEST.EXAMPLE; dkim=pass\r\n"
+
+# runner CASE MAILFROM: JSON of the offline runner
+runner() {
+	"$AM" -c "$T/a.conf" --test-message "$T/$1.eml" --client-ip 198.18.0.1 \
+	    --helo client.inb.test --mail-from "$2" --rcpt bob@rcpt.test --json
+}
+field() {	# field JSON PYTHON-EXPR
+	printf '%s' "$1" | $PY -c "import json,sys; j=json.load(sys.stdin); r=j['results']; print($2)"
+}
+milter() {	# milter CASE MAILFROM: miltc output
+	"$MC" -s "inet:$MPORT@127.0.0.1" --client-ip 198.18.0.1 --helo client.inb.test \
+	    --from "$2" --rcpt bob@rcpt.test "$T/$1.eml"
+}
+
+j=$(runner pass alice@sender.inb.test)
+is "$(field "$j" "r['spf'], r['spf_domain'], r['spf_helo']")" "pass sender.inb.test pass" "pass: SPF mailfrom and helo"
+is "$(field "$j" "[(d['domain'], d['selector'], d['result']) for d in r['dkim']]")" "[('sender.inb.test', 'sel1', 'pass')]" "pass: dkim list"
+is "$(field "$j" "r['dmarc'], r['header_from'], r['policy'], r['disposition'], j['action']")" "pass sender.inb.test reject none accept" "pass: dmarc, policy, disposition, action"
+ar=$(field "$j" "' '.join([h['value'] for h in j['add_headers'] if h['name']=='Authentication-Results'][0].split())")
+like "$ar" "^ *mx.test.example;" "pass: A-R starts with our authserv-id"
+like "$ar" "spf=pass smtp.mailfrom=sender.inb.test" "pass: A-R spf with smtp.mailfrom"
+like "$ar" "spf=pass smtp.helo=client.inb.test" "pass: A-R has the HELO identity"
+like "$ar" "dkim=pass \(2048-bit key\) header.d=sender.inb.test header.s=sel1 header.a=rsa-sha256 header.b=[A-Za-z0-9+/]{8}" "pass: A-R dkim with d, s, a, b"
+like "$ar" "dmarc=pass \(p=reject dis=none\) header.from=sender.inb.test policy.dmarc=reject" "pass: A-R dmarc with policy"
+is "$(field "$j" "len([h for h in j['add_headers'] if h['name']=='Received-SPF'])")" 1 "AddReceivedSPF adds Received-SPF"
+m=$(milter pass alice@sender.inb.test)
+like "$m" "insheader 0 Authentication-Results: mx.test.example;.*dkim=pass" "pass through the milter: same A-R"
+like "$m" "action (accept|continue)" "pass through the milter: accepted"
+
+j=$(runner reject boss@reject.inb.test)
+is "$(field "$j" "r['spf'], r['dmarc'], r['policy'], r['disposition'], j['action']")" "fail fail reject reject reject" "p=reject failure: rejected"
+like "$(field "$j" "j['reply']")" "^550 5.7.1 .*reject.inb.test" "the reply is 550 5.7.1 and names the domain"
+m=$(milter reject boss@reject.inb.test)
+like "$m" "reply eom reject 550 5.7.1 .*reject.inb.test" "through the milter: 550 5.7.1 at eom"
+
+j=$(runner quar q@quar.inb.test)
+is "$(field "$j" "r['dmarc'], r['policy'], r['disposition'], j['action']")" "fail quarantine quarantine quarantine" "p=quarantine failure: quarantined"
+m=$(milter quar q@quar.inb.test)
+like "$m" "quarantine .*quar.inb.test" "through the milter: smfi_quarantine with a reason"
+
+j=$(runner testing t@testing.inb.test)
+is "$(field "$j" "r['dmarc'], r['disposition'], j['action']")" "fail quarantine quarantine" "t=y: one level lower (reject -> quarantine), RFC 9989"
+
+j=$(runner nodmarc n@nodmarc.inb.test)
+is "$(field "$j" "r['spf'], r['dmarc'], j['action']")" "pass none accept" "no DMARC record: dmarc=none, accepted"
+
+j=$(runner multi a@sender.inb.test)
+is "$(field "$j" "r['dmarc'], j['action']")" "permerror reject" "several From domains: permerror, rejected (RejectMultiValueFrom)"
+
+j=$(runner forged alice@sender.inb.test)
+is "$(printf '%s' "$j" | $PY -c 'import json,sys; print(json.load(sys.stdin)["remove_headers"])')" \
+    "[{'name': 'Authentication-Results', 'index': 2}, {'name': 'Authentication-Results', 'index': 3}]" \
+    "forged A-R with our id removed by per-name index, others kept"
+m=$(milter forged alice@sender.inb.test)
+like "$(echo "$m" | grep chgheader | tr '\n' ' ')" "chgheader Authentication-Results 3 <deleted> chgheader Authentication-Results 2 <deleted>" \
+    "through the milter: highest index deleted first (CVE-2022-48521)"
+
+j=$(runner nodmarc "")
+is "$(field "$j" "r['spf'], r['spf_domain']")" "pass client.inb.test" "null sender: SPF checks postmaster@HELO"
+
+sleep 1
+ok "history records were written" grep -q '^job ' "$T/history"
+like "$(grep -c '^job ' "$T/history")" "^[1-9]" "one record per DMARC-evaluated message through the daemon"
+
+# DNS down: temperror within DNSTimeout + 1 s, and 451 with TempFailOnDNSError
+dns_stop
+echo "TempFailOnDNSError yes" >> "$T/a.conf"
+t0=$(date +%s)
+j=$("$AM" -c "$T/a.conf" --test-message "$T/nodmarc.eml" --client-ip 198.18.0.1 --helo x.other.test \
+    --mail-from n@nodmarc2.inb.test --json)
+t1=$(date +%s)
+is "$(field "$j" "r['spf'], r['dmarc'], j['action']")" "temperror temperror tempfail" "DNS down: temperror and 451 (TempFailOnDNSError)"
+like "$(field "$j" "j['reply']")" "^451 4.7" "the reply is 451 4.7.x"
+ok "each lookup waited no longer than DNSTimeout + 1 s (total $((t1 - t0)) s for SPF and DMARC)" test $((t1 - t0)) -le 12
+done_testing
