@@ -1,4 +1,676 @@
 /*
- * dkim_sign.c - (not yet written)
+ * dkim_sign.c - outbound DKIM signing over libopendkim (RFC 6376, RFC 8463)
+ *
+ * At engine build: read the KeyTable and SigningTable (tables.c) or the
+ * Domain/Selector/KeyFile short form, load every key once (dkim_key.c:
+ * RequireSafeKeys, RSA and Ed25519), check that every key name the
+ * SigningTable uses exists, and set up one libopendkim handle for signing
+ * (SignHeaders, OmitHeaders, OversignHeaders, SignatureTTL).  Per message:
+ * look the From address up, open one libopendkim signing handle per key,
+ * stream the header block and body into all of them, and hand out the
+ * DKIM-Signature headers.  The algorithm follows the key.
  */
 #include "config.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <opendkim/dkim.h>
+
+#include "conf.h"
+#include "dkim_key.h"
+#include "dkim_sign.h"
+#include "log.h"
+#include "tables.h"
+#include "verdict.h"
+
+#define SIGN_MAX_MATCH	32	/* SigningTable matches used per message */
+#define SIGN_MAX_KEYS	16	/* signatures per message */
+
+/* RFC 6376 §5.4.1: header fields that SHOULD be signed when present */
+static const char *const sign_default_hdrs[] = {
+	"from", "reply-to", "subject", "date", "to", "cc", "resent-date",
+	"resent-from", "resent-to", "resent-cc", "in-reply-to", "references",
+	"list-id", "list-help", "list-unsubscribe", "list-subscribe", "list-post",
+	"list-owner", "list-archive", NULL
+};
+
+struct signer {
+	DKIM_LIB       *lib;
+	struct keytable	kt;
+	struct signtable st;
+	struct dkim_key **key;		/* per KeyTable entry; shared, see owned */
+	struct dkim_key **owned;	/* each loaded key once */
+	size_t		nowned;
+	int		multiple, subdomains, add_identity;
+	dkim_canon_t	hcanon, bcanon;
+	struct strlist	dont_sign_to;	/* lower case */
+};
+
+struct sreq {
+	size_t		ki;		/* KeyTable entry */
+	char	       *domain;		/* d= with "%" resolved */
+	DKIM	       *dkim;		/* NULL after a failure */
+};
+
+struct dkims {
+	const struct signer *s;
+	char	       *qid;
+	struct sreq	r[SIGN_MAX_KEYS];
+	size_t		n;
+	struct buf	why;		/* failures, for the log line */
+};
+
+/* list_words - a dataset: an inline comma/space list or file:PATH (or an
+ * absolute path), "#" comments in files; words appended lower-cased */
+static int
+list_words(const char *spec, struct strlist *out, struct buf *err)
+{
+	struct buf text = BUF_INIT;
+	char *tok, *save, *p, *hash, *line, *lsave;
+
+	buf_init(&text);
+	if (strncmp(spec, "file:", 5) == 0 || spec[0] == '/') {
+		if (tables_read(spec[0] == '/' ? spec : spec + 5, &text, err) != 0) {
+			buf_free(&text);
+			return -1;
+		}
+	} else
+		buf_adds(&text, spec);
+	for (line = strtok_r(text.data, "\n", &lsave); line; line = strtok_r(NULL, "\n", &lsave)) {
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		for (tok = strtok_r(line, ", \t\r", &save); tok; tok = strtok_r(NULL, ", \t\r", &save)) {
+			for (p = tok; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			strlist_add(out, tok);
+		}
+	}
+	buf_free(&text);
+	return 0;
+}
+
+/* valid_hdr - an RFC 5322 §3.6.8 field name we accept in a list (letters,
+ * digits, "-" and "_", so it is safe inside libopendkim's regular expression) */
+static int
+valid_hdr(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* hdr_edit - add or remove name in l (lower case) */
+static void
+hdr_edit(struct strlist *l, const char *name, int add)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i], name) == 0)
+			break;
+	if (add && i == l->n)
+		strlist_add(l, name);
+	else if (!add && i < l->n) {
+		free(l->v[i]);
+		memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+		l->n--;
+	}
+}
+
+/*
+ * hdr_list - a header list keyword (OpenDKIM syntax): a list replaces def;
+ * a list containing "*" edits def, "+name" adding and "-name" removing.
+ */
+static int
+hdr_list(const char *kw, const char *spec, const char *const *def, struct strlist *out,
+    struct buf *err)
+{
+	struct strlist words = { 0, NULL };
+	size_t i;
+	int star = 0, rc = 0;
+
+	if (spec && list_words(spec, &words, err) != 0)
+		return -1;
+	for (i = 0; i < words.n; i++)
+		if (strcmp(words.v[i], "*") == 0)
+			star = 1;
+	if ((spec == NULL || star) && def)
+		for (i = 0; def[i]; i++)
+			strlist_add(out, def[i]);
+	for (i = 0; i < words.n && rc == 0; i++) {
+		const char *w = words.v[i];
+		int add = *w != '-';
+
+		if (strcmp(w, "*") == 0 || strcmp(w, ".") == 0)
+			continue;
+		if (*w == '+' || *w == '-')
+			w++;
+		if (!valid_hdr(w)) {
+			buf_printf(err, "%s: \"%s\" is not a header field name", kw, words.v[i]);
+			rc = -1;
+		} else
+			hdr_edit(out, w, add);
+	}
+	strlist_free(&words);
+	return rc;
+}
+
+/* lib_list - set a libopendkim header-list option (NULL-terminated copy) */
+static int
+lib_list(DKIM_LIB *lib, int opt, const struct strlist *l, const char *what, struct buf *err)
+{
+	const char **v = xcalloc(l->n + 1, sizeof(*v));
+	size_t i;
+	DKIM_STAT st;
+
+	for (i = 0; i < l->n; i++)
+		v[i] = l->v[i];
+	st = dkim_options(lib, DKIM_OP_SETOPT, opt, (void *)v, sizeof(char **));
+	free(v);
+	if (st == DKIM_STAT_OK)
+		return 0;
+	buf_printf(err, "%s: libopendkim refused the list (%s)", what, dkim_getresultstr(st));
+	return -1;
+}
+
+/* setup_lib - the libopendkim handle and its header lists */
+static int
+setup_lib(struct signer *s, const struct conf *c, struct buf *err)
+{
+	struct strlist sign = { 0, NULL }, omit = { 0, NULL }, over = { 0, NULL };
+	uint64_t ttl = (uint64_t)c->signature_ttl;
+	const char *slash;
+	size_t i;
+	int rc = -1;
+
+	slash = strchr(c->canonicalization, '/');
+	s->hcanon = strncasecmp(c->canonicalization, "relaxed", 7) == 0 ?
+	    DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
+	s->bcanon = slash == NULL ? s->hcanon : strcasecmp(slash + 1, "relaxed") == 0 ?
+	    DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
+	if ((s->lib = dkim_init(NULL, NULL)) == NULL) {
+		buf_adds(err, "libopendkim: dkim_init failed");
+		return -1;
+	}
+	if (hdr_list("SignHeaders", c->sign_headers, sign_default_hdrs, &sign, err) != 0 ||
+	    hdr_list("OmitHeaders", c->omit_headers, NULL, &omit, err) != 0 ||
+	    hdr_list("OversignHeaders", c->oversign_headers, NULL, &over, err) != 0)
+		goto out;
+	/* RFC 6376 §5.4: From is required; OpenDKIM ignores an OmitHeaders From */
+	hdr_edit(&omit, "from", 0);
+	for (i = 0; i < omit.n; i++) {
+		hdr_edit(&sign, omit.v[i], 0);
+		hdr_edit(&over, omit.v[i], 0);
+	}
+	hdr_edit(&sign, "from", 1);
+	if (lib_list(s->lib, DKIM_OPTS_SIGNHDRS, &sign, "SignHeaders", err) != 0 ||
+	    (over.n && lib_list(s->lib, DKIM_OPTS_OVERSIGNHDRS, &over, "OversignHeaders", err) != 0) ||
+	    (omit.n && lib_list(s->lib, DKIM_OPTS_SKIPHDRS, &omit, "OmitHeaders", err) != 0))
+		goto out;
+	if (ttl && dkim_options(s->lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNATURETTL, &ttl,
+	    sizeof(ttl)) != DKIM_STAT_OK) {
+		buf_adds(err, "SignatureTTL: libopendkim refused it");
+		goto out;
+	}
+	rc = 0;
+out:
+	strlist_free(&sign);
+	strlist_free(&omit);
+	strlist_free(&over);
+	return rc;
+}
+
+/* load_table - one table keyword into kt or st */
+static int
+load_table(const char *kw, const char *spec, struct keytable *kt, struct signtable *st,
+    struct buf *err)
+{
+	struct buf text = BUF_INIT, why = BUF_INIT;
+	const char *path;
+	int refile, rc;
+
+	buf_init(&why);
+	if (tables_spec(spec, &path, &refile, &why) != 0 ||
+	    tables_read(path, &text, &why) != 0) {
+		buf_printf(err, "%s: %s", kw, why.data);
+		buf_free(&why);
+		buf_free(&text);
+		return -1;
+	}
+	rc = kt ? keytable_parse(path, text.data ? text.data : "", text.len, refile, kt, &why)
+	    : signtable_parse(path, text.data ? text.data : "", text.len, refile, st, &why);
+	if (rc != 0)
+		buf_printf(err, "%s: %s", kw, why.data);
+	buf_free(&why);
+	buf_free(&text);
+	return rc;
+}
+
+/* short_form - Domain, Selector, KeyFile as a one-key table pair; with
+ * SubDomains the lookup also tries bare parent domains */
+static int
+short_form(struct signer *s, const struct conf *c, struct buf *err)
+{
+	struct strlist doms = { 0, NULL };
+	size_t i;
+
+	if (c->domain == NULL || c->selector == NULL || c->key_file == NULL) {
+		buf_adds(err, "signing without KeyTable needs Domain, Selector and KeyFile");
+		return -1;
+	}
+	if (list_words(c->domain, &doms, err) != 0)
+		return -1;
+	for (i = 0; i < doms.n; i++) {
+		struct keytable_entry *k;
+		struct signtable_entry *e;
+
+		s->kt.v = xrealloc(s->kt.v, (s->kt.n + 1) * sizeof(*s->kt.v));
+		k = &s->kt.v[s->kt.n++];
+		memset(k, 0, sizeof(*k));
+		k->name = xstrdup(doms.v[i]);
+		/* Domain "*": sign everything, d= the From domain */
+		k->domain = xstrdup(strcmp(doms.v[i], "*") == 0 ? "%" : doms.v[i]);
+		k->selector = xstrdup(c->selector);
+		k->key = xstrdup(c->key_file);
+		s->st.v = xrealloc(s->st.v, (s->st.n + 1) * sizeof(*s->st.v));
+		e = &s->st.v[s->st.n++];
+		memset(e, 0, sizeof(*e));
+		e->pattern = xstrdup(doms.v[i]);
+		strlist_add(&e->keys, doms.v[i]);
+	}
+	strlist_free(&doms);
+	return 0;
+}
+
+/* load_keys - every KeyTable key, each file read once */
+static int
+load_keys(struct signer *s, const struct conf *c, struct buf *err)
+{
+	size_t i, j;
+
+	s->key = xcalloc(s->kt.n + 1, sizeof(*s->key));
+	s->owned = xcalloc(s->kt.n + 1, sizeof(*s->owned));
+	for (i = 0; i < s->kt.n; i++) {
+		const struct keytable_entry *e = &s->kt.v[i];
+		struct buf name = BUF_INIT;
+
+		for (j = 0; j < i && !e->inline_key; j++)
+			if (!s->kt.v[j].inline_key && strcmp(s->kt.v[j].key, e->key) == 0)
+				break;
+		if (!e->inline_key && j < i) {
+			s->key[i] = s->key[j];
+			continue;
+		}
+		if (e->inline_key) {
+			buf_init(&name);
+			buf_printf(&name, "KeyTable entry \"%s\" (line %zu)", e->name, e->line);
+			s->key[i] = dkim_key_parse(e->key, strlen(e->key), name.data, err);
+			buf_free(&name);
+		} else
+			s->key[i] = dkim_key_load(e->key, c->require_safe_keys, err);
+		if (s->key[i] == NULL)
+			return -1;
+		s->owned[s->nowned++] = s->key[i];
+	}
+	return 0;
+}
+
+/* check_refs - every SigningTable key name must be in the KeyTable ("%"
+ * depends on the message and is checked then) */
+static int
+check_refs(const struct signer *s, const char *table, struct buf *err)
+{
+	size_t i, j, idx;
+
+	for (i = 0; i < s->st.n; i++)
+		for (j = 0; j < s->st.v[i].keys.n; j++) {
+			const char *k = s->st.v[i].keys.v[j];
+
+			if (strcmp(k, "%") != 0 && keytable_find(&s->kt, k, &idx, 1) == 0) {
+				buf_printf(err, "SigningTable: %s:%zu: key \"%s\" is not in the KeyTable",
+				    table, s->st.v[i].line, k);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+/* signer_new - see dkim_sign.h */
+struct signer *
+signer_new(const struct conf *c, struct buf *err)
+{
+	struct signer *s = xcalloc(1, sizeof(*s));
+	const char *path;
+	int refile;
+
+	s->multiple = c->multiple_signatures;
+	s->subdomains = c->subdomains;
+	s->add_identity = c->add_identity;
+	if (c->dont_sign_mail_to && list_words(c->dont_sign_mail_to, &s->dont_sign_to, err) != 0)
+		goto fail;
+	if (c->key_table || c->signing_table) {
+		if (c->key_table == NULL || c->signing_table == NULL) {
+			buf_printf(err, "%s is set but %s is not", c->key_table ? "KeyTable" :
+			    "SigningTable", c->key_table ? "SigningTable" : "KeyTable");
+			goto fail;
+		}
+		if (c->domain || c->selector || c->key_file)
+			log_warnx("KeyTable is set: Domain, Selector and KeyFile are ignored");
+		if (load_table("KeyTable", c->key_table, &s->kt, NULL, err) != 0 ||
+		    load_table("SigningTable", c->signing_table, NULL, &s->st, err) != 0)
+			goto fail;
+		(void)tables_spec(c->signing_table, &path, &refile, err);
+		if (check_refs(s, path, err) != 0)
+			goto fail;
+	} else if (c->domain || c->selector || c->key_file) {
+		if (short_form(s, c, err) != 0)
+			goto fail;
+	}
+	if (load_keys(s, c, err) != 0 || setup_lib(s, c, err) != 0)
+		goto fail;
+	return s;
+fail:
+	signer_free(s);
+	return NULL;
+}
+
+/* signer_free - release tables, keys and the library handle */
+void
+signer_free(struct signer *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nowned; i++)
+		dkim_key_free(s->owned[i]);
+	free(s->owned);
+	free(s->key);
+	keytable_free(&s->kt);
+	signtable_free(&s->st);
+	strlist_free(&s->dont_sign_to);
+	if (s->lib)
+		dkim_close(s->lib);
+	free(s);
+}
+
+/* signer_nkeys - see dkim_sign.h */
+size_t
+signer_nkeys(const struct signer *s)
+{
+	return s ? s->kt.n : 0;
+}
+
+/* signer_dont_sign_to - see dkim_sign.h */
+int
+signer_dont_sign_to(const struct signer *s, const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@'), *dom = at ? at + 1 : rcpt;
+	size_t i, dl = strlen(dom);
+
+	for (i = 0; s && i < s->dont_sign_to.n; i++) {
+		const char *e = s->dont_sign_to.v[i];
+		size_t el = strlen(e);
+
+		if (strcasecmp(e, rcpt) == 0 || strcasecmp(e, dom) == 0)
+			return 1;
+		if (e[0] == '.' && dl > el && strcasecmp(dom + dl - el, e) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* subst - template with every "%" replaced by domain (OpenDKIM's reptoken) */
+static char *
+subst(const char *tmpl, const char *domain)
+{
+	struct buf b = BUF_INIT;
+
+	buf_init(&b);
+	for (; *tmpl; tmpl++)
+		if (*tmpl == '%')
+			buf_adds(&b, domain);
+		else
+			buf_addc(&b, *tmpl);
+	return buf_steal(&b);
+}
+
+/* identity_ok - RFC 6376 §3.5 i=: the domain must be d= or a subdomain of
+ * it; the local part is kept to atext and dots so it needs no encoding */
+static int
+identity_ok(const char *i, const char *d)
+{
+	const char *at = strrchr(i, '@'), *p;
+	size_t il, dl = strlen(d);
+
+	if (at == NULL)
+		return 0;
+	for (p = i; p < at; p++)
+		if (!isalnum((unsigned char)*p) && strchr("!#$&'*+-/=?^_`{|}~.", *p) == NULL)
+			return 0;
+	il = strlen(at + 1);
+	if (strcasecmp(at + 1, d) == 0)
+		return 1;
+	return il > dl && at[1 + il - dl - 1] == '.' && strcasecmp(at + 1 + il - dl, d) == 0;
+}
+
+/* dkims_open - one signing handle for KeyTable entry ki; 0 or -1 (why) */
+static int
+dkims_open(struct dkims *d, size_t ki, const char *domain, const char *user,
+    const char *signer_tmpl)
+{
+	const struct signer *s = d->s;
+	const struct keytable_entry *k = &s->kt.v[ki];
+	const struct dkim_key *key = s->key[ki];
+	struct sreq *r;
+	char *ident = NULL;
+	DKIM_STAT st = DKIM_STAT_OK;
+	size_t i, len;
+	int alg;
+
+	for (i = 0; i < d->n; i++)
+		if (d->r[i].ki == ki)
+			return 0;	/* the same key matched twice */
+	if (d->n >= SIGN_MAX_KEYS) {
+		buf_printf(&d->why, " key=%s:too-many-signatures", k->name);
+		return -1;
+	}
+	r = &d->r[d->n];
+	r->ki = ki;
+	r->domain = xstrdup(strcmp(k->domain, "%") == 0 ? domain : k->domain);
+	alg = strcmp(dkim_key_alg(key), "ed25519") == 0 ? DKIM_SIGN_ED25519SHA256 :
+	    DKIM_SIGN_RSASHA256;
+	r->dkim = dkim_sign(s->lib, (const unsigned char *)d->qid, NULL,
+	    (dkim_sigkey_t)dkim_key_signing_data(key, &len),
+	    (const unsigned char *)k->selector, (const unsigned char *)r->domain,
+	    s->hcanon, s->bcanon, alg, -1, &st);
+	if (r->dkim == NULL) {
+		log_warnx("%s: dkim: cannot sign with key \"%s\" (d=%s s=%s): %s", d->qid,
+		    k->name, r->domain, k->selector, dkim_getresultstr(st));
+		buf_printf(&d->why, " key=%s:libopendkim-refused", k->name);
+		free(r->domain);
+		return -1;
+	}
+	if (signer_tmpl)
+		ident = subst(signer_tmpl, domain);
+	else if (s->add_identity) {
+		ident = xmalloc(strlen(user) + strlen(domain) + 2);
+		sprintf(ident, "%s@%s", user, domain);
+	}
+	if (ident && identity_ok(ident, r->domain))
+		(void)dkim_set_signer(r->dkim, (const unsigned char *)ident);
+	else if (ident)
+		buf_printf(&d->why, " i=%s:not-under-d=%s", ident, r->domain);
+	free(ident);
+	d->n++;
+	return 0;
+}
+
+/* dkims_new - see dkim_sign.h */
+struct dkims *
+dkims_new(const struct signer *s, const char *qid, const char *user, const char *domain,
+    struct buf *why)
+{
+	struct dkims *d;
+	size_t m[SIGN_MAX_MATCH], ki[SIGN_MAX_KEYS], nm, i, j, k, nk;
+
+	if (s == NULL || s->kt.n == 0) {
+		buf_adds(why, "no signing keys configured");
+		return NULL;
+	}
+	nm = signtable_lookup(&s->st, user, domain, s->multiple, s->subdomains, m, SIGN_MAX_MATCH);
+	if (nm == 0) {
+		buf_printf(why, "no SigningTable match for %s@%s", user, domain);
+		return NULL;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->s = s;
+	d->qid = xstrdup(qid ? qid : "NOQUEUE");
+	buf_init(&d->why);
+	for (i = 0; i < nm; i++) {
+		const struct signtable_entry *e = &s->st.v[m[i]];
+
+		for (j = 0; j < e->keys.n; j++) {
+			const char *name = strcmp(e->keys.v[j], "%") == 0 ? domain : e->keys.v[j];
+
+			nk = keytable_find(&s->kt, name, ki, SIGN_MAX_KEYS);
+			if (nk == 0) {
+				/* DESIGN.md §6: key missing at signing time */
+				log_warnx("%s: dkim: SigningTable line %zu names key \"%s\", "
+				    "which is not in the KeyTable; not signing with it",
+				    d->qid, e->line, name);
+				buf_printf(&d->why, " key=%s:not-in-KeyTable", name);
+			}
+			for (k = 0; k < nk; k++)
+				(void)dkims_open(d, ki[k], domain, user, e->signer);
+		}
+	}
+	if (d->n == 0) {
+		buf_printf(why, "no usable key for %s@%s:%s", user, domain, d->why.data);
+		dkims_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* dkims_stop - drop one request after a libopendkim failure */
+static void
+dkims_stop(struct dkims *d, struct sreq *r, DKIM_STAT st, const char *step)
+{
+	const char *msg = dkim_geterror(r->dkim);
+
+	log_warnx("%s: dkim: signing d=%s s=%s failed at %s: %s", d->qid, r->domain,
+	    d->s->kt.v[r->ki].selector, step, msg && *msg ? msg : dkim_getresultstr(st));
+	buf_printf(&d->why, " d=%s:s=%s:%s-failed", r->domain, d->s->kt.v[r->ki].selector, step);
+	dkim_free(r->dkim);
+	r->dkim = NULL;
+}
+
+/* dkims_header - see dkim_sign.h */
+void
+dkims_header(struct dkims *d, const char *name, const char *value)
+{
+	struct buf h = BUF_INIT;
+	DKIM_STAT st;
+	size_t i;
+
+	if (d == NULL)
+		return;
+	buf_init(&h);
+	buf_printf(&h, "%s:%s", name, value);
+	for (i = 0; i < d->n; i++)
+		if (d->r[i].dkim &&
+		    (st = dkim_header(d->r[i].dkim, (unsigned char *)h.data, h.len)) != DKIM_STAT_OK)
+			dkims_stop(d, &d->r[i], st, "header");
+	buf_free(&h);
+}
+
+/* dkims_eoh - see dkim_sign.h */
+void
+dkims_eoh(struct dkims *d)
+{
+	DKIM_STAT st;
+	size_t i;
+
+	for (i = 0; d && i < d->n; i++)
+		if (d->r[i].dkim && (st = dkim_eoh(d->r[i].dkim)) != DKIM_STAT_OK)
+			dkims_stop(d, &d->r[i], st, "eoh");
+}
+
+/* dkims_body - see dkim_sign.h; each chunk goes to every handle */
+void
+dkims_body(struct dkims *d, const unsigned char *p, size_t n)
+{
+	DKIM_STAT st;
+	size_t i;
+
+	for (i = 0; d && n && i < d->n; i++)
+		if (d->r[i].dkim &&
+		    (st = dkim_body(d->r[i].dkim, (unsigned char *)p, n)) != DKIM_STAT_OK)
+			dkims_stop(d, &d->r[i], st, "body");
+}
+
+/* dkims_eom - see dkim_sign.h */
+size_t
+dkims_eom(struct dkims *d, struct verdict *v, struct buf *log)
+{
+	static const size_t initial = sizeof("DKIM-Signature: ") - 1;
+	struct buf val = BUF_INIT;
+	unsigned char *sig;
+	size_t i, len, made = 0;
+	DKIM_STAT st;
+
+	if (d == NULL)
+		return 0;
+	for (i = 0; i < d->n; i++) {
+		struct sreq *r = &d->r[i];
+		const struct dkim_key *k = d->s->key[r->ki];
+
+		if (r->dkim == NULL)
+			continue;
+		if ((st = dkim_eom(r->dkim, NULL)) != DKIM_STAT_OK) {
+			dkims_stop(d, r, st, "eom");
+			continue;
+		}
+		if ((st = dkim_getsighdr_d(r->dkim, initial, &sig, &len)) != DKIM_STAT_OK) {
+			dkims_stop(d, r, st, "getsighdr");
+			continue;
+		}
+		buf_init(&val);
+		buf_addc(&val, ' ');
+		buf_add(&val, sig, len);
+		verdict_add_header(v, "DKIM-Signature", val.data);
+		buf_free(&val);
+		buf_printf(log, " d=%s s=%s a=%s bits=%u", r->domain,
+		    d->s->kt.v[r->ki].selector, dkim_key_sigalg(k), dkim_key_bits(k));
+		made++;
+	}
+	if (d->why.len)
+		buf_printf(log, " errors=\"%s\"", d->why.data + 1);
+	return made;
+}
+
+/* dkims_free - see dkim_sign.h */
+void
+dkims_free(struct dkims *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n; i++) {
+		if (d->r[i].dkim)
+			dkim_free(d->r[i].dkim);
+		free(d->r[i].domain);
+	}
+	buf_free(&d->why);
+	free(d->qid);
+	free(d);
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dkim_sign.h"
 #include "dkim_verify.h"
 #include "dmarc.h"
 #include "dns.h"
@@ -84,6 +85,8 @@ engine_new(struct conf *c, struct buf *err)
 	if ((e->dkim = dkim_engine_new(e->dns, c, err)) == NULL)
 		goto fail;
 	/* outbound: the signer (tables and keys) is built here */
+	if ((e->signer = signer_new(c, err)) == NULL)
+		goto fail;
 	/* history: GeoIP databases are opened here (per engine: SIGHUP reopens) */
 	if ((c->geoip_db || c->geoasn_db) &&
 	    (e->geoip = geoip_open(c->geoip_db, c->geoasn_db, err)) == NULL)
@@ -115,6 +118,7 @@ engine_destroy(struct engine *e)
 	spf_engine_free(e->spf);
 	dmarc_engine_free(e->dmarc);
 	dkim_engine_free(e->dkim);
+	signer_free(e->signer);
 	dns_free(e->dns);
 	hostlist_free(e->internal);
 	hostlist_free(e->ignore);

@@ -7,28 +7,7 @@ need openssl
 $PY -c 'import dkim' 2>/dev/null || skip_all "dkimpy is not installed (Debian package python3-dkim)"
 MC="$builddir/miltc"
 
-# keys and zone
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/sel1.pem" 2>/dev/null
-pub=$(openssl pkey -in "$T/sel1.pem" -pubout -outform DER 2>/dev/null | base64 -w0)
-{
-	echo '  local-zone: "inb.test." static'
-	echo "  local-data: 'sender.inb.test. 300 IN TXT \"v=spf1 ip4:198.18.0.1 -all\"'"
-	echo "  local-data: '_dmarc.sender.inb.test. 300 IN TXT \"v=DMARC1; p=reject; rua=mailto:agg@sender.inb.test\"'"
-	$PY -c "
-import sys
-rec = 'v=DKIM1; k=rsa; p=' + sys.argv[1]
-parts = ' '.join('\"%s\"' % rec[i:i + 250] for i in range(0, len(rec), 250))
-print(\"  local-data: 'sel1._domainkey.sender.inb.test. 300 IN TXT %s'\" % parts)" "$pub"
-	echo "  local-data: 'reject.inb.test. 300 IN TXT \"v=spf1 -all\"'"
-	echo "  local-data: '_dmarc.reject.inb.test. 300 IN TXT \"v=DMARC1; p=reject\"'"
-	echo "  local-data: 'quar.inb.test. 300 IN TXT \"v=spf1 -all\"'"
-	echo "  local-data: '_dmarc.quar.inb.test. 300 IN TXT \"v=DMARC1; p=quarantine\"'"
-	echo "  local-data: 'testing.inb.test. 300 IN TXT \"v=spf1 -all\"'"
-	echo "  local-data: '_dmarc.testing.inb.test. 300 IN TXT \"v=DMARC1; p=reject; t=y\"'"
-	echo "  local-data: 'nodmarc.inb.test. 300 IN TXT \"v=spf1 ip4:198.18.0.1 -all\"'"
-	echo "  local-data: 'client.inb.test. 300 IN TXT \"v=spf1 ip4:198.18.0.1 -all\"'"
-	echo '  local-data: "client.inb.test. 300 IN A 198.18.0.1"'
-} > "$T/zone.conf"
+. "$srcdir/inbound_lib.sh"
 dns_start "$T/zone.conf" || skip_all "cannot start unbound"
 MPORT=$(free_port)
 cat > "$T/a.conf" <<CEOF
@@ -46,26 +25,6 @@ AddReceivedSPF yes
 HistoryFile $T/history
 CEOF
 milter_start "$T/a.conf" || skip_all "authmilter did not start"
-
-mkmsg() {	# mkmsg FILE FROM-ADDRESS [extra header line]
-	printf 'From: %s\r\nTo: bob@rcpt.test\r\nSubject: inbound\r\nMessage-ID: <%s@inb.test>\r\n%bDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n\r\nHello there.\r\n' \
-	    "$2" "$(basename "$1")" "${3:-}" > "$1"
-}
-mkmsg "$T/pass.eml" "Alice <alice@sender.inb.test>"
-$PY - "$T/pass.eml" "$T/sel1.pem" <<'PYEOF'
-import dkim, sys
-msg = open(sys.argv[1], "rb").read()
-sig = dkim.sign(msg, b"sel1", b"sender.inb.test", open(sys.argv[2], "rb").read(),
-                include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
-open(sys.argv[1], "wb").write(sig + msg)
-PYEOF
-mkmsg "$T/reject.eml" "Mallory <boss@reject.inb.test>"
-mkmsg "$T/quar.eml" "q@quar.inb.test"
-mkmsg "$T/testing.eml" "t@testing.inb.test"
-mkmsg "$T/nodmarc.eml" "n@nodmarc.inb.test"
-mkmsg "$T/multi.eml" "a@sender.inb.test, b@reject.inb.test"
-mkmsg "$T/forged.eml" "Alice <alice@sender.inb.test>" \
-    "Authentication-Results: other.example; spf=pass\r\nAuthentication-Results: mx.test.example; dmarc=pass\r\nAuthentication-Results: (c) MX.TEST.EXAMPLE; dkim=pass\r\n"
 
 # runner CASE MAILFROM: JSON of the offline runner
 runner() {
@@ -88,7 +47,7 @@ ar=$(field "$j" "' '.join([h['value'] for h in j['add_headers'] if h['name']=='A
 like "$ar" "^ *mx.test.example;" "pass: A-R starts with our authserv-id"
 like "$ar" "spf=pass smtp.mailfrom=sender.inb.test" "pass: A-R spf with smtp.mailfrom"
 like "$ar" "spf=pass smtp.helo=client.inb.test" "pass: A-R has the HELO identity"
-like "$ar" "dkim=pass \(2048-bit key\) header.d=sender.inb.test header.s=sel1 header.a=rsa-sha256 header.b=[A-Za-z0-9+/]{8}" "pass: A-R dkim with d, s, a, b"
+like "$ar" "dkim=pass \(2048-bit key\) header.d=sender.inb.test header.s=sel1 header.a=rsa-sha256 header.b=\"?[A-Za-z0-9+/]{8}" "pass: A-R dkim with d, s, a, b"
 like "$ar" "dmarc=pass \(p=reject dis=none\) header.from=sender.inb.test policy.dmarc=reject" "pass: A-R dmarc with policy"
 is "$(field "$j" "len([h for h in j['add_headers'] if h['name']=='Received-SPF'])")" 1 "AddReceivedSPF adds Received-SPF"
 m=$(milter pass alice@sender.inb.test)

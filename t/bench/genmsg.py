@@ -87,9 +87,9 @@ def pubkey_b64(path):
 
 def txt(name, value):
     """unbound local-data for a TXT record, split in 255-byte strings."""
-    parts = " ".join('\\"%s\\"' % value[i:i + 255]
+    parts = " ".join('"%s"' % value[i:i + 255]
                      for i in range(0, len(value), 255))
-    return '  local-data: "%s. 300 IN TXT %s"' % (name, parts)
+    return "  local-data: '%s. 300 IN TXT %s'" % (name, parts)
 
 
 def cmd_zone(d):
