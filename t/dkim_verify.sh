@@ -154,7 +154,8 @@ out=$("$TOOL" -n "$NS" -T 2 py_rsa1024.eml)
 t1=$(date +%s%N)
 like "$out" 'result=temperror' "DNS server stopped: temperror"
 ms=$(( (t1 - t0) / 1000000 ))
-ok "DNS server stopped: answered in ${ms} ms (<= 3000)" test "$ms" -le 3000
+# DNSTimeout (2 s) + 1 s, plus up to 1 s for starting the tool (sanitizer builds start slowly)
+ok "DNS server stopped: answered in ${ms} ms (<= 4000 incl. start-up)" test "$ms" -le 4000
 t0=$(date +%s%N)
 out=$("$TOOL" -n "$NS" -T 2 py_many_sigs.eml)
 t1=$(date +%s%N)
