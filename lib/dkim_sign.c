@@ -617,6 +617,37 @@ dkims_body(struct dkims *d, const unsigned char *p, size_t n)
 			dkims_stop(d, &d->r[i], st, "body");
 }
 
+/*
+ * ed25519_fold - libopendkim 2.11 decides whether to fold before "b=" from
+ * the RSA key size only: the copy it hashes (b= empty) keeps "b=" on the
+ * line when it fits, the copy it hands out folds before the 88-character
+ * Ed25519 value.  Under simple header canonicalization (RFC 6376 §3.4.1)
+ * that fold is signed data and the signature would not verify, so put
+ * "b=" back where the hashed copy had it.  Folds inside the b= value are
+ * harmless: the verifier deletes the value with its white space (§3.7).
+ */
+static void
+ed25519_fold(struct buf *sig)
+{
+	static const size_t initial = sizeof("DKIM-Signature: ") - 1, margin = DKIM_HDRMARGIN;
+	char *b = NULL, *p, *ls;
+	size_t len;
+
+	for (p = sig->data; (p = strstr(p, "\r\n\tb=")) != NULL; p++)
+		b = p;
+	if (b == NULL)
+		return;
+	for (ls = b; ls > sig->data && ls[-1] != '\n'; ls--)
+		;
+	/* libopendkim counts a folding tab as 8 columns */
+	len = ls == sig->data ? initial + (size_t)(b - ls) : 8 + (size_t)(b - ls) - 1;
+	if (len + 2 > margin)
+		return;		/* the hashed copy folded there too */
+	b[0] = ' ';
+	memmove(b + 1, b + 3, strlen(b + 3) + 1);
+	sig->len -= 2;
+}
+
 /* dkims_eom - see dkim_sign.h */
 size_t
 dkims_eom(struct dkims *d, struct verdict *v, struct buf *log)
@@ -646,6 +677,8 @@ dkims_eom(struct dkims *d, struct verdict *v, struct buf *log)
 		buf_init(&val);
 		buf_addc(&val, ' ');
 		buf_add(&val, sig, len);
+		if (d->s->hcanon == DKIM_CANON_SIMPLE && strcmp(dkim_key_alg(k), "ed25519") == 0)
+			ed25519_fold(&val);
 		verdict_add_header(v, "DKIM-Signature", val.data);
 		buf_free(&val);
 		buf_printf(log, " d=%s s=%s a=%s bits=%u", r->domain,

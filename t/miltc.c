@@ -12,6 +12,7 @@
  *   --queue-id Q     (macro i)         --count N (N transactions, one
  *                                       connection)
  *   --abort-at PHASE send ABORT instead of PHASE in the first transaction
+ *                    (connect, helo: ABORT, then QUIT; no transaction)
  *   --close-at PHASE close the socket instead of sending PHASE
  *   --timeout S      per read/write (10)      --json
  *   PHASE: optneg connect helo mail rcpt data header eoh body eom quit

@@ -11,6 +11,7 @@ AuthservID $BENCH_AUTHSERV_ID
 Background no
 Syslog no
 AllowRootOperation yes
+UMask 000
 Nameservers $BENCH_DNS
 InternalHosts 127.0.0.1, $BENCH_INTERNAL
 KeyTable $BENCH_STATE/run/authmilter.keytable

@@ -454,7 +454,8 @@ static void report(struct run *r, const struct cfg *c, const char *label,
 		   t->wrong);
 	for (int l = 0; l < L_COUNT; l++) {
 		struct samples *s = &t->lat[l];
-		qsort(s->v, s->n, sizeof(double), cmp_double);
+		if (s->n > 1)
+			qsort(s->v, s->n, sizeof(double), cmp_double);
 		printf("latency_ms phase=%s n=%zu p50=%.3f p99=%.3f max=%.3f\n",
 		       lat_names[l], s->n, pct(s, 50) * 1e3, pct(s, 99) * 1e3,
 		       s->n ? s->v[s->n - 1] * 1e3 : 0.0);
