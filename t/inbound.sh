@@ -87,7 +87,29 @@ is "$(field "$j" "r['spf'], r['spf_domain']")" "pass client.inb.test" "null send
 
 sleep 1
 ok "history records were written" grep -q '^job ' "$T/history"
-like "$(grep -c '^job ' "$T/history")" "^[1-9]" "one record per DMARC-evaluated message through the daemon"
+is "$(grep -c '^job ' "$T/history")" 4 "one record per DMARC-evaluated message through the daemon (pass, forged, reject, quar)"
+RP="$top_builddir/report/authmilter-report"
+sum=$("$RP" summary --history "$T/history" --json | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+for d in sorted(j["domains"], key=lambda d: d["domain"]):
+    print(d["domain"], d["messages"], d["dmarc"]["pass"], d["dmarc"]["fail"],
+          d["action"]["accept"], d["action"]["quarantine"], d["action"]["reject"])' | tr '\n' ';')
+is "$sum" "quar.inb.test 1 0 1 0 1 0;reject.inb.test 1 0 1 0 0 1;sender.inb.test 2 2 0 2 0 0;" \
+    "the daemon's records parse back: per-domain counts, results and actions"
+mkdir -p "$T/reports"
+"$RP" --history "$T/history" --from 0 --to 2000000000 --outdir "$T/reports" --no-send \
+    --state "$T/report.state" --schema none > "$T/report.out" 2>&1
+is "$(ls "$T/reports" | grep -c '\.xml\.gz$')" 3 "the reporter writes one report per policy domain from them"
+if [ -f "$REF/rfc9990-dmarc-aggregate.xsd" ] && command -v xmllint >/dev/null; then
+	for f in "$T"/reports/*.xml.gz; do
+		gunzip -c "$f" > "$T/r.xml"
+		ok "$(basename "$f") validates against the RFC 9990 schema" \
+		    xmllint --noout --schema "$REF/rfc9990-dmarc-aggregate.xsd" "$T/r.xml"
+	done
+else
+	echo "# RFC 9990 schema or xmllint absent: schema validation skipped"
+fi
 
 # DNS down: temperror within DNSTimeout + 1 s, and 451 with TempFailOnDNSError
 dns_stop
