@@ -30,7 +30,9 @@
 #   - openssl speed rsa2048/ed25519 sign/s (1 process and -multi NPROC) and
 #     the signing rows' msg/s as a fraction of that limit;
 #   - end to end through Postfix with smtp-source (no milter, anchors,
-#     ours) with /work/shared/bench/run.sh when it is there (E2E=0 skips).
+#     ours) with /work/shared/bench/run.sh when it is there (E2E=0 skips);
+#   - the reporter over 10 million synthetic history records: time and peak
+#     RSS (t/bench/report-bench.sh; REPORT=0 skips, REPORT_N=records).
 #   It prints one table and writes it as TSV ($OUT, default
 #   $builddir/bench-results.tsv).
 #
@@ -461,6 +463,17 @@ main() {
 	crypto
 	e2e
 	table
+	reporter
+}
+
+# reporter - authmilter-report over REPORT_N (10 million) synthetic records:
+# wall time and peak RSS (REPORT=0 skips; about 3.3 GB of scratch space)
+reporter() {
+	[ "${REPORT:-1}" = 1 ] || return 0
+	echo
+	echo "== authmilter-report over ${REPORT_N:-10000000} synthetic history records"
+	(cd "$top_builddir/t" && make report_gen >/dev/null 2>&1)
+	sh "$BENCH_SRC/report-bench.sh" "$top_builddir" "${REPORT_N:-10000000}"
 }
 
 main "$@"
