@@ -14,7 +14,7 @@ if [ $flavour = san ]; then
 	b="$top/build-san"
 	opts="--enable-werror --enable-sanitizers"
 	export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:fast_unwind_on_malloc=0"
-	export LSAN_OPTIONS="suppressions=$top/t/lsan.supp:print_suppressions=0"
+	export LSAN_OPTIONS="suppressions=$top/t/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0"
 	export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 else
 	b="$top/build"
