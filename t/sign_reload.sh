@@ -1,0 +1,74 @@
+#!/bin/sh
+# sign_reload.sh - outbound through the daemon over the milter protocol:
+# internal clients get DKIM-Signature(s) that dkimpy verifies; after the key
+# file and the tables are replaced, SIGHUP makes the next message use the new
+# key and the selector the new table names; RequireSafeKeys refuses a 0644 key
+. "$srcdir/lib.sh"
+need openssl
+$PY -c 'import dkim, nacl' 2>/dev/null || skip_all "python3-dkim or python3-nacl is not installed"
+TOOL="$srcdir/data/sign/signtool.py"
+MC="$builddir/miltc"
+D=reload.example
+K="$T/keys"
+mkdir -p "$K"
+chmod 700 "$K"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K/old.key" 2>/dev/null
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K/new.key" 2>/dev/null
+openssl genpkey -algorithm ED25519 -out "$K/ed.key" 2>/dev/null
+chmod 600 "$K"/*.key
+$PY "$TOOL" zone "$K" $D old new ed > "$T/zone.conf"
+dns_start "$T/zone.conf" || skip_all "cannot start unbound"
+cp "$K/old.key" "$K/current.key"
+printf 'main %s:old:%s/current.key\ned %s:ed:%s/ed.key\n' $D "$K" $D "$K" > "$T/KeyTable"
+printf '*@%s main,ed\n' $D > "$T/SigningTable"
+MPORT=$(free_port)
+cat > "$T/a.conf" <<CEOF
+Socket inet:$MPORT@127.0.0.1
+AuthservID mx.test.example
+Background no
+Syslog no
+AllowRootOperation yes
+Nameservers 127.0.0.1:$DNS_PORT
+KeyTable $T/KeyTable
+SigningTable refile:$T/SigningTable
+InternalHosts 127.0.0.1, 198.18.1.0/24
+CEOF
+milter_start "$T/a.conf" || skip_all "authmilter did not start"
+printf 'From: Carol <carol@%s>\r\nTo: dave@rcpt.test\r\nSubject: reload\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <r1@%s>\r\n\r\nSigned through the milter.\r\n' $D $D > "$T/m.eml"
+
+# sign N: run one message through the daemon, apply its edits, verify
+sign() {
+	"$MC" -s "inet:$MPORT@127.0.0.1" --json --client-ip 198.18.1.1 --from carol@$D --rcpt dave@rcpt.test "$T/m.eml" > "$T/$1.json"
+	$PY - "$T/$1.json" "$T/m.eml" "$T/$1.eml" <<'PYEOF'
+import json, sys
+j = json.loads(open(sys.argv[1]).read().splitlines()[0])
+msg = open(sys.argv[2], "rb").read()
+top = b"".join(("%s: %s\r\n" % (e["name"], e["value"].lstrip(" "))).encode()
+               for e in j["edits"] if e["op"] in ("insheader", "addheader"))
+open(sys.argv[3], "wb").write(top + msg)
+PYEOF
+	$PY "$TOOL" verify "$T/zone.conf" "$T/$1.eml"
+}
+out=$(sign first)
+is "$(echo "$out" | grep -c ' pass ')" 2 "dual signing through the milter: two signatures verify under dkimpy"
+like "$out" "pass a=rsa-sha256 d=$D s=old" "RSA signature with selector old"
+like "$out" "pass a=ed25519-sha256 d=$D s=ed" "Ed25519 signature"
+
+cp "$K/new.key" "$K/current.key"
+printf 'main %s:new:%s/current.key\n' $D "$K" > "$T/KeyTable"
+printf '*@%s main\n' $D > "$T/SigningTable"
+kill -HUP "$MILTER_PID"
+sleep 1
+out=$(sign second)
+is "$(echo "$out" | grep -c ' pass ')" 1 "after SIGHUP: one signature (new SigningTable)"
+like "$out" "pass a=rsa-sha256 d=$D s=new" "after SIGHUP: the new key and selector, verified"
+
+chmod 644 "$K/current.key"
+kill -HUP "$MILTER_PID"
+sleep 1
+like "$(cat "$T/milter.log")" "reload failed, keeping the running configuration: .*current.key" "a 0644 key: reload refused, the file is named"
+out=$(sign third)
+like "$out" "pass a=rsa-sha256 d=$D s=new" "and the running keys still sign"
+"$AM" -n -c "$T/a.conf" > "$T/n.out" 2>&1
+is "$?" 1 "authmilter -n refuses the unsafe key (RequireSafeKeys)"
+done_testing
