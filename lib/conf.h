@@ -78,7 +78,6 @@ struct conf {
 	char	       *dmarc_standard;
 	char	       *public_suffix_list;
 	char	       *peer_list;
-	char	       *external_ignore_list;
 
 	/* outbound */
 	char	       *key_table;

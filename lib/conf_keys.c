@@ -86,8 +86,6 @@ static const struct conf_key keys[] = {
 	  "clients whose mail is neither signed nor verified: list or file:PATH" },
 	{ "PeerList", CONF_STR, O(peer_list), NULL, NOB, NULL, NULL, SEC_C,
 	  "clients whose connections are accepted untouched: list or file:PATH" },
-	{ "ExternalIgnoreList", CONF_STR, O(external_ignore_list), NULL, NOB, NULL, NULL, SEC_C,
-	  "external hosts allowed to send mail as our domains without warning" },
 	{ "IgnoreAuthenticatedClients", CONF_BOOL, O(ignore_auth_clients), "no", NOB, NULL, NULL, SEC_C,
 	  "do not verify mail from SMTP AUTH clients" },
 
@@ -188,6 +186,8 @@ static const struct conf_key keys[] = {
 	  "no software header is added" },
 	{ "SPFSelfValidate", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
 	  "SPF is always evaluated here" },
+	{ "ExternalIgnoreList", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
+	  "no warning about external hosts sending as a signing domain is logged" },
 	{ "SendReports", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
 	  "failure reports are not sent" },
 };
