@@ -1,26 +1,38 @@
 /*
- * dkim_sign.c - outbound DKIM signing over libopendkim (RFC 6376, RFC 8463)
+ * dkim_sign.c - outbound DKIM signing (RFC 6376, RFC 8463)
  *
  * At engine build: read the KeyTable and SigningTable (tables.c) or the
  * Domain/Selector/KeyFile short form, load every key once (dkim_key.c:
  * RequireSafeKeys, RSA and Ed25519), check that every key name the
  * SigningTable uses exists, and set up one libopendkim handle for signing
  * (SignHeaders, OmitHeaders, OversignHeaders, SignatureTTL).  Per message:
- * look the From address up, open one libopendkim signing handle per key,
- * stream the header block and body into all of them, and hand out the
- * DKIM-Signature headers.  The algorithm follows the key.
+ * look the From address up, open one signing request per key, stream the
+ * header block and body into all of them, and hand out the DKIM-Signature
+ * headers.  The algorithm follows the key.
+ *
+ * RSA keys sign through libopendkim.  Ed25519 keys sign here, with
+ * dkim_canon.c: Debian 12's libopendkim 2.11.0~beta2 leaks its Ed25519 key
+ * material on every signature (dkim_free releases it for RSA only) and
+ * folds the Ed25519 header differently from what it hashed.  Our Ed25519
+ * signatures use the same tags, header list, canonicalization and layout
+ * as libopendkim's RSA ones.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+#include <openssl/evp.h>
 
 #include <opendkim/dkim.h>
 
 #include "conf.h"
+#include "dkim_canon.h"
 #include "dkim_key.h"
 #include "dkim_sign.h"
 #include "log.h"
@@ -29,6 +41,8 @@
 
 #define SIGN_MAX_MATCH	32	/* SigningTable matches used per message */
 #define SIGN_MAX_KEYS	16	/* signatures per message */
+#define SIGN_INITIAL	(sizeof("DKIM-Signature: ") - 1)
+#define SIGN_ED_B64	88	/* base64 of a 64-byte Ed25519 signature */
 
 /* RFC 6376 §5.4.1: header fields that SHOULD be signed when present */
 static const char *const sign_default_hdrs[] = {
@@ -47,13 +61,20 @@ struct signer {
 	size_t		nowned;
 	int		multiple, subdomains, add_identity;
 	dkim_canon_t	hcanon, bcanon;
+	enum dkimc_alg	hc, bc;		/* the same, for dkim_canon.c */
+	struct strlist	sign_hdrs;	/* final SignHeaders (From included) */
+	struct strlist	over_hdrs;	/* final OversignHeaders */
+	uint64_t	ttl;		/* SignatureTTL, 0: no x= */
 	struct strlist	dont_sign_to;	/* lower case */
 };
 
 struct sreq {
 	size_t		ki;		/* KeyTable entry */
 	char	       *domain;		/* d= with "%" resolved */
-	DKIM	       *dkim;		/* NULL after a failure */
+	int		live;		/* 0 after a failure */
+	DKIM	       *dkim;		/* RSA: the libopendkim handle */
+	int		ed;		/* Ed25519: signed here */
+	char	       *ident;		/* Ed25519: i= or NULL */
 };
 
 struct dkims {
@@ -61,6 +82,12 @@ struct dkims {
 	char	       *qid;
 	struct sreq	r[SIGN_MAX_KEYS];
 	size_t		n;
+	size_t		ned;		/* Ed25519 requests */
+	struct strlist	hname, hvalue;	/* Ed25519: headers until eoh */
+	struct buf	hcanon;		/* Ed25519: selected headers, canonical */
+	struct buf	hlist;		/* Ed25519: the h= value */
+	struct dkimc_body *body;	/* Ed25519: body hash, shared */
+	uint64_t	t;		/* t=, taken at eoh like libopendkim */
 	struct buf	why;		/* failures, for the log line */
 };
 
@@ -195,6 +222,9 @@ setup_lib(struct signer *s, const struct conf *c, struct buf *err)
 	    DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
 	s->bcanon = slash == NULL ? s->hcanon : strcasecmp(slash + 1, "relaxed") == 0 ?
 	    DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
+	s->hc = s->hcanon == DKIM_CANON_RELAXED ? DKIMC_RELAXED : DKIMC_SIMPLE;
+	s->bc = s->bcanon == DKIM_CANON_RELAXED ? DKIMC_RELAXED : DKIMC_SIMPLE;
+	s->ttl = ttl;
 	if ((s->lib = dkim_init(NULL, NULL)) == NULL) {
 		buf_adds(err, "libopendkim: dkim_init failed");
 		return -1;
@@ -220,6 +250,11 @@ setup_lib(struct signer *s, const struct conf *c, struct buf *err)
 		goto out;
 	}
 	rc = 0;
+	/* Ed25519 signatures (ed_eoh, ed_value) use the same lists */
+	s->sign_hdrs = sign;
+	s->over_hdrs = over;
+	sign.n = over.n = 0;
+	sign.v = over.v = NULL;
 out:
 	strlist_free(&sign);
 	strlist_free(&omit);
@@ -396,6 +431,8 @@ signer_free(struct signer *s)
 	keytable_free(&s->kt);
 	signtable_free(&s->st);
 	strlist_free(&s->dont_sign_to);
+	strlist_free(&s->sign_hdrs);
+	strlist_free(&s->over_hdrs);
 	if (s->lib)
 		dkim_close(s->lib);
 	free(s);
@@ -473,7 +510,6 @@ dkims_open(struct dkims *d, size_t ki, const char *domain, const char *user,
 	char *ident = NULL;
 	DKIM_STAT st = DKIM_STAT_OK;
 	size_t i, len;
-	int alg;
 
 	for (i = 0; i < d->n; i++)
 		if (d->r[i].ki == ki)
@@ -485,13 +521,15 @@ dkims_open(struct dkims *d, size_t ki, const char *domain, const char *user,
 	r = &d->r[d->n];
 	r->ki = ki;
 	r->domain = xstrdup(strcmp(k->domain, "%") == 0 ? domain : k->domain);
-	alg = strcmp(dkim_key_alg(key), "ed25519") == 0 ? DKIM_SIGN_ED25519SHA256 :
-	    DKIM_SIGN_RSASHA256;
-	r->dkim = dkim_sign(s->lib, (const unsigned char *)d->qid, NULL,
-	    (dkim_sigkey_t)dkim_key_signing_data(key, &len),
-	    (const unsigned char *)k->selector, (const unsigned char *)r->domain,
-	    s->hcanon, s->bcanon, alg, -1, &st);
-	if (r->dkim == NULL) {
+	r->ed = strcmp(dkim_key_alg(key), "ed25519") == 0;
+	r->dkim = NULL;
+	r->ident = NULL;
+	if (!r->ed)
+		r->dkim = dkim_sign(s->lib, (const unsigned char *)d->qid, NULL,
+		    (dkim_sigkey_t)dkim_key_signing_data(key, &len),
+		    (const unsigned char *)k->selector, (const unsigned char *)r->domain,
+		    s->hcanon, s->bcanon, DKIM_SIGN_RSASHA256, -1, &st);
+	if (!r->ed && r->dkim == NULL) {
 		log_warnx("%s: dkim: cannot sign with key \"%s\" (d=%s s=%s): %s", d->qid,
 		    k->name, r->domain, k->selector, dkim_getresultstr(st));
 		buf_printf(&d->why, " key=%s:libopendkim-refused", k->name);
@@ -504,11 +542,16 @@ dkims_open(struct dkims *d, size_t ki, const char *domain, const char *user,
 		ident = xmalloc(strlen(user) + strlen(domain) + 2);
 		sprintf(ident, "%s@%s", user, domain);
 	}
-	if (ident && identity_ok(ident, r->domain))
-		(void)dkim_set_signer(r->dkim, (const unsigned char *)ident);
-	else if (ident)
+	if (ident && identity_ok(ident, r->domain)) {
+		if (r->ed)
+			r->ident = xstrdup(ident);
+		else
+			(void)dkim_set_signer(r->dkim, (const unsigned char *)ident);
+	} else if (ident)
 		buf_printf(&d->why, " i=%s:not-under-d=%s", ident, r->domain);
 	free(ident);
+	r->live = 1;
+	d->ned += r->ed;
 	d->n++;
 	return 0;
 }
@@ -534,6 +577,8 @@ dkims_new(const struct signer *s, const char *qid, const char *user, const char 
 	d->s = s;
 	d->qid = xstrdup(qid ? qid : "NOQUEUE");
 	buf_init(&d->why);
+	buf_init(&d->hcanon);
+	buf_init(&d->hlist);
 	for (i = 0; i < nm; i++) {
 		const struct signtable_entry *e = &s->st.v[m[i]];
 
@@ -560,17 +605,26 @@ dkims_new(const struct signer *s, const char *qid, const char *user, const char 
 	return d;
 }
 
+/* dkims_fail - drop one request; msg says why */
+static void
+dkims_fail(struct dkims *d, struct sreq *r, const char *msg, const char *step)
+{
+	log_warnx("%s: dkim: signing d=%s s=%s failed at %s: %s", d->qid, r->domain,
+	    d->s->kt.v[r->ki].selector, step, msg);
+	buf_printf(&d->why, " d=%s:s=%s:%s-failed", r->domain, d->s->kt.v[r->ki].selector, step);
+	if (r->dkim)
+		dkim_free(r->dkim);
+	r->dkim = NULL;
+	r->live = 0;
+}
+
 /* dkims_stop - drop one request after a libopendkim failure */
 static void
 dkims_stop(struct dkims *d, struct sreq *r, DKIM_STAT st, const char *step)
 {
 	const char *msg = dkim_geterror(r->dkim);
 
-	log_warnx("%s: dkim: signing d=%s s=%s failed at %s: %s", d->qid, r->domain,
-	    d->s->kt.v[r->ki].selector, step, msg && *msg ? msg : dkim_getresultstr(st));
-	buf_printf(&d->why, " d=%s:s=%s:%s-failed", r->domain, d->s->kt.v[r->ki].selector, step);
-	dkim_free(r->dkim);
-	r->dkim = NULL;
+	dkims_fail(d, r, msg && *msg ? msg : dkim_getresultstr(st), step);
 }
 
 /* dkims_header - see dkim_sign.h */
@@ -583,6 +637,13 @@ dkims_header(struct dkims *d, const char *name, const char *value)
 
 	if (d == NULL)
 		return;
+	if (d->ned) {
+		/* Ed25519: selection needs the whole block (§5.4.2) */
+		strlist_add(&d->hname, name);
+		strlist_add(&d->hvalue, value);
+	}
+	if (d->n == d->ned)
+		return;
 	buf_init(&h);
 	buf_printf(&h, "%s:%s", name, value);
 	for (i = 0; i < d->n; i++)
@@ -590,6 +651,32 @@ dkims_header(struct dkims *d, const char *name, const char *value)
 		    (st = dkim_header(d->r[i].dkim, (unsigned char *)h.data, h.len)) != DKIM_STAT_OK)
 			dkims_stop(d, &d->r[i], st, "header");
 	buf_free(&h);
+}
+
+/* ed_eoh - Ed25519: choose and canonicalize the signed header fields once
+ * for every Ed25519 key (they share the lists and canonicalization) */
+static void
+ed_eoh(struct dkims *d)
+{
+	const struct signer *s = d->s;
+	size_t *order = xcalloc(d->hname.n + 1, sizeof(*order)), n, i;
+	int from = 0;
+
+	d->t = (uint64_t)time(NULL);
+	d->body = dkimc_body_new(s->bc, NULL);
+	n = dkimc_select((const char *const *)d->hname.v, d->hname.n, &s->sign_hdrs,
+	    &s->over_hdrs, order, &d->hlist);
+	for (i = 0; i < n; i++)
+		dkimc_header(s->hc, d->hname.v[order[i]], d->hvalue.v[order[i]], 1, &d->hcanon);
+	for (i = 0; i < d->hname.n; i++)
+		from |= strcasecmp(d->hname.v[i], "from") == 0;
+	free(order);
+	strlist_free(&d->hname);
+	strlist_free(&d->hvalue);
+	/* RFC 6376 §5.4: From MUST be signed (libopendkim refuses too) */
+	for (i = 0; !from && i < d->n; i++)
+		if (d->r[i].ed && d->r[i].live)
+			dkims_fail(d, &d->r[i], "required header \"from\" not found", "eoh");
 }
 
 /* dkims_eoh - see dkim_sign.h */
@@ -602,6 +689,8 @@ dkims_eoh(struct dkims *d)
 	for (i = 0; d && i < d->n; i++)
 		if (d->r[i].dkim && (st = dkim_eoh(d->r[i].dkim)) != DKIM_STAT_OK)
 			dkims_stop(d, &d->r[i], st, "eoh");
+	if (d && d->ned && d->body == NULL)
+		ed_eoh(d);
 }
 
 /* dkims_body - see dkim_sign.h; each chunk goes to every handle */
@@ -615,48 +704,121 @@ dkims_body(struct dkims *d, const unsigned char *p, size_t n)
 		if (d->r[i].dkim &&
 		    (st = dkim_body(d->r[i].dkim, (unsigned char *)p, n)) != DKIM_STAT_OK)
 			dkims_stop(d, &d->r[i], st, "body");
+	if (d && d->body)
+		dkimc_body_feed(d->body, p, n);
+}
+
+/* tag - add one "name=value" tag to l */
+static void __attribute__((format(printf, 2, 3)))
+tag(struct strlist *l, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	strlist_add(l, b.data);
+	buf_free(&b);
 }
 
 /*
- * ed25519_fold - libopendkim 2.11 decides whether to fold before "b=" from
- * the RSA key size only: the copy it hashes (b= empty) keeps "b=" on the
- * line when it fits, the copy it hands out folds before the 88-character
- * Ed25519 value.  Under simple header canonicalization (RFC 6376 §3.4.1)
- * that fold is signed data and the signature would not verify, so put
- * "b=" back where the hashed copy had it.  Folds inside the b= value are
- * harmless: the verifier deletes the value with its white space (§3.7).
+ * ed_value - the DKIM-Signature value for Ed25519 request r (appended to
+ * val, with its leading space): the tags and order libopendkim writes for
+ * RSA, and b= the PureEd25519 signature of the SHA-256 of the canonical
+ * header data (RFC 8463 §3; RFC 6376 §3.7: the signed fields, then this
+ * field with b= empty and no CRLF).  0, or -1 with *err set.
  */
-static void
-ed25519_fold(struct buf *sig)
+static int
+ed_value(struct dkims *d, const struct sreq *r, const unsigned char *bh, struct buf *val,
+    const char **err)
 {
-	static const size_t initial = sizeof("DKIM-Signature: ") - 1, margin = DKIM_HDRMARGIN;
-	char *b = NULL, *p, *ls;
-	size_t len;
+	const struct signer *s = d->s;
+	const struct keytable_entry *k = &s->kt.v[r->ki];
+	struct strlist tags = { 0, NULL };
+	struct buf hashed = BUF_INIT, canon = BUF_INIT;
+	unsigned char hh[EVP_MAX_MD_SIZE], sig[64];
+	char bh64[DKIMC_HASHLEN * 2], b64[SIGN_ED_B64 + 4];
+	unsigned int hl = 0;
+	size_t sl = sizeof(sig);
+	EVP_MD_CTX *ctx = NULL;
+	int rc = -1;
 
-	for (p = sig->data; (p = strstr(p, "\r\n\tb=")) != NULL; p++)
-		b = p;
-	if (b == NULL)
-		return;
-	for (ls = b; ls > sig->data && ls[-1] != '\n'; ls--)
-		;
-	/* libopendkim counts a folding tab as 8 columns */
-	len = ls == sig->data ? initial + (size_t)(b - ls) : 8 + (size_t)(b - ls) - 1;
-	if (len + 2 > margin)
-		return;		/* the hashed copy folded there too */
-	b[0] = ' ';
-	memmove(b + 1, b + 3, strlen(b + 3) + 1);
-	sig->len -= 2;
+	EVP_EncodeBlock((unsigned char *)bh64, bh, DKIMC_HASHLEN);
+	tag(&tags, "v=1");
+	tag(&tags, "a=ed25519-sha256");
+	tag(&tags, "c=%s/%s", s->hc == DKIMC_RELAXED ? "relaxed" : "simple",
+	    s->bc == DKIMC_RELAXED ? "relaxed" : "simple");
+	tag(&tags, "d=%s", r->domain);
+	tag(&tags, "s=%s", k->selector);
+	tag(&tags, "t=%llu", (unsigned long long)d->t);
+	if (s->ttl)
+		tag(&tags, "x=%llu", (unsigned long long)(d->t + s->ttl));
+	if (r->ident)
+		tag(&tags, "i=%s", r->ident);
+	tag(&tags, "bh=%s", bh64);
+	tag(&tags, "h=%s", d->hlist.data);
+	buf_init(&hashed);
+	buf_init(&canon);
+	buf_addc(&hashed, ' ');
+	dkimc_fold((const char *const *)tags.v, tags.n, "", SIGN_ED_B64, SIGN_INITIAL,
+	    DKIM_HDRMARGIN, &hashed);
+	buf_add(&canon, d->hcanon.data, d->hcanon.len);
+	dkimc_header(s->hc, "DKIM-Signature", hashed.data, 0, &canon);
+	*err = "hashing the header failed";
+	if (EVP_Digest(canon.data, canon.len, hh, &hl, EVP_sha256(), NULL) != 1)
+		goto out;
+	/* RFC 8463 §3: PureEd25519 (no prehash of its own) over the hash */
+	*err = "Ed25519 signing failed";
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(ctx, NULL, NULL, NULL, dkim_key_pkey(s->key[r->ki])) != 1 ||
+	    EVP_DigestSign(ctx, sig, &sl, hh, hl) != 1 || sl != sizeof(sig))
+		goto out;
+	EVP_EncodeBlock((unsigned char *)b64, sig, (int)sl);
+	buf_addc(val, ' ');
+	dkimc_fold((const char *const *)tags.v, tags.n, b64, strlen(b64), SIGN_INITIAL,
+	    DKIM_HDRMARGIN, val);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	buf_free(&hashed);
+	buf_free(&canon);
+	strlist_free(&tags);
+	return rc;
+}
+
+/* rsa_value - the DKIM-Signature value libopendkim made for r (appended to
+ * val, with its leading space); 0, or -1 after dkims_stop */
+static int
+rsa_value(struct dkims *d, struct sreq *r, struct buf *val)
+{
+	unsigned char *sig;
+	size_t len;
+	DKIM_STAT st;
+
+	if ((st = dkim_eom(r->dkim, NULL)) != DKIM_STAT_OK) {
+		dkims_stop(d, r, st, "eom");
+		return -1;
+	}
+	if ((st = dkim_getsighdr_d(r->dkim, SIGN_INITIAL, &sig, &len)) != DKIM_STAT_OK) {
+		dkims_stop(d, r, st, "getsighdr");
+		return -1;
+	}
+	buf_addc(val, ' ');
+	buf_add(val, sig, len);
+	return 0;
 }
 
 /* dkims_eom - see dkim_sign.h */
 size_t
 dkims_eom(struct dkims *d, struct verdict *v, struct buf *log)
 {
-	static const size_t initial = sizeof("DKIM-Signature: ") - 1;
 	struct buf val = BUF_INIT;
-	unsigned char *sig;
-	size_t i, len, made = 0;
-	DKIM_STAT st;
+	unsigned char bh[DKIMC_HASHLEN];
+	const char *err = NULL;
+	size_t i, made = 0;
+	int bh_state = 0;	/* Ed25519 body hash: 0 not yet, 1 done, -1 failed */
 
 	if (d == NULL)
 		return 0;
@@ -664,26 +826,22 @@ dkims_eom(struct dkims *d, struct verdict *v, struct buf *log)
 		struct sreq *r = &d->r[i];
 		const struct dkim_key *k = d->s->key[r->ki];
 
-		if (r->dkim == NULL)
+		if (!r->live)
 			continue;
-		if ((st = dkim_eom(r->dkim, NULL)) != DKIM_STAT_OK) {
-			dkims_stop(d, r, st, "eom");
-			continue;
-		}
-		if ((st = dkim_getsighdr_d(r->dkim, initial, &sig, &len)) != DKIM_STAT_OK) {
-			dkims_stop(d, r, st, "getsighdr");
-			continue;
-		}
+		if (r->ed && bh_state == 0)
+			bh_state = d->body && dkimc_body_final(d->body, bh) == 0 ? 1 : -1;
 		buf_init(&val);
-		buf_addc(&val, ' ');
-		buf_add(&val, sig, len);
-		if (d->s->hcanon == DKIM_CANON_SIMPLE && strcmp(dkim_key_alg(k), "ed25519") == 0)
-			ed25519_fold(&val);
-		verdict_add_header(v, "DKIM-Signature", val.data);
+		if (r->ed && bh_state < 0)
+			dkims_fail(d, r, "no body hash", "eom");
+		else if (r->ed && ed_value(d, r, bh, &val, &err) != 0)
+			dkims_fail(d, r, err, "eom");
+		else if (r->ed || rsa_value(d, r, &val) == 0) {
+			verdict_add_header(v, "DKIM-Signature", val.data);
+			buf_printf(log, " d=%s s=%s a=%s bits=%u", r->domain,
+			    d->s->kt.v[r->ki].selector, dkim_key_sigalg(k), dkim_key_bits(k));
+			made++;
+		}
 		buf_free(&val);
-		buf_printf(log, " d=%s s=%s a=%s bits=%u", r->domain,
-		    d->s->kt.v[r->ki].selector, dkim_key_sigalg(k), dkim_key_bits(k));
-		made++;
 	}
 	if (d->why.len)
 		buf_printf(log, " errors=\"%s\"", d->why.data + 1);
@@ -702,7 +860,13 @@ dkims_free(struct dkims *d)
 		if (d->r[i].dkim)
 			dkim_free(d->r[i].dkim);
 		free(d->r[i].domain);
+		free(d->r[i].ident);
 	}
+	strlist_free(&d->hname);
+	strlist_free(&d->hvalue);
+	buf_free(&d->hcanon);
+	buf_free(&d->hlist);
+	dkimc_body_free(d->body);
 	buf_free(&d->why);
 	free(d->qid);
 	free(d);

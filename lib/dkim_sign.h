@@ -1,12 +1,13 @@
 /*
- * dkim_sign.h - outbound DKIM signing over libopendkim (RFC 6376, RFC 8463)
+ * dkim_sign.h - outbound DKIM signing (RFC 6376, RFC 8463): RSA through
+ * libopendkim, Ed25519 with our own canonicalization (dkim_canon.h)
  *
  * One struct signer per engine (config snapshot): the KeyTable and
  * SigningTable (or the Domain/Selector/KeyFile short form), every private
- * key loaded once, the DontSignMailTo list and a libopendkim handle set up
- * for signing (header lists, SignatureTTL).  Immutable once built and shared
- * read-only by every thread; SIGHUP builds a new engine, so tables and keys
- * reload together.
+ * key loaded once, the DontSignMailTo list, the header lists and
+ * SignatureTTL, and a libopendkim handle set up with them for RSA.
+ * Immutable once built and shared read-only by every thread; SIGHUP builds
+ * a new engine, so tables and keys reload together.
  *
  * One struct dkims per message, fed in pipeline order:
  *

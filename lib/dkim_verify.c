@@ -100,6 +100,7 @@ dkim_engine_new(struct dns *d, const struct conf *c, struct buf *err)
 		return NULL;
 	}
 	dkimdns_attach(e->lib, d);
+	dkim_keycache_enable(1);
 	return e;
 }
 

@@ -63,4 +63,8 @@ void		dkimv_free(struct dkimv *v);
  * also usable by the signer's key tester */
 void		dkimdns_attach(struct dkim_lib *lib, struct dns *d);
 
+/* dkim_keycache_enable - libopendkim's public-key decoding through a cache
+ * keyed on the key bytes (dkim_keycache.c); 0 turns it off and empties it */
+void		dkim_keycache_enable(int on);
+
 #endif

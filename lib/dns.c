@@ -7,11 +7,23 @@
  * mutex/condition pair.  A caller that times out cancels its query; when the
  * cancel loses the race with the callback it waits for the callback instead,
  * so a pending record is never freed while libunbound may still use it.
+ *
+ * In front of libunbound sits a small answer cache: every libunbound answer
+ * crosses two threads and two pipes even when it comes from libunbound's
+ * own cache, which cost more than the rest of an inbound message's DNS
+ * work (t/bench/PROFILE.md).  The cache is direct-mapped (DNS_CACHE_SLOTS
+ * entries, a colliding answer replaces the older one), keyed on the exact
+ * name and type, holds positive and negative (NXDOMAIN, no data) answers
+ * for the TTL libunbound reports (the smallest of the answer's RRsets, or
+ * the negative TTL; capped at DNS_CACHE_MAXTTL), never answers with TTL 0,
+ * temporary or permanent failures or DNSSEC-bogus results, and lives and
+ * dies with the struct dns (a configuration reload starts empty).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -24,12 +36,25 @@
 #include "dns.h"
 #include "log.h"
 
+#define DNS_CACHE_SLOTS		1024	/* answers kept (direct-mapped) */
+#define DNS_CACHE_MAXTTL	3600	/* seconds, whatever the zone says */
+#define DNS_CACHE_MAXPACKET	16384	/* larger answers are not kept */
+
+struct dns_centry {
+	char	       *name;		/* NULL: empty slot */
+	int		rrtype;
+	time_t		expires;	/* CLOCK_MONOTONIC seconds */
+	struct dns_result *r;
+};
+
 struct dns {
 	struct ub_ctx  *ctx;
 	int		timeout;
 	int		wake[2];	/* self-pipe that stops the dispatcher */
 	pthread_t	thread;
 	int		running;
+	pthread_mutex_t	cache_lock;
+	struct dns_centry *cache;	/* DNS_CACHE_SLOTS entries */
 };
 
 struct pending {
@@ -96,6 +121,8 @@ dns_new(const struct strlist *servers, int timeout, const char *trust_anchor, st
 
 	d->timeout = timeout > 0 ? timeout : 10;
 	d->wake[0] = d->wake[1] = -1;
+	pthread_mutex_init(&d->cache_lock, NULL);
+	d->cache = xcalloc(DNS_CACHE_SLOTS, sizeof(*d->cache));
 	if ((d->ctx = ub_ctx_create()) == NULL) {
 		buf_adds(err, "cannot create libunbound context");
 		goto fail;
@@ -141,6 +168,8 @@ fail:
 void
 dns_free(struct dns *d)
 {
+	size_t i;
+
 	if (d == NULL)
 		return;
 	if (d->running) {
@@ -154,7 +183,104 @@ dns_free(struct dns *d)
 		close(d->wake[1]);
 	if (d->ctx)
 		ub_ctx_delete(d->ctx);
+	for (i = 0; i < DNS_CACHE_SLOTS; i++) {
+		free(d->cache[i].name);
+		dns_result_free(d->cache[i].r);
+	}
+	free(d->cache);
+	pthread_mutex_destroy(&d->cache_lock);
 	free(d);
+}
+
+/* cache_now - monotonic seconds for cache expiry */
+static time_t
+cache_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* cache_slot - the slot of name/type (FNV-1a) */
+static size_t
+cache_slot(const char *name, int rrtype)
+{
+	uint32_t h = 2166136261u;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	h = (h ^ (uint32_t)rrtype) * 16777619u;
+	return h % DNS_CACHE_SLOTS;
+}
+
+/* result_dup - a deep copy of a result */
+static struct dns_result *
+result_dup(const struct dns_result *r)
+{
+	struct dns_result *c = xmalloc(sizeof(*c));
+	size_t i;
+
+	*c = *r;
+	c->rdata = NULL;
+	c->rdlen = NULL;
+	c->packet = NULL;
+	if (r->rdata != NULL) {
+		c->rdata = xcalloc(r->count + 1, sizeof(*c->rdata));
+		c->rdlen = xcalloc(r->count + 1, sizeof(*c->rdlen));
+		for (i = 0; i < r->count; i++) {
+			c->rdlen[i] = r->rdlen[i];
+			c->rdata[i] = xmalloc(r->rdlen[i] + 1);
+			memcpy(c->rdata[i], r->rdata[i], r->rdlen[i] + 1);
+		}
+	}
+	if (r->packet != NULL) {
+		c->packet = xmalloc(r->packet_len);
+		memcpy(c->packet, r->packet, r->packet_len);
+	}
+	return c;
+}
+
+/* cache_get - a copy of the live cached answer for name/type, NULL if none */
+static struct dns_result *
+cache_get(struct dns *d, const char *name, int rrtype)
+{
+	struct dns_centry *e = &d->cache[cache_slot(name, rrtype)];
+	struct dns_result *r = NULL;
+	time_t now = cache_now();
+
+	pthread_mutex_lock(&d->cache_lock);
+	if (e->name != NULL && e->rrtype == rrtype && e->expires > now && strcmp(e->name, name) == 0)
+		r = result_dup(e->r);
+	pthread_mutex_unlock(&d->cache_lock);
+	return r;
+}
+
+/* cache_put - keep a copy of a definite answer for ttl seconds */
+static void
+cache_put(struct dns *d, const char *name, int rrtype, const struct dns_result *r, int ttl)
+{
+	struct dns_centry *e = &d->cache[cache_slot(name, rrtype)];
+	struct dns_result *old, *copy;
+	char *oldname;
+
+	if ((r->status != DNS_OK && r->status != DNS_NOTFOUND) || r->sec == DNS_SEC_BOGUS ||
+	    ttl <= 0 || r->packet_len > DNS_CACHE_MAXPACKET)
+		return;
+	if (ttl > DNS_CACHE_MAXTTL)
+		ttl = DNS_CACHE_MAXTTL;
+	copy = result_dup(r);
+	pthread_mutex_lock(&d->cache_lock);
+	old = e->r;
+	oldname = e->name;
+	e->name = xstrdup(name);
+	e->rrtype = rrtype;
+	e->expires = cache_now() + ttl;
+	e->r = copy;
+	pthread_mutex_unlock(&d->cache_lock);
+	free(oldname);
+	dns_result_free(old);
 }
 
 /* dns_timeout - the configured timeout in seconds */
@@ -238,11 +364,17 @@ fill(struct dns_result *r, const struct ub_result *u)
 enum dns_status
 dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 {
-	struct dns_result *r = xcalloc(1, sizeof(*r));
+	struct dns_result *r;
 	struct pending *p;
 	struct timespec deadline;
 	int async_id = 0, rc, timed_out = 0;
 
+	if (name != NULL && *name != '\0' && strlen(name) <= 253 &&
+	    (r = cache_get(d, name, rrtype)) != NULL) {
+		*res = r;
+		return r->status;
+	}
+	r = xcalloc(1, sizeof(*r));
 	*res = r;
 	r->rcode = -1;
 	if (name == NULL || *name == '\0' || strlen(name) > 253) {
@@ -281,6 +413,7 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(p->err));
 	} else if (p->result != NULL) {
 		fill(r, p->result);
+		cache_put(d, name, rrtype, r, p->result->ttl);
 	} else {
 		r->status = DNS_RETRY;
 		snprintf(r->why, sizeof(r->why), "no answer");

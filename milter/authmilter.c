@@ -180,6 +180,8 @@ main(int argc, char **argv)
 		daemon_ready(0, "smfi_register failed");
 		fatalx("smfi_register failed");
 	}
+	/* accept header fields up to 1 MiB (Postfix sends up to header_size_limit, 100 KiB) */
+	(void)smfi_setmaxdatasize(1024 * 1024 - 1);
 	if (e->conf->milter_debug)
 		smfi_setdbg((int)e->conf->milter_debug);
 	if (daemon_history(e) != 0 || daemon_socket(e->conf) != 0 ||

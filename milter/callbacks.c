@@ -3,8 +3,17 @@
  * pipeline in lib/msg.c (DESIGN.md §2).  Each gathers what the MTA said,
  * calls lib/, and maps the answer back; nothing here decides anything.
  *
- * A connection context (created at connect, freed at close) owns at most one
- * message; one function frees it, from eom, abort, a new MAIL and close.
+ * A connection context (created at option negotiation or connect, freed at
+ * close) owns at most one message; one function frees it, from eom, abort,
+ * a new MAIL and close.
+ *
+ * Fewer round trips: we ask the MTA not to send the commands we have no
+ * callback for (SMFIP_NOUNKNOWN, SMFIP_NODATA) and not to wait for a reply
+ * to each header (SMFIP_NR_HDR; libmilter answers for us when the MTA
+ * lacks it): the header callback never decides anything (the verdict comes
+ * at end of message), so it answers SMFIS_NOREPLY.  Body chunks keep their
+ * replies: libmilter hands the last chunk of SMFIC_BODYEOB to the body
+ * callback and calls eom only when that returns SMFIS_CONTINUE.
  */
 #include "config.h"
 
@@ -26,7 +35,12 @@ struct conn {
 	char	       *host;
 	char	       *helo;
 	struct msg     *msg;
+	unsigned long	noreply;	/* SMFIP_NR_* agreed for this connection */
 };
+
+/* the protocol steps we take when offered (see the top of this file) */
+#define CB_PROTO_WANT	(SMFIP_HDR_LEADSPC | SMFIP_SKIP | SMFIP_NOUNKNOWN | SMFIP_NODATA | \
+	SMFIP_NR_HDR)
 
 static pthread_mutex_t cb_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct engine *cb_engine;
@@ -91,23 +105,34 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
     unsigned long *pf3)
 {
-	(void)ctx;
+	struct conn *c;
+
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
 	/* exact header values (leading space) matter to simple canonicalization */
-	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_SKIP);
+	*pf1 = f1 & CB_PROTO_WANT;
 	*pf2 = *pf3 = 0;
+	/* the context starts here so that the header callback knows what was agreed */
+	if ((c = smfi_getpriv(ctx)) == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		smfi_setpriv(ctx, c);
+	}
+	c->noreply = *pf1 & SMFIP_NR_HDR;
 	return SMFIS_CONTINUE;
 }
 
 static sfsistat
 cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 {
-	struct conn *c = xcalloc(1, sizeof(*c));
+	struct conn *c = smfi_getpriv(ctx);
 	char ip[INET6_ADDRSTRLEN] = "";
 
-	if ((c->eng = callbacks_engine()) == NULL) {
+	if (c == NULL)
+		c = xcalloc(1, sizeof(*c));
+	if (c->eng != NULL || (c->eng = callbacks_engine()) == NULL) {
+		smfi_setpriv(ctx, NULL);
+		engine_unref(c->eng);
 		free(c);
 		return SMFIS_TEMPFAIL;
 	}
@@ -183,9 +208,9 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	struct conn *c = smfi_getpriv(ctx);
 
 	if (c == NULL || c->msg == NULL)
-		return SMFIS_TEMPFAIL;
+		return c != NULL && (c->noreply & SMFIP_NR_HDR) ? SMFIS_NOREPLY : SMFIS_TEMPFAIL;
 	msg_header(c->msg, name, value ? value : "");
-	return SMFIS_CONTINUE;
+	return c->noreply & SMFIP_NR_HDR ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 static sfsistat
@@ -299,6 +324,10 @@ cb_close(SMFICTX *ctx)
 	free(c->ip);
 	free(c->host);
 	free(c->helo);
+	if (c->eng == NULL) {	/* closed before connect: never counted */
+		free(c);
+		return SMFIS_CONTINUE;
+	}
 	engine_unref(c->eng);
 	free(c);
 	pthread_mutex_lock(&cb_lock);

@@ -159,7 +159,7 @@ like "$s" '^v=1;a=rsa-sha256;c=relaxed/relaxed;d=sign\.example;s=r2048;' "dual: 
 like "$(sig v/relaxed_dual_folded.json 1)" 'a=ed25519-sha256;.*s=ed;' "dual: Ed25519 signature second"
 like "$s" 'h=From:To:Subject:Date:References:from;' "RFC 6376 5.4.1 headers signed, From oversigned"
 like "$(sig v/simple_r1024_crlf.json 0)" 'c=simple/simple;' "simple/simple canonicalization"
-like "$(python3 -c "import json; print(json.load(open('v/relaxed_dual_crlf.json'))['log'])")" \
+like "$($PY -c "import json; print(json.load(open('v/relaxed_dual_crlf.json'))['log'])")" \
     'dkim=signed d=sign\.example s=r2048 a=rsa-sha256 bits=2048 d=sign\.example s=ed a=ed25519-sha256 bits=256 why="client in InternalHosts"' \
     "log line names every signature"
 
