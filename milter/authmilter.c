@@ -188,6 +188,7 @@ main(int argc, char **argv)
 	    daemon_write_pidfile(e->conf->pidfile) != 0 ||
 	    daemon_drop_privileges(e->conf) != 0) {
 		daemon_ready(0, "see the log");
+		engine_unref(e);
 		return 1;
 	}
 	callbacks_set_engine(e);
