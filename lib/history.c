@@ -473,17 +473,21 @@ apply_line(struct history_rec *r, const struct line *l)
 	char *s;
 
 	if (l->kwlen == 3 && memcmp(l->kw, "job", 3) == 0) {
+		free(r->job);
+		r->job = NULL;
+		/* no queue id: empty or OpenDMARC's NOJOBID, both written NOJOBID */
+		if (l->vallen == 0 || (l->vallen == 7 && memcmp(l->val, "NOJOBID", 7) == 0))
+			return 0;
 		if ((s = unescape(l->val, l->vallen)) == NULL)
 			return -1;
-		free(r->job);
 		r->job = s;
 		return 0;
 	}
 	if (l->kwlen == 4 && memcmp(l->kw, "dkim", 4) == 0)
 		return parse_dkim(r, l);
 	if (l->kwlen == 3 && memcmp(l->kw, "rua", 3) == 0) {
-		if (l->vallen == 1 && l->val[0] == '-')
-			return 0;
+		if (l->vallen == 0 || (l->vallen == 1 && l->val[0] == '-'))
+			return 0;	/* none ("rua -", or nothing) */
 		if ((s = unescape(l->val, l->vallen)) == NULL)
 			return -1;
 		r->rua = xrealloc(r->rua, (r->nrua + 1) * sizeof(*r->rua));

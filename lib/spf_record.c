@@ -300,8 +300,12 @@ spf_record_check(const char *rec, size_t len, struct buf *clean, char *why, size
 	}
 	for (k = 0; k < nt; k++) {
 		const char *p = t[k].p;
-		size_t n = t[k].n, q = strchr("+-?~", p[0]) ? 1 : 0;
-		size_t colon = strcspn(p, ":/=");
+		size_t n = t[k].n, q = (n > 0 && p[0] && strchr("+-?~", p[0])) ? 1 : 0;
+		size_t colon;
+
+		/* the term is not NUL-terminated: stay within its n bytes */
+		for (colon = 0; colon < n && !strchr(":/=", p[colon]); colon++)
+			;
 
 		/* a modifier's name runs up to "=" (RFC 7208 §12) */
 		if (colon < n && p[colon] == '=')

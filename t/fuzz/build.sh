@@ -16,9 +16,11 @@ libs=$(sed -n 's/^\([A-Z0-9]*_LIBS\) = //p' "$b/t/Makefile" 2>/dev/null | grep -
 [ -n "$libs" ] || libs="-lopendkim -lopendmarc -lidn2 -lspf2 -lunbound -lmaxminddb $(pkg-config --libs libxml-2.0) -lcrypto -lz"
 libs="$libs -lresolv -lpthread"
 objs=""
+# a changed header (struct layouts: conf.h, msg_int.h...) rebuilds everything
+newest_h=$(ls -t "$top"/lib/*.h "$b/config.h" | head -1)
 for c in "$top"/lib/*.c; do
 	o="$out/obj/$(basename "$c" .c).o"
-	if [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then
+	if [ ! -f "$o" ] || [ "$c" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
 		$CC $flags -c "$c" -o "$o"
 	fi
 	objs="$objs $o"

@@ -1,0 +1,96 @@
+#!/bin/sh
+# hostile.sh - hostile messages (t/hostile/*.eml, outcomes in t/hostile/cases)
+# through the offline runner and through the milter protocol (t/miltc),
+# against the test DNS server (t/zones/hostile.conf + a DKIM key made here):
+# malformed and multiple From (CVE-2019-16378, CVE-2021-34555), comments in
+# identities (CVE-2020-12272), NUL bytes, huge headers, DKIM tag abuse,
+# forged Authentication-Results (CVE-2022-48521), SPF macro and limit abuse,
+# malformed DMARC records.
+. "$srcdir/lib.sh"
+need openssl
+$PY -c 'import dkim' 2>/dev/null || skip_all "dkimpy is not installed (Debian package python3-dkim)"
+H="$srcdir/hostile"
+MC="$builddir/miltc"
+
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/sel1.pem" 2>/dev/null
+pub=$(openssl pkey -in "$T/sel1.pem" -pubout -outform DER 2>/dev/null | base64 -w0)
+{
+	cat "$srcdir/zones/hostile.conf"
+	$PY -c "
+import sys
+rec = 'v=DKIM1; k=rsa; p=' + sys.argv[1]
+print(\"  local-data: 'sel1._domainkey.sender.hostile.test. 300 IN TXT %s'\" %
+      ' '.join('\"%s\"' % rec[i:i + 250] for i in range(0, len(rec), 250)))" "$pub"
+} > "$T/zone.conf"
+dns_start "$T/zone.conf" || skip_all "cannot start unbound"
+
+# conf NAME MULTI - a config file with RejectMultiValueFrom MULTI
+conf() {
+	cat > "$T/$1.conf" <<CEOF
+Socket inet:$2@127.0.0.1
+AuthservID mx.hostile.test
+Background no
+Syslog no
+AllowRootOperation yes
+Nameservers 127.0.0.1:$DNS_PORT
+DNSTimeout 3
+MaximumSignaturesToVerify 5
+RejectFailures yes
+HoldQuarantinedMessages yes
+RejectMultiValueFrom $3
+CEOF
+}
+PYES=$(free_port)
+PNO=$(free_port)
+conf yes "$PYES" yes
+conf no "$PNO" no
+
+have_miltc=0
+if [ -x "$MC" ]; then
+	milter_start "$T/yes.conf" && PID_YES=$MILTER_PID && cp "$T/milter.log" "$T/milter-yes.log" &&
+	    milter_start "$T/no.conf" && have_miltc=1
+fi
+[ $have_miltc = 1 ] || echo "# the milter half is skipped: t/miltc is not built or the daemon did not start"
+
+while read -r name mfrom cf sign want; do
+	case "$name" in ''|'#'*) continue ;; esac
+	eml=${name#*=}
+	name=${name%%=*}
+	[ "$mfrom" = - ] && mfrom=alice@sender.hostile.test
+	# milter=ACTION: what the milter half sees when it differs from the runner
+	wact=$(printf '%s\n' $want | sed -n 's/^milter=//p')
+	want=$(printf '%s\n' $want | grep -v '^milter=' | tr '\n' ' ' | sed 's/ $//')
+	[ -n "$wact" ] || wact=$(printf '%s\n' $want | sed -n 's/^action=//p')
+	if ! $PY "$H/prep.py" "$H/$eml.eml" "$T/$name.eml" "$sign" "$T/sel1.pem" 2>"$T/$name.prep"; then
+		_report 1 "$name: prepare the message"
+		sed 's/^/# /' "$T/$name.prep"
+		continue
+	fi
+	timeout 60 "$AM" -c "$T/$cf.conf" --test-message "$T/$name.eml" --client-ip 198.18.0.1 \
+	    --helo client.hostile.test --mail-from "$mfrom" --rcpt bob@rcpt.test --json \
+	    >"$T/$name.json" 2>"$T/$name.err"
+	rc=$?
+	is "$rc" 0 "$name: the runner exits 0"
+	# shellcheck disable=SC2086
+	is "$($PY "$H/check.py" "$T/$name.json" $want)" "$want" "$name: $want"
+	[ $have_miltc = 1 ] || continue
+	port=$PYES
+	[ "$cf" = no ] && port=$PNO
+	timeout 60 "$MC" -s "inet:$port@127.0.0.1" --client-ip 198.18.0.1 --helo client.hostile.test \
+	    --from "$mfrom" --rcpt bob@rcpt.test --timeout 30 "$T/$name.eml" >"$T/$name.miltc" 2>&1
+	is "$($PY "$H/check.py" --milter "$T/$name.miltc")" "$wact" "$name: through the milter, action $wact"
+	if [ "$name" = ar-forged ]; then
+		is "$(grep '^chgheader' "$T/$name.miltc" | tr '\n' ' ')" \
+		    "chgheader Authentication-Results 5 <deleted> chgheader Authentication-Results 3 <deleted> chgheader Authentication-Results 1 <deleted> " \
+		    "ar-forged: through the milter, exactly our three deleted, highest index first"
+	fi
+	if [ "$name" = ar-null ]; then
+		is "$(grep -c '^chgheader' "$T/$name.miltc")" 0 "ar-null: through the milter, nothing deleted"
+	fi
+done < "$H/cases"
+
+if [ $have_miltc = 1 ]; then
+	ok "the daemon (RejectMultiValueFrom yes) is still running" kill -0 "$PID_YES"
+	ok "the daemon (RejectMultiValueFrom no) is still running" kill -0 "$MILTER_PID"
+fi
+done_testing
