@@ -54,6 +54,9 @@ EVP_PKEY       *dkim_key_pkey(const struct dkim_key *k);
  * text, for RSA and Ed25519 alike: libopendkim 2.11 dkim_sign() base64-decodes
  * a key only when it starts with "MII" (RSA DER) and otherwise hands it to
  * PEM_read_bio_PrivateKey(); it has no path for a raw Ed25519 seed.
+ * The signer (dkim_sign.c) no longer uses it: it signs with dkim_key_pkey().
+ * Kept for t/test_dkim_key.c, whose --sign helper lets t/keygen.sh check
+ * generated keys against libopendkim as an independent signer.
  */
 const unsigned char *dkim_key_signing_data(const struct dkim_key *k, size_t *len);
 /* dkim_key_private_pem - the key file form (appended to out): RSA PKCS#1

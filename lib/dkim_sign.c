@@ -4,18 +4,19 @@
  * At engine build: read the KeyTable and SigningTable (tables.c) or the
  * Domain/Selector/KeyFile short form, load every key once (dkim_key.c:
  * RequireSafeKeys, RSA and Ed25519), check that every key name the
- * SigningTable uses exists, and set up one libopendkim handle for signing
- * (SignHeaders, OmitHeaders, OversignHeaders, SignatureTTL).  Per message:
- * look the From address up, open one signing request per key, stream the
- * header block and body into all of them, and hand out the DKIM-Signature
- * headers.  The algorithm follows the key.
+ * SigningTable uses exists, and build the header lists (SignHeaders,
+ * OmitHeaders, OversignHeaders) and SignatureTTL.  Per message: look the
+ * From address up, open one signing request per key, keep the header block,
+ * hash the body once, and hand out the DKIM-Signature headers.  The
+ * algorithm follows the key.
  *
- * RSA keys sign through libopendkim.  Ed25519 keys sign here, with
- * dkim_canon.c: Debian 12's libopendkim 2.11.0~beta2 leaks its Ed25519 key
- * material on every signature (dkim_free releases it for RSA only) and
- * folds the Ed25519 header differently from what it hashed.  Our Ed25519
- * signatures use the same tags, header list, canonicalization and layout
- * as libopendkim's RSA ones.
+ * Every key signs here, with dkim_canon.c and OpenSSL on the key's cached
+ * EVP_PKEY; libopendkim is not used for signing.  It re-parsed the PEM key
+ * and set up RSA blinding afresh on every message (two thirds of the cost
+ * of an RSA signature), and Debian 12's libopendkim 2.11.0~beta2 leaks its
+ * Ed25519 key material on every signature and folds the Ed25519 header
+ * differently from what it hashed.  The tags, their order, the h= list and
+ * the folding are libopendkim's RSA layout.
  */
 #include "config.h"
 
@@ -29,8 +30,6 @@
 
 #include <openssl/evp.h>
 
-#include <opendkim/dkim.h>
-
 #include "conf.h"
 #include "dkim_canon.h"
 #include "dkim_key.h"
@@ -42,7 +41,7 @@
 #define SIGN_MAX_MATCH	32	/* SigningTable matches used per message */
 #define SIGN_MAX_KEYS	16	/* signatures per message */
 #define SIGN_INITIAL	(sizeof("DKIM-Signature: ") - 1)
-#define SIGN_ED_B64	88	/* base64 of a 64-byte Ed25519 signature */
+#define SIGN_MARGIN	75	/* fold column (libopendkim's DKIM_HDRMARGIN) */
 
 /* RFC 6376 §5.4.1: header fields that SHOULD be signed when present */
 static const char *const sign_default_hdrs[] = {
@@ -53,15 +52,13 @@ static const char *const sign_default_hdrs[] = {
 };
 
 struct signer {
-	DKIM_LIB       *lib;
 	struct keytable	kt;
 	struct signtable st;
 	struct dkim_key **key;		/* per KeyTable entry; shared, see owned */
 	struct dkim_key **owned;	/* each loaded key once */
 	size_t		nowned;
 	int		multiple, subdomains, add_identity;
-	dkim_canon_t	hcanon, bcanon;
-	enum dkimc_alg	hc, bc;		/* the same, for dkim_canon.c */
+	enum dkimc_alg	hc, bc;		/* header and body canonicalization */
 	struct strlist	sign_hdrs;	/* final SignHeaders (From included) */
 	struct strlist	over_hdrs;	/* final OversignHeaders */
 	uint64_t	ttl;		/* SignatureTTL, 0: no x= */
@@ -72,9 +69,8 @@ struct sreq {
 	size_t		ki;		/* KeyTable entry */
 	char	       *domain;		/* d= with "%" resolved */
 	int		live;		/* 0 after a failure */
-	DKIM	       *dkim;		/* RSA: the libopendkim handle */
-	int		ed;		/* Ed25519: signed here */
-	char	       *ident;		/* Ed25519: i= or NULL */
+	int		ed;		/* Ed25519 (else RSA) */
+	char	       *ident;		/* i= or NULL */
 };
 
 struct dkims {
@@ -82,11 +78,10 @@ struct dkims {
 	char	       *qid;
 	struct sreq	r[SIGN_MAX_KEYS];
 	size_t		n;
-	size_t		ned;		/* Ed25519 requests */
-	struct strlist	hname, hvalue;	/* Ed25519: headers until eoh */
-	struct buf	hcanon;		/* Ed25519: selected headers, canonical */
-	struct buf	hlist;		/* Ed25519: the h= value */
-	struct dkimc_body *body;	/* Ed25519: body hash, shared */
+	struct strlist	hname, hvalue;	/* headers until eoh */
+	struct buf	hcanon;		/* selected headers, canonical */
+	struct buf	hlist;		/* the h= value */
+	struct dkimc_body *body;	/* body hash, shared by every request */
 	uint64_t	t;		/* t=, taken at eoh like libopendkim */
 	struct buf	why;		/* failures, for the log line */
 };
@@ -121,7 +116,7 @@ list_words(const char *spec, struct strlist *out, struct buf *err)
 }
 
 /* valid_hdr - an RFC 5322 §3.6.8 field name we accept in a list (letters,
- * digits, "-" and "_", so it is safe inside libopendkim's regular expression) */
+ * digits, "-" and "_", what OpenDKIM accepts in its header lists) */
 static int
 valid_hdr(const char *s)
 {
@@ -189,27 +184,9 @@ hdr_list(const char *kw, const char *spec, const char *const *def, struct strlis
 	return rc;
 }
 
-/* lib_list - set a libopendkim header-list option (NULL-terminated copy) */
+/* setup_lists - canonicalization, SignatureTTL and the header lists */
 static int
-lib_list(DKIM_LIB *lib, int opt, const struct strlist *l, const char *what, struct buf *err)
-{
-	const char **v = xcalloc(l->n + 1, sizeof(*v));
-	size_t i;
-	DKIM_STAT st;
-
-	for (i = 0; i < l->n; i++)
-		v[i] = l->v[i];
-	st = dkim_options(lib, DKIM_OP_SETOPT, opt, (void *)v, sizeof(char **));
-	free(v);
-	if (st == DKIM_STAT_OK)
-		return 0;
-	buf_printf(err, "%s: libopendkim refused the list (%s)", what, dkim_getresultstr(st));
-	return -1;
-}
-
-/* setup_lib - the libopendkim handle and its header lists */
-static int
-setup_lib(struct signer *s, const struct conf *c, struct buf *err)
+setup_lists(struct signer *s, const struct conf *c, struct buf *err)
 {
 	struct strlist sign = { 0, NULL }, omit = { 0, NULL }, over = { 0, NULL };
 	uint64_t ttl = (uint64_t)c->signature_ttl;
@@ -218,17 +195,11 @@ setup_lib(struct signer *s, const struct conf *c, struct buf *err)
 	int rc = -1;
 
 	slash = strchr(c->canonicalization, '/');
-	s->hcanon = strncasecmp(c->canonicalization, "relaxed", 7) == 0 ?
-	    DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
-	s->bcanon = slash == NULL ? s->hcanon : strcasecmp(slash + 1, "relaxed") == 0 ?
-	    DKIM_CANON_RELAXED : DKIM_CANON_SIMPLE;
-	s->hc = s->hcanon == DKIM_CANON_RELAXED ? DKIMC_RELAXED : DKIMC_SIMPLE;
-	s->bc = s->bcanon == DKIM_CANON_RELAXED ? DKIMC_RELAXED : DKIMC_SIMPLE;
+	s->hc = strncasecmp(c->canonicalization, "relaxed", 7) == 0 ?
+	    DKIMC_RELAXED : DKIMC_SIMPLE;
+	s->bc = slash == NULL ? s->hc : strcasecmp(slash + 1, "relaxed") == 0 ?
+	    DKIMC_RELAXED : DKIMC_SIMPLE;
 	s->ttl = ttl;
-	if ((s->lib = dkim_init(NULL, NULL)) == NULL) {
-		buf_adds(err, "libopendkim: dkim_init failed");
-		return -1;
-	}
 	if (hdr_list("SignHeaders", c->sign_headers, sign_default_hdrs, &sign, err) != 0 ||
 	    hdr_list("OmitHeaders", c->omit_headers, NULL, &omit, err) != 0 ||
 	    hdr_list("OversignHeaders", c->oversign_headers, NULL, &over, err) != 0)
@@ -240,17 +211,8 @@ setup_lib(struct signer *s, const struct conf *c, struct buf *err)
 		hdr_edit(&over, omit.v[i], 0);
 	}
 	hdr_edit(&sign, "from", 1);
-	if (lib_list(s->lib, DKIM_OPTS_SIGNHDRS, &sign, "SignHeaders", err) != 0 ||
-	    (over.n && lib_list(s->lib, DKIM_OPTS_OVERSIGNHDRS, &over, "OversignHeaders", err) != 0) ||
-	    (omit.n && lib_list(s->lib, DKIM_OPTS_SKIPHDRS, &omit, "OmitHeaders", err) != 0))
-		goto out;
-	if (ttl && dkim_options(s->lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNATURETTL, &ttl,
-	    sizeof(ttl)) != DKIM_STAT_OK) {
-		buf_adds(err, "SignatureTTL: libopendkim refused it");
-		goto out;
-	}
 	rc = 0;
-	/* Ed25519 signatures (ed_eoh, ed_value) use the same lists */
+	/* hdr_eoh and sig_value use them */
 	s->sign_hdrs = sign;
 	s->over_hdrs = over;
 	sign.n = over.n = 0;
@@ -408,7 +370,7 @@ signer_new(const struct conf *c, struct buf *err)
 		if (short_form(s, c, err) != 0)
 			goto fail;
 	}
-	if (load_keys(s, c, err) != 0 || setup_lib(s, c, err) != 0)
+	if (load_keys(s, c, err) != 0 || setup_lists(s, c, err) != 0)
 		goto fail;
 	return s;
 fail:
@@ -416,7 +378,7 @@ fail:
 	return NULL;
 }
 
-/* signer_free - release tables, keys and the library handle */
+/* signer_free - release tables, keys and lists */
 void
 signer_free(struct signer *s)
 {
@@ -433,8 +395,6 @@ signer_free(struct signer *s)
 	strlist_free(&s->dont_sign_to);
 	strlist_free(&s->sign_hdrs);
 	strlist_free(&s->over_hdrs);
-	if (s->lib)
-		dkim_close(s->lib);
 	free(s);
 }
 
@@ -508,8 +468,7 @@ dkims_open(struct dkims *d, size_t ki, const char *domain, const char *user,
 	const struct dkim_key *key = s->key[ki];
 	struct sreq *r;
 	char *ident = NULL;
-	DKIM_STAT st = DKIM_STAT_OK;
-	size_t i, len;
+	size_t i;
 
 	for (i = 0; i < d->n; i++)
 		if (d->r[i].ki == ki)
@@ -522,36 +481,19 @@ dkims_open(struct dkims *d, size_t ki, const char *domain, const char *user,
 	r->ki = ki;
 	r->domain = xstrdup(strcmp(k->domain, "%") == 0 ? domain : k->domain);
 	r->ed = strcmp(dkim_key_alg(key), "ed25519") == 0;
-	r->dkim = NULL;
 	r->ident = NULL;
-	if (!r->ed)
-		r->dkim = dkim_sign(s->lib, (const unsigned char *)d->qid, NULL,
-		    (dkim_sigkey_t)dkim_key_signing_data(key, &len),
-		    (const unsigned char *)k->selector, (const unsigned char *)r->domain,
-		    s->hcanon, s->bcanon, DKIM_SIGN_RSASHA256, -1, &st);
-	if (!r->ed && r->dkim == NULL) {
-		log_warnx("%s: dkim: cannot sign with key \"%s\" (d=%s s=%s): %s", d->qid,
-		    k->name, r->domain, k->selector, dkim_getresultstr(st));
-		buf_printf(&d->why, " key=%s:libopendkim-refused", k->name);
-		free(r->domain);
-		return -1;
-	}
 	if (signer_tmpl)
 		ident = subst(signer_tmpl, domain);
 	else if (s->add_identity) {
 		ident = xmalloc(strlen(user) + strlen(domain) + 2);
 		sprintf(ident, "%s@%s", user, domain);
 	}
-	if (ident && identity_ok(ident, r->domain)) {
-		if (r->ed)
-			r->ident = xstrdup(ident);
-		else
-			(void)dkim_set_signer(r->dkim, (const unsigned char *)ident);
-	} else if (ident)
+	if (ident && identity_ok(ident, r->domain))
+		r->ident = xstrdup(ident);
+	else if (ident)
 		buf_printf(&d->why, " i=%s:not-under-d=%s", ident, r->domain);
 	free(ident);
 	r->live = 1;
-	d->ned += r->ed;
 	d->n++;
 	return 0;
 }
@@ -612,51 +554,23 @@ dkims_fail(struct dkims *d, struct sreq *r, const char *msg, const char *step)
 	log_warnx("%s: dkim: signing d=%s s=%s failed at %s: %s", d->qid, r->domain,
 	    d->s->kt.v[r->ki].selector, step, msg);
 	buf_printf(&d->why, " d=%s:s=%s:%s-failed", r->domain, d->s->kt.v[r->ki].selector, step);
-	if (r->dkim)
-		dkim_free(r->dkim);
-	r->dkim = NULL;
 	r->live = 0;
 }
 
-/* dkims_stop - drop one request after a libopendkim failure */
-static void
-dkims_stop(struct dkims *d, struct sreq *r, DKIM_STAT st, const char *step)
-{
-	const char *msg = dkim_geterror(r->dkim);
-
-	dkims_fail(d, r, msg && *msg ? msg : dkim_getresultstr(st), step);
-}
-
-/* dkims_header - see dkim_sign.h */
+/* dkims_header - see dkim_sign.h; selection needs the whole block (§5.4.2) */
 void
 dkims_header(struct dkims *d, const char *name, const char *value)
 {
-	struct buf h = BUF_INIT;
-	DKIM_STAT st;
-	size_t i;
-
 	if (d == NULL)
 		return;
-	if (d->ned) {
-		/* Ed25519: selection needs the whole block (§5.4.2) */
-		strlist_add(&d->hname, name);
-		strlist_add(&d->hvalue, value);
-	}
-	if (d->n == d->ned)
-		return;
-	buf_init(&h);
-	buf_printf(&h, "%s:%s", name, value);
-	for (i = 0; i < d->n; i++)
-		if (d->r[i].dkim &&
-		    (st = dkim_header(d->r[i].dkim, (unsigned char *)h.data, h.len)) != DKIM_STAT_OK)
-			dkims_stop(d, &d->r[i], st, "header");
-	buf_free(&h);
+	strlist_add(&d->hname, name);
+	strlist_add(&d->hvalue, value);
 }
 
-/* ed_eoh - Ed25519: choose and canonicalize the signed header fields once
- * for every Ed25519 key (they share the lists and canonicalization) */
+/* hdr_eoh - choose and canonicalize the signed header fields once for
+ * every key (they share the lists and canonicalization) */
 static void
-ed_eoh(struct dkims *d)
+hdr_eoh(struct dkims *d)
 {
 	const struct signer *s = d->s;
 	size_t *order = xcalloc(d->hname.n + 1, sizeof(*order)), n, i;
@@ -675,7 +589,7 @@ ed_eoh(struct dkims *d)
 	strlist_free(&d->hvalue);
 	/* RFC 6376 §5.4: From MUST be signed (libopendkim refuses too) */
 	for (i = 0; !from && i < d->n; i++)
-		if (d->r[i].ed && d->r[i].live)
+		if (d->r[i].live)
 			dkims_fail(d, &d->r[i], "required header \"from\" not found", "eoh");
 }
 
@@ -683,28 +597,15 @@ ed_eoh(struct dkims *d)
 void
 dkims_eoh(struct dkims *d)
 {
-	DKIM_STAT st;
-	size_t i;
-
-	for (i = 0; d && i < d->n; i++)
-		if (d->r[i].dkim && (st = dkim_eoh(d->r[i].dkim)) != DKIM_STAT_OK)
-			dkims_stop(d, &d->r[i], st, "eoh");
-	if (d && d->ned && d->body == NULL)
-		ed_eoh(d);
+	if (d && d->body == NULL)
+		hdr_eoh(d);
 }
 
-/* dkims_body - see dkim_sign.h; each chunk goes to every handle */
+/* dkims_body - see dkim_sign.h; one body hash serves every key */
 void
 dkims_body(struct dkims *d, const unsigned char *p, size_t n)
 {
-	DKIM_STAT st;
-	size_t i;
-
-	for (i = 0; d && n && i < d->n; i++)
-		if (d->r[i].dkim &&
-		    (st = dkim_body(d->r[i].dkim, (unsigned char *)p, n)) != DKIM_STAT_OK)
-			dkims_stop(d, &d->r[i], st, "body");
-	if (d && d->body)
+	if (d && d->body && n)
 		dkimc_body_feed(d->body, p, n);
 }
 
@@ -723,31 +624,70 @@ tag(struct strlist *l, const char *fmt, ...)
 	buf_free(&b);
 }
 
+/* sign_hashed - b= for request r over the canonical header data (appended
+ * to sig): rsa-sha256 is RSASSA-PKCS1-v1_5 with SHA-256 (RFC 6376 §3.3.1),
+ * ed25519-sha256 PureEd25519 over the SHA-256 of it (RFC 8463 §3).  The
+ * key's EVP_PKEY is shared by threads; each call has its own EVP_MD_CTX,
+ * so RSA blinding set up once on the key is reused.  0 or -1 (*err set). */
+static int
+sign_hashed(const struct sreq *r, EVP_PKEY *pkey, const struct buf *canon, struct buf *sig,
+    const char **err)
+{
+	unsigned char hh[EVP_MAX_MD_SIZE], *raw, *enc = NULL;
+	const unsigned char *in = (const unsigned char *)canon->data;
+	unsigned int hl = 0;
+	size_t inlen = canon->len, sl;
+	int max = EVP_PKEY_get_size(pkey), rc = -1;
+	EVP_MD_CTX *ctx = NULL;
+
+	if (r->ed) {
+		*err = "hashing the header failed";
+		if (EVP_Digest(canon->data, canon->len, hh, &hl, EVP_sha256(), NULL) != 1)
+			return -1;
+		in = hh;
+		inlen = hl;
+	}
+	*err = r->ed ? "Ed25519 signing failed" : "RSA signing failed";
+	if (max <= 0)
+		return -1;
+	raw = xmalloc((size_t)max);
+	sl = (size_t)max;
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(ctx, NULL, r->ed ? NULL : EVP_sha256(), NULL, pkey) != 1 ||
+	    EVP_DigestSign(ctx, raw, &sl, in, inlen) != 1 || sl == 0)
+		goto out;
+	enc = xmalloc((sl + 2) / 3 * 4 + 1);
+	buf_add(sig, enc, (size_t)EVP_EncodeBlock(enc, raw, (int)sl));
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	free(raw);
+	free(enc);
+	return rc;
+}
+
 /*
- * ed_value - the DKIM-Signature value for Ed25519 request r (appended to
- * val, with its leading space): the tags and order libopendkim writes for
- * RSA, and b= the PureEd25519 signature of the SHA-256 of the canonical
- * header data (RFC 8463 §3; RFC 6376 §3.7: the signed fields, then this
- * field with b= empty and no CRLF).  0, or -1 with *err set.
+ * sig_value - the DKIM-Signature value for request r (appended to val,
+ * with its leading space): the tags and order libopendkim writes, and b=
+ * signed over the canonical header data (RFC 6376 §3.7: the signed fields,
+ * then this field with b= empty and no CRLF).  0, or -1 with *err set.
  */
 static int
-ed_value(struct dkims *d, const struct sreq *r, const unsigned char *bh, struct buf *val,
+sig_value(struct dkims *d, const struct sreq *r, const unsigned char *bh, struct buf *val,
     const char **err)
 {
 	const struct signer *s = d->s;
 	const struct keytable_entry *k = &s->kt.v[r->ki];
+	EVP_PKEY *pkey = dkim_key_pkey(s->key[r->ki]);
 	struct strlist tags = { 0, NULL };
-	struct buf hashed = BUF_INIT, canon = BUF_INIT;
-	unsigned char hh[EVP_MAX_MD_SIZE], sig[64];
-	char bh64[DKIMC_HASHLEN * 2], b64[SIGN_ED_B64 + 4];
-	unsigned int hl = 0;
-	size_t sl = sizeof(sig);
-	EVP_MD_CTX *ctx = NULL;
+	struct buf hashed = BUF_INIT, canon = BUF_INIT, b64 = BUF_INIT;
+	char bh64[DKIMC_HASHLEN * 2];
+	size_t blen;
 	int rc = -1;
 
 	EVP_EncodeBlock((unsigned char *)bh64, bh, DKIMC_HASHLEN);
 	tag(&tags, "v=1");
-	tag(&tags, "a=ed25519-sha256");
+	tag(&tags, "a=%s", dkim_key_sigalg(s->key[r->ki]));
 	tag(&tags, "c=%s/%s", s->hc == DKIMC_RELAXED ? "relaxed" : "simple",
 	    s->bc == DKIMC_RELAXED ? "relaxed" : "simple");
 	tag(&tags, "d=%s", r->domain);
@@ -759,55 +699,28 @@ ed_value(struct dkims *d, const struct sreq *r, const unsigned char *bh, struct 
 		tag(&tags, "i=%s", r->ident);
 	tag(&tags, "bh=%s", bh64);
 	tag(&tags, "h=%s", d->hlist.data);
+	/* the base64 length b= will have: RSA the modulus size, Ed25519 64 */
+	blen = ((size_t)EVP_PKEY_get_size(pkey) + 2) / 3 * 4;
 	buf_init(&hashed);
 	buf_init(&canon);
+	buf_init(&b64);
 	buf_addc(&hashed, ' ');
-	dkimc_fold((const char *const *)tags.v, tags.n, "", SIGN_ED_B64, SIGN_INITIAL,
-	    DKIM_HDRMARGIN, &hashed);
+	dkimc_fold((const char *const *)tags.v, tags.n, "", blen, SIGN_INITIAL,
+	    SIGN_MARGIN, &hashed);
 	buf_add(&canon, d->hcanon.data, d->hcanon.len);
 	dkimc_header(s->hc, "DKIM-Signature", hashed.data, 0, &canon);
-	*err = "hashing the header failed";
-	if (EVP_Digest(canon.data, canon.len, hh, &hl, EVP_sha256(), NULL) != 1)
+	if (sign_hashed(r, pkey, &canon, &b64, err) != 0)
 		goto out;
-	/* RFC 8463 §3: PureEd25519 (no prehash of its own) over the hash */
-	*err = "Ed25519 signing failed";
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(ctx, NULL, NULL, NULL, dkim_key_pkey(s->key[r->ki])) != 1 ||
-	    EVP_DigestSign(ctx, sig, &sl, hh, hl) != 1 || sl != sizeof(sig))
-		goto out;
-	EVP_EncodeBlock((unsigned char *)b64, sig, (int)sl);
 	buf_addc(val, ' ');
-	dkimc_fold((const char *const *)tags.v, tags.n, b64, strlen(b64), SIGN_INITIAL,
-	    DKIM_HDRMARGIN, val);
+	dkimc_fold((const char *const *)tags.v, tags.n, b64.data, b64.len, SIGN_INITIAL,
+	    SIGN_MARGIN, val);
 	rc = 0;
 out:
-	EVP_MD_CTX_free(ctx);
 	buf_free(&hashed);
 	buf_free(&canon);
+	buf_free(&b64);
 	strlist_free(&tags);
 	return rc;
-}
-
-/* rsa_value - the DKIM-Signature value libopendkim made for r (appended to
- * val, with its leading space); 0, or -1 after dkims_stop */
-static int
-rsa_value(struct dkims *d, struct sreq *r, struct buf *val)
-{
-	unsigned char *sig;
-	size_t len;
-	DKIM_STAT st;
-
-	if ((st = dkim_eom(r->dkim, NULL)) != DKIM_STAT_OK) {
-		dkims_stop(d, r, st, "eom");
-		return -1;
-	}
-	if ((st = dkim_getsighdr_d(r->dkim, SIGN_INITIAL, &sig, &len)) != DKIM_STAT_OK) {
-		dkims_stop(d, r, st, "getsighdr");
-		return -1;
-	}
-	buf_addc(val, ' ');
-	buf_add(val, sig, len);
-	return 0;
 }
 
 /* dkims_eom - see dkim_sign.h */
@@ -818,7 +731,7 @@ dkims_eom(struct dkims *d, struct verdict *v, struct buf *log)
 	unsigned char bh[DKIMC_HASHLEN];
 	const char *err = NULL;
 	size_t i, made = 0;
-	int bh_state = 0;	/* Ed25519 body hash: 0 not yet, 1 done, -1 failed */
+	int bh_state = 0;	/* body hash: 0 not yet, 1 done, -1 failed */
 
 	if (d == NULL)
 		return 0;
@@ -828,14 +741,14 @@ dkims_eom(struct dkims *d, struct verdict *v, struct buf *log)
 
 		if (!r->live)
 			continue;
-		if (r->ed && bh_state == 0)
+		if (bh_state == 0)
 			bh_state = d->body && dkimc_body_final(d->body, bh) == 0 ? 1 : -1;
 		buf_init(&val);
-		if (r->ed && bh_state < 0)
+		if (bh_state < 0)
 			dkims_fail(d, r, "no body hash", "eom");
-		else if (r->ed && ed_value(d, r, bh, &val, &err) != 0)
+		else if (sig_value(d, r, bh, &val, &err) != 0)
 			dkims_fail(d, r, err, "eom");
-		else if (r->ed || rsa_value(d, r, &val) == 0) {
+		else {
 			verdict_add_header(v, "DKIM-Signature", val.data);
 			buf_printf(log, " d=%s s=%s a=%s bits=%u", r->domain,
 			    d->s->kt.v[r->ki].selector, dkim_key_sigalg(k), dkim_key_bits(k));
@@ -857,8 +770,6 @@ dkims_free(struct dkims *d)
 	if (d == NULL)
 		return;
 	for (i = 0; i < d->n; i++) {
-		if (d->r[i].dkim)
-			dkim_free(d->r[i].dkim);
 		free(d->r[i].domain);
 		free(d->r[i].ident);
 	}

@@ -1,11 +1,11 @@
 /*
- * dkim_sign.h - outbound DKIM signing (RFC 6376, RFC 8463): RSA through
- * libopendkim, Ed25519 with our own canonicalization (dkim_canon.h)
+ * dkim_sign.h - outbound DKIM signing (RFC 6376, RFC 8463): RSA and
+ * Ed25519 with our own canonicalization (dkim_canon.h) and OpenSSL
  *
  * One struct signer per engine (config snapshot): the KeyTable and
  * SigningTable (or the Domain/Selector/KeyFile short form), every private
  * key loaded once, the DontSignMailTo list, the header lists and
- * SignatureTTL, and a libopendkim handle set up with them for RSA.
+ * SignatureTTL.
  * Immutable once built and shared read-only by every thread; SIGHUP builds
  * a new engine, so tables and keys reload together.
  *
@@ -52,7 +52,7 @@ int		signer_dont_sign_to(const struct signer *s, const char *rcpt);
 /*
  * dkims_new - the signatures for mail from user@domain (domain normalised,
  * lower case): NULL when there is none to make, with the reason appended to
- * why (no SigningTable match, unknown key, libopendkim refused).
+ * why (no SigningTable match, unknown key, too many signatures).
  */
 struct dkims   *dkims_new(const struct signer *s, const char *qid, const char *user,
 		    const char *domain, struct buf *why);
