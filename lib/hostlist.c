@@ -237,6 +237,13 @@ hostlist_match(const struct hostlist *h, const char *ip, const char *hostname)
 	return 0;
 }
 
+/* hostlist_empty - 1 when nothing can match */
+int
+hostlist_empty(const struct hostlist *h)
+{
+	return h == NULL || h->n == 0;
+}
+
 /* hostlist_free - release the list */
 void
 hostlist_free(struct hostlist *h)

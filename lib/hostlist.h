@@ -23,6 +23,8 @@ struct hostlist *hostlist_new(const char *spec, struct buf *err);
 struct hostlist *hostlist_parse(const char *name, const char *text, struct buf *err);
 /* hostlist_match - 1 when ip (textual) or hostname (may be NULL) is listed */
 int	hostlist_match(const struct hostlist *h, const char *ip, const char *hostname);
+/* hostlist_empty - 1 when nothing can match (NULL or no entries) */
+int	hostlist_empty(const struct hostlist *h);
 void	hostlist_free(struct hostlist *h);
 
 #endif

@@ -70,6 +70,14 @@ decide_role(struct msg *m)
 	}
 }
 
+/* msg_may_ignore - can decide_role answer MSG_ROLE_IGNORE for any client? */
+int
+msg_may_ignore(const struct engine *e)
+{
+	return !hostlist_empty(e->ignore) || e->conf->ignore_auth_clients ||
+	    !mode_has(e, 's') || !mode_has(e, 'v');
+}
+
 /* msg_new - start a message at MAIL FROM */
 struct msg *
 msg_new(struct engine *e, const struct msg_env *env)

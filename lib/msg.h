@@ -50,6 +50,9 @@ void		msg_eom(struct msg *m, struct verdict *v);
 void		msg_free(struct msg *m);
 
 enum msg_role	msg_role(const struct msg *m);
+/* msg_may_ignore - 0 when no client can get MSG_ROLE_IGNORE under e, so the
+ * milter may let the MTA go on at MAIL FROM without waiting for an answer */
+int		msg_may_ignore(const struct engine *e);
 const char     *msg_role_str(enum msg_role r);
 const char     *msg_queue_id(const struct msg *m);
 

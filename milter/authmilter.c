@@ -192,6 +192,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	callbacks_set_engine(e);
+	daemon_thread_stacks();
 	if (daemon_start_signal_thread(conf_path) != 0)
 		fatalx("cannot start the signal thread");
 	log_info("authmilter %s starting: socket=%s", PACKAGE_VERSION, e->conf->socket);

@@ -8,12 +8,23 @@
  * a new MAIL and close.
  *
  * Fewer round trips: we ask the MTA not to send the commands we have no
- * callback for (SMFIP_NOUNKNOWN, SMFIP_NODATA) and not to wait for a reply
- * to each header (SMFIP_NR_HDR; libmilter answers for us when the MTA
- * lacks it): the header callback never decides anything (the verdict comes
- * at end of message), so it answers SMFIS_NOREPLY.  Body chunks keep their
- * replies: libmilter hands the last chunk of SMFIC_BODYEOB to the body
- * callback and calls eom only when that returns SMFIS_CONTINUE.
+ * callback for (SMFIP_NOUNKNOWN, SMFIP_NODATA) and not to wait for our
+ * answer to HELO, RCPT, each header, end of headers and each body chunk
+ * (SMFIP_NR_*): none of those steps decides anything, the verdict comes at
+ * end of message.  CONNECT and MAIL are answered without waiting too when
+ * the configuration the connection started under cannot accept early there
+ * (no PeerList; no rule that makes a message MSG_ROLE_IGNORE), so that an
+ * MTA sends a whole message in one go and we answer once, at the end: on
+ * a 2-core machine each round trip is two context switches on each side.
+ * libmilter answers for us when the MTA lacks a step's flag.  An answer
+ * other than "continue" at a step without a reply is held and given at the
+ * next step that has one (end of message at the latest).
+ *
+ * With SMFIP_NR_BODY, libmilter would not call eom if an MTA put body data
+ * in SMFIC_BODYEOB (it hands that data to the body callback and goes on to
+ * eom only on SMFIS_CONTINUE); Postfix and sendmail send SMFIC_BODYEOB
+ * empty.  An MTA that did would time out on us and apply its milter
+ * default action; no mail is lost.
  */
 #include "config.h"
 
@@ -36,11 +47,15 @@ struct conn {
 	char	       *helo;
 	struct msg     *msg;
 	unsigned long	noreply;	/* SMFIP_NR_* agreed for this connection */
+	sfsistat	held;		/* answer waiting for a step with a reply */
+	int		counted;	/* connect seen: counted in cb_active */
 };
 
 /* the protocol steps we take when offered (see the top of this file) */
 #define CB_PROTO_WANT	(SMFIP_HDR_LEADSPC | SMFIP_SKIP | SMFIP_NOUNKNOWN | SMFIP_NODATA | \
-	SMFIP_NR_HDR)
+	SMFIP_NR_HELO | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define CB_NR_ALL	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | \
+	SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 
 static pthread_mutex_t cb_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct engine *cb_engine;
@@ -100,25 +115,53 @@ macro(SMFICTX *ctx, const char *name)
 	return v && *v ? v : NULL;
 }
 
+/*
+ * reply - our answer st at a step whose no-reply flag is bit (0 for end of
+ * message).  When the MTA does not wait at that step, an answer other than
+ * continue is held for the next step that has a reply; a held answer also
+ * stands in for whatever a later step would say.
+ */
+static sfsistat
+reply(struct conn *c, unsigned long bit, sfsistat st)
+{
+	if (c->held != SMFIS_CONTINUE)
+		st = c->held;
+	if (c->noreply & bit) {
+		c->held = st;
+		return SMFIS_NOREPLY;
+	}
+	c->held = SMFIS_CONTINUE;
+	return st;
+}
+
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
     unsigned long *pf3)
 {
 	struct conn *c;
+	unsigned long want = CB_PROTO_WANT;
 
 	(void)f2;
 	(void)f3;
-	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
-	/* exact header values (leading space) matter to simple canonicalization */
-	*pf1 = f1 & CB_PROTO_WANT;
-	*pf2 = *pf3 = 0;
-	/* the context starts here so that the header callback knows what was agreed */
+	/* the context starts here so that every step knows what was agreed;
+	 * the connection runs under the configuration it started with */
 	if ((c = smfi_getpriv(ctx)) == NULL) {
 		c = xcalloc(1, sizeof(*c));
+		c->held = SMFIS_CONTINUE;
 		smfi_setpriv(ctx, c);
 	}
-	c->noreply = *pf1 & SMFIP_NR_HDR;
+	if (c->eng == NULL)
+		c->eng = callbacks_engine();
+	if (c->eng != NULL && hostlist_empty(c->eng->peers))
+		want |= SMFIP_NR_CONN;
+	if (c->eng != NULL && !msg_may_ignore(c->eng))
+		want |= SMFIP_NR_MAIL;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
+	/* exact header values (leading space) matter to simple canonicalization */
+	*pf1 = f1 & want;
+	*pf2 = *pf3 = 0;
+	c->noreply = *pf1 & CB_NR_ALL;
 	return SMFIS_CONTINUE;
 }
 
@@ -128,29 +171,30 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	struct conn *c = smfi_getpriv(ctx);
 	char ip[INET6_ADDRSTRLEN] = "";
 
-	if (c == NULL)
+	if (c == NULL) {	/* no option negotiation: an MTA before milter v2 */
 		c = xcalloc(1, sizeof(*c));
-	if (c->eng != NULL || (c->eng = callbacks_engine()) == NULL) {
-		smfi_setpriv(ctx, NULL);
-		engine_unref(c->eng);
-		free(c);
-		return SMFIS_TEMPFAIL;
+		c->held = SMFIS_CONTINUE;
+		smfi_setpriv(ctx, c);
 	}
+	if (c->eng == NULL)
+		c->eng = callbacks_engine();
+	if (c->eng == NULL || c->counted)
+		return reply(c, SMFIP_NR_CONN, SMFIS_TEMPFAIL);
 	if (sa && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr, ip, sizeof(ip));
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, ip, sizeof(ip));
 	c->ip = *ip ? xstrdup(ip) : NULL;
 	c->host = hostname ? xstrdup(hostname) : NULL;
+	c->counted = 1;
 	pthread_mutex_lock(&cb_lock);
 	cb_active++;
 	pthread_mutex_unlock(&cb_lock);
-	smfi_setpriv(ctx, c);
 	if (hostlist_match(c->eng->peers, c->ip, c->host)) {
 		log_debug("connection from %s: in PeerList, accepted untouched", c->ip ? c->ip : "unknown");
-		return SMFIS_ACCEPT;
+		return reply(c, SMFIP_NR_CONN, SMFIS_ACCEPT);
 	}
-	return SMFIS_CONTINUE;
+	return reply(c, SMFIP_NR_CONN, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -162,7 +206,7 @@ cb_helo(SMFICTX *ctx, char *helo)
 		return SMFIS_TEMPFAIL;
 	free(c->helo);
 	c->helo = xstrdup(helo ? helo : "");
-	return SMFIS_CONTINUE;
+	return reply(c, SMFIP_NR_HELO, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -174,6 +218,8 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	conn_drop_msg(c);
+	if (c->held != SMFIS_CONTINUE || c->eng == NULL)	/* connection refused or accepted */
+		return reply(c, SMFIP_NR_MAIL, c->eng ? SMFIS_CONTINUE : SMFIS_TEMPFAIL);
 	memset(&env, 0, sizeof(env));
 	env.client_ip = c->ip;
 	env.client_host = c->host;
@@ -186,54 +232,73 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	c->msg = msg_new(c->eng, &env);
 	if (msg_role(c->msg) == MSG_ROLE_IGNORE) {
 		conn_drop_msg(c);
-		return SMFIS_ACCEPT;
+		return reply(c, SMFIP_NR_MAIL, SMFIS_ACCEPT);
 	}
-	return SMFIS_CONTINUE;
+	return reply(c, SMFIP_NR_MAIL, SMFIS_CONTINUE);
+}
+
+/* msg_step - the message a step works on, NULL when it has nothing to do
+ * (an answer is held, or no message: that is a temporary failure) */
+static struct msg *
+msg_step(struct conn *c)
+{
+	if (c->held == SMFIS_CONTINUE && c->msg == NULL)
+		c->held = SMFIS_TEMPFAIL;
+	return c->held == SMFIS_CONTINUE ? c->msg : NULL;
 }
 
 static sfsistat
 cb_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = smfi_getpriv(ctx);
+	struct msg *m;
 
-	if (c == NULL || c->msg == NULL)
+	if (c == NULL)
 		return SMFIS_TEMPFAIL;
-	msg_rcpt(c->msg, argv && argv[0] ? argv[0] : "");
-	return SMFIS_CONTINUE;
+	if ((m = msg_step(c)) != NULL)
+		msg_rcpt(m, argv && argv[0] ? argv[0] : "");
+	return reply(c, SMFIP_NR_RCPT, SMFIS_CONTINUE);
 }
 
 static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn *c = smfi_getpriv(ctx);
+	struct msg *m;
 
-	if (c == NULL || c->msg == NULL)
-		return c != NULL && (c->noreply & SMFIP_NR_HDR) ? SMFIS_NOREPLY : SMFIS_TEMPFAIL;
-	msg_header(c->msg, name, value ? value : "");
-	return c->noreply & SMFIP_NR_HDR ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if ((m = msg_step(c)) != NULL)
+		msg_header(m, name, value ? value : "");
+	return reply(c, SMFIP_NR_HDR, SMFIS_CONTINUE);
 }
 
 static sfsistat
 cb_eoh(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
+	struct msg *m;
 
-	if (c == NULL || c->msg == NULL)
+	if (c == NULL)
 		return SMFIS_TEMPFAIL;
-	msg_set_queue_id(c->msg, macro(ctx, "i"));
-	msg_eoh(c->msg);
-	return SMFIS_CONTINUE;
+	if ((m = msg_step(c)) != NULL) {
+		msg_set_queue_id(m, macro(ctx, "i"));
+		msg_eoh(m);
+	}
+	return reply(c, SMFIP_NR_EOH, SMFIS_CONTINUE);
 }
 
 static sfsistat
 cb_body(SMFICTX *ctx, unsigned char *p, size_t n)
 {
 	struct conn *c = smfi_getpriv(ctx);
+	struct msg *m;
 
-	if (c == NULL || c->msg == NULL)
+	if (c == NULL)
 		return SMFIS_TEMPFAIL;
-	msg_body(c->msg, p, n);
-	return SMFIS_CONTINUE;
+	if ((m = msg_step(c)) != NULL)
+		msg_body(m, p, n);
+	return reply(c, SMFIP_NR_BODY, SMFIS_CONTINUE);
 }
 
 /* rm_cmp - deletions by descending index so none shifts another */
@@ -273,8 +338,12 @@ cb_eom(SMFICTX *ctx)
 	struct verdict v;
 	sfsistat st = SMFIS_CONTINUE;
 
-	if (c == NULL || c->msg == NULL)
+	if (c == NULL)
 		return SMFIS_TEMPFAIL;
+	if (msg_step(c) == NULL) {	/* a held answer, or no message */
+		conn_drop_msg(c);
+		return reply(c, 0, SMFIS_CONTINUE);
+	}
 	msg_set_queue_id(c->msg, macro(ctx, "i"));
 	verdict_init(&v);
 	msg_eom(c->msg, &v);
@@ -307,8 +376,10 @@ cb_abort(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	if (c != NULL)
+	if (c != NULL) {
 		conn_drop_msg(c);
+		c->held = SMFIS_CONTINUE;
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -324,15 +395,13 @@ cb_close(SMFICTX *ctx)
 	free(c->ip);
 	free(c->host);
 	free(c->helo);
-	if (c->eng == NULL) {	/* closed before connect: never counted */
-		free(c);
-		return SMFIS_CONTINUE;
-	}
 	engine_unref(c->eng);
+	if (c->counted) {
+		pthread_mutex_lock(&cb_lock);
+		cb_active--;
+		pthread_mutex_unlock(&cb_lock);
+	}
 	free(c);
-	pthread_mutex_lock(&cb_lock);
-	cb_active--;
-	pthread_mutex_unlock(&cb_lock);
 	return SMFIS_CONTINUE;
 }
 

@@ -20,6 +20,9 @@ int	daemon_socket(const struct conf *c);
 /* daemon_drop_privileges - switch to UserID; refuse root unless allowed */
 int	daemon_drop_privileges(const struct conf *c);
 int	daemon_write_pidfile(const char *path);
+/* daemon_thread_stacks - a smaller default stack for the threads libmilter
+ * starts, so that glibc's stack cache keeps them across connections */
+void	daemon_thread_stacks(void);
 /* daemon_start_signal_thread - SIGHUP reloads conf_path, SIGUSR1 reopens logs */
 int	daemon_start_signal_thread(const char *conf_path);
 /* daemon_history - open (or share) the appender HistoryFile names; -1 when

@@ -25,6 +25,11 @@ printf 'From: Alice <alice@sender.test>\r\nTo: bob@rcpt.test\r\nSubject: basic\r
 
 out=$("$MC" -s "$S" --client-ip 198.18.0.1 --helo client.sender.test --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
 is "$?" 0 "miltc completed the conversation"
+# no-reply steps (SMFIP_NR_*): HELO, RCPT, headers, EOH and body always;
+# CONNECT and MAIL not here, where PeerList and IgnoreHosts answer early
+proto=$(echo "$out" | sed -n 's/^optneg .* protocol 0x\([0-9a-f]*\)$/\1/p')
+is "$(( 0x${proto:-0} & 0xcf080 ))" "$(( 0xca080 ))" "PeerList and IgnoreHosts set: no reply asked at HELO, RCPT, headers, EOH, body; replies at CONNECT and MAIL"
+is "$(echo "$out" | grep -c '^reply ')" 0 "an accepted message gets no early reply"
 like "$out" "insheader 0 Authentication-Results: mx.test.example;" "external client: A-R inserted at the top"
 is "$(echo "$out" | grep -c '^insheader')" 1 "exactly one header added"
 like "$out" "action (accept|continue)" "message accepted"
@@ -53,6 +58,20 @@ out=$("$MC" -s "$S" --client-ip 192.0.2.66 --from alice@sender.test --rcpt bob@r
 like "$out" "reply mail accept" "IgnoreHosts: accepted untouched at MAIL"
 out=$("$MC" -s "$S" --client-ip 192.0.2.77 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
 like "$out" "reply connect accept" "PeerList: accepted at connect"
+
+# without PeerList and IgnoreHosts nothing is decided before the end of the
+# message: after a reload the MTA is asked not to wait at any step
+sed -i '/^PeerList/d; /^IgnoreHosts/d' "$T/a.conf"
+kill -HUP "$MILTER_PID"
+sleep 1
+out=$("$MC" -s "$S" --client-ip 198.18.0.1 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+proto=$(echo "$out" | sed -n 's/^optneg .* protocol 0x\([0-9a-f]*\)$/\1/p')
+is "$(( 0x${proto:-0} & 0xcf080 ))" "$(( 0xcf080 ))" "no PeerList or IgnoreHosts: no reply asked at CONNECT, HELO, MAIL, RCPT, headers, EOH, body"
+like "$out" "insheader 0 Authentication-Results: mx.test.example;" "the verdict still comes at end of message"
+out=$("$MC" -s "$S" --client-ip 198.18.0.1 --count 3 --abort-at body --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+is "$(echo "$out" | grep -c 'Authentication-Results')" 2 "no-reply steps: an aborted transaction, then two more on the connection"
+out=$("$MC" -s "$S" --client-ip 10.9.1.1 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
+is "$(echo "$out" | grep -c 'Authentication-Results')" 0 "no-reply steps: InternalHosts client still signs, no A-R"
 
 # a local socket gets the UMask's permissions
 milter_stop

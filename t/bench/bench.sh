@@ -36,6 +36,16 @@
 #   It prints one table and writes it as TSV ($OUT, default
 #   $builddir/bench-results.tsv).
 #
+# Soak (issue 7): `t/bench/bench.sh soak` (or `make soak`) sends SOAK_N
+#   (1,000,000) messages at SOAK_CONC (50) connections through one daemon
+#   with a history file, in 10 chunks; each chunk is half inbound verify,
+#   half outbound dual signing, every answer checked.  After each chunk it
+#   records the daemon's VmRSS, open fds and threads; at the end it checks
+#   the daemon is alive, its log has one line per message, and the
+#   reporter reads one history record per inbound message.  It prints
+#   first vs last chunk and writes $SOAK_OUT (default
+#   $builddir/soak-results.tsv).  Exit 1 when anything failed.
+#
 # Tunables: CONC=8 concurrency, N2=3000 (2 KiB messages per row),
 #   N100=1000 (100 KiB), WARMUP=200, OUT=file, E2E=0|1, KEEP=1 (leave the
 #   state directory), NS=authmilter-bench (netns name).
@@ -449,7 +459,70 @@ table() {
 	echo "TSV: $OUT"
 }
 
+# soak - SOAK_N messages at SOAK_CONC connections, sampled in 10 chunks
+soak() {
+	local n=${SOAK_N:-1000000} conc=${SOAK_CONC:-50} chunks=10 i half pid c out rc=0
+	local tsv=${SOAK_OUT:-$builddir/soak-results.tsv} hist="$S/am/history" lines recs inb=0
+	half=$((n / chunks / 2))
+	c=$(am_conf dual)
+	echo "HistoryFile $hist" >> "$c"
+	start ours "$S/run/am.sock" "$AM" -f -c "$c"
+	pid=$SPID
+	log "soak: $((half * 2 * chunks)) messages at $conc connections, $chunks chunks of $half inbound + $half outbound"
+	printf 'chunk\tmsgs\tin_rate\tout_rate\terrors\twrong\tvmrss_kib\tfds\tthreads\n' > "$tsv"
+	for i in $(seq 1 $chunks); do
+		local r_in r_out e=0 w=0 k
+		for k in in out; do
+			if [ $k = in ]; then
+				out=$($NX "$ML" --milter "unix:$S/run/am.sock" -c "$conc" -n "$half" --label soak-in \
+					"${INB_ENV[@]}" "${INB_EXPECT[@]}" "$S/msg/in-2k.eml" 2>> "$S/log/soak.err")
+			else
+				out=$($NX "$ML" --milter "unix:$S/run/am.sock" -c "$conc" -n "$half" --label soak-out \
+					"${OUT_ENV[@]}" --expect-action accept \
+					--expect-header '^DKIM-Signature: .*a=rsa-sha256' \
+					--expect-header '^DKIM-Signature: .*a=ed25519-sha256' \
+					"$S/msg/out-2k.eml" 2>> "$S/log/soak.err")
+			fi
+			local rate errs wrong
+			rate=$(echo "$out" | sed -n 's/^run .* rate=\([0-9.]*\).*/\1/p')
+			errs=$(echo "$out" | sed -n 's/^run .* errors=\([0-9]*\).*/\1/p')
+			wrong=$(echo "$out" | sed -n 's/^run .* wrong=\([0-9]*\).*/\1/p')
+			[ $k = in ] && r_in=$rate || r_out=$rate
+			e=$((e + ${errs:-1}))
+			w=$((w + ${wrong:-1}))
+		done
+		inb=$((inb + half))
+		kill -0 "$pid" 2>/dev/null || { log "soak: the daemon died in chunk $i"; rc=1; break; }
+		printf '%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n' "$i" $((half * 2 * i)) "$r_in" "$r_out" "$e" "$w" \
+			"$(awk '/^VmRSS/ { print $2 }' /proc/$pid/status)" "$(ls /proc/$pid/fd | wc -l)" \
+			"$(awk '/^Threads/ { print $2 }' /proc/$pid/status)" >> "$tsv"
+		tail -1 "$tsv" | awk -F'\t' '{ printf "  chunk %2d: %8d msgs  in %s/s out %s/s  errors %d wrong %d  VmRSS %s KiB  fds %s  threads %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' >&2
+		[ "$e" = 0 ] && [ "$w" = 0 ] || rc=1
+	done
+	stop "$pid"
+	lines=$(grep -c ' action=' "$S/log/ours.log")
+	recs=$("$top_builddir/report/authmilter-report" summary --history "$hist" --json |
+		sed -n 's/.*"records":\([0-9]*\).*/\1/p')
+	echo
+	echo "== soak: authmilter, $conc connections  ($(date -u +%F), nproc $(nproc))"
+	column -t -s "$(printf '\t')" "$tsv"
+	awk -F'\t' 'NR == 2 { r1 = $7; f1 = $8; t1 = $9 } NR > 1 { r2 = $7; f2 = $8; t2 = $9 }
+		END { printf "first vs last chunk: VmRSS %d -> %d KiB (%+d), fds %d -> %d, threads %d -> %d\n", r1, r2, r2 - r1, f1, f2, t1, t2 }' "$tsv"
+	echo "log lines with an action: $lines (messages sent: $((half * 2 * chunks)))"
+	echo "history records read by authmilter-report summary: ${recs:-?} (inbound messages: $inb)"
+	[ "$lines" = $((half * 2 * chunks)) ] || { echo "soak: log lines do not match"; rc=1; }
+	[ "${recs:-0}" = "$inb" ] || { echo "soak: history records do not match"; rc=1; }
+	echo "TSV: $tsv"
+	return $rc
+}
+
 main() {
+	if [ "${1:-}" = soak ]; then
+		setup
+		start_dns
+		soak
+		exit $?
+	fi
 	ensure_packages
 	setup
 	start_dns
