@@ -106,41 +106,62 @@ keytable_line(struct tline *tl, struct keytable_entry *e)
 	return NULL;
 }
 
+/* each_line - call fn on every non-blank, non-comment line of text; the
+ * first reason fn gives becomes "name:line: reason" in err and -1 */
+static int
+each_line(const char *name, const char *text, size_t len,
+    const char *(*fn)(struct tline *, size_t, void *), void *arg, struct buf *err)
+{
+	const char *p = text, *end = text + len;
+	size_t lineno = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *line = xstrndup(p, ll);
+		struct tline tl;
+		const char *why = NULL;
+
+		lineno++;
+		p += ll + (nl ? 1 : 0);
+		if (split_line(line, &tl))
+			why = fn(&tl, lineno, arg);
+		free(line);
+		if (why != NULL) {
+			buf_printf(err, "%s:%zu: %s", name, lineno, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* keytable_add - each_line callback: one KeyTable entry */
+static const char *
+keytable_add(struct tline *tl, size_t lineno, void *arg)
+{
+	struct keytable *kt = arg;
+	struct keytable_entry e;
+	const char *why;
+
+	memset(&e, 0, sizeof(e));
+	e.line = lineno;
+	if ((why = keytable_line(tl, &e)) != NULL)
+		return why;
+	kt->v = xrealloc(kt->v, (kt->n + 1) * sizeof(*kt->v));
+	kt->v[kt->n++] = e;
+	return NULL;
+}
+
 /* keytable_parse - see tables.h */
 int
 keytable_parse(const char *name, const char *text, size_t len, int refile,
     struct keytable *kt, struct buf *err)
 {
-	const char *p = text, *end = text + len;
-	size_t lineno = 0;
-
 	memset(kt, 0, sizeof(*kt));
 	kt->refile = refile;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *line = xstrndup(p, ll);
-		struct keytable_entry e;
-		struct tline tl;
-		const char *why;
-
-		lineno++;
-		p += ll + (nl ? 1 : 0);
-		if (!split_line(line, &tl)) {
-			free(line);
-			continue;
-		}
-		memset(&e, 0, sizeof(e));
-		e.line = lineno;
-		if ((why = keytable_line(&tl, &e)) != NULL) {
-			buf_printf(err, "%s:%zu: %s", name, lineno, why);
-			free(line);
-			keytable_free(kt);
-			return -1;
-		}
-		free(line);
-		kt->v = xrealloc(kt->v, (kt->n + 1) * sizeof(*kt->v));
-		kt->v[kt->n++] = e;
+	if (each_line(name, text, len, keytable_add, kt, err) != 0) {
+		keytable_free(kt);
+		return -1;
 	}
 	return 0;
 }
@@ -212,41 +233,33 @@ signtable_line(struct tline *tl, struct signtable_entry *e)
 	return NULL;
 }
 
+/* signtable_add - each_line callback: one SigningTable entry */
+static const char *
+signtable_add(struct tline *tl, size_t lineno, void *arg)
+{
+	struct signtable *st = arg;
+	struct signtable_entry e;
+	const char *why;
+
+	memset(&e, 0, sizeof(e));
+	e.line = lineno;
+	if ((why = signtable_line(tl, &e)) != NULL)
+		return why;
+	st->v = xrealloc(st->v, (st->n + 1) * sizeof(*st->v));
+	st->v[st->n++] = e;
+	return NULL;
+}
+
 /* signtable_parse - see tables.h */
 int
 signtable_parse(const char *name, const char *text, size_t len, int refile,
     struct signtable *st, struct buf *err)
 {
-	const char *p = text, *end = text + len;
-	size_t lineno = 0;
-
 	memset(st, 0, sizeof(*st));
 	st->refile = refile;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *line = xstrndup(p, ll);
-		struct signtable_entry e;
-		struct tline tl;
-		const char *why;
-
-		lineno++;
-		p += ll + (nl ? 1 : 0);
-		if (!split_line(line, &tl)) {
-			free(line);
-			continue;
-		}
-		memset(&e, 0, sizeof(e));
-		e.line = lineno;
-		if ((why = signtable_line(&tl, &e)) != NULL) {
-			buf_printf(err, "%s:%zu: %s", name, lineno, why);
-			free(line);
-			signtable_free(st);
-			return -1;
-		}
-		free(line);
-		st->v = xrealloc(st->v, (st->n + 1) * sizeof(*st->v));
-		st->v[st->n++] = e;
+	if (each_line(name, text, len, signtable_add, st, err) != 0) {
+		signtable_free(st);
+		return -1;
 	}
 	return 0;
 }

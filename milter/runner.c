@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "msg.h"
+#include "msgtext.h"
 #include "runner.h"
 
 /* read_all - the whole file (or stdin) */
@@ -31,86 +32,6 @@ read_all(const char *path, struct buf *out)
 	if (fp != stdin)
 		fclose(fp);
 	return 0;
-}
-
-/* line_end - end of the line starting at p (before CRLF/LF), and the next line */
-static const char *
-line_end(const char *p, const char *end, const char **next)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-	if (nl == NULL) {
-		*next = end;
-		return end;
-	}
-	*next = nl + 1;
-	return nl > p && nl[-1] == '\r' ? nl - 1 : nl;
-}
-
-/* feed_headers - split the header block as an MTA would; returns the body */
-static const char *
-feed_headers(struct msg *m, const char *p, const char *end)
-{
-	struct buf name = BUF_INIT, value = BUF_INIT;
-	const char *next, *le;
-	int have = 0;
-
-	buf_init(&name);
-	buf_init(&value);
-	while (p < end) {
-		le = line_end(p, end, &next);
-		if (le == p) {		/* empty line: end of headers */
-			p = next;
-			break;
-		}
-		if ((*p == ' ' || *p == '\t') && have) {
-			buf_adds(&value, "\r\n");
-			buf_add(&value, p, (size_t)(le - p));
-		} else {
-			const char *colon = memchr(p, ':', (size_t)(le - p));
-
-			if (have)
-				msg_header(m, name.data, value.data);
-			buf_reset(&name);
-			buf_reset(&value);
-			if (colon == NULL) {	/* not a header: the body starts here */
-				have = 0;
-				break;
-			}
-			buf_add(&name, p, (size_t)(colon - p));
-			buf_add(&value, colon + 1, (size_t)(le - colon - 1));
-			have = 1;
-		}
-		p = next;
-	}
-	if (have)
-		msg_header(m, name.data, value.data);
-	buf_free(&name);
-	buf_free(&value);
-	return p;
-}
-
-/* feed_body - the body with every line end made CRLF, in 64 KiB chunks */
-static void
-feed_body(struct msg *m, const char *p, const char *end)
-{
-	struct buf chunk = BUF_INIT;
-	const char *next, *le;
-
-	buf_init(&chunk);
-	while (p < end) {
-		le = line_end(p, end, &next);
-		buf_add(&chunk, p, (size_t)(le - p));
-		buf_adds(&chunk, "\r\n");	/* SMTP ends every line with CRLF */
-		p = next;
-		if (chunk.len >= 65536) {
-			msg_body(m, (const unsigned char *)chunk.data, chunk.len);
-			buf_reset(&chunk);
-		}
-	}
-	if (chunk.len)
-		msg_body(m, (const unsigned char *)chunk.data, chunk.len);
-	buf_free(&chunk);
 }
 
 /* print_text - a human-readable verdict */
@@ -139,7 +60,6 @@ runner_run(struct engine *e, const struct runner_opts *o)
 	struct msg_env env;
 	struct verdict v;
 	struct msg *m;
-	const char *body;
 	size_t i;
 
 	buf_init(&text);
@@ -159,9 +79,7 @@ runner_run(struct engine *e, const struct runner_opts *o)
 	m = msg_new(e, &env);
 	for (i = 0; i < o->rcpts.n; i++)
 		msg_rcpt(m, o->rcpts.v[i]);
-	body = feed_headers(m, text.data, text.data + text.len);
-	msg_eoh(m);
-	feed_body(m, body, text.data + text.len);
+	msgtext_feed_msg(m, text.data, text.len, 65536);	/* Postfix's chunk size */
 	verdict_init(&v);
 	msg_eom(m, &v);
 	if (o->json) {

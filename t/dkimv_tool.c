@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "dkim_verify.h"
 #include "dns.h"
+#include "msgtext.h"
 #include "verdict.h"
 
 /* read_file - the whole file */
@@ -44,79 +45,23 @@ read_file(const char *path, struct buf *out)
 	return 0;
 }
 
-/* line_end - end of the line at p (before CRLF/LF); *next is the next line */
-static const char *
-line_end(const char *p, const char *end, const char **next)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-	if (nl == NULL) {
-		*next = end;
-		return end;
-	}
-	*next = nl + 1;
-	return nl > p && nl[-1] == '\r' ? nl - 1 : nl;
-}
-
-/* feed_headers - one dkimv_header per field, folds joined with CRLF */
-static const char *
-feed_headers(struct dkimv *v, const char *p, const char *end)
-{
-	struct buf name = BUF_INIT, value = BUF_INIT;
-	const char *next, *le, *colon;
-	int have = 0;
-
-	buf_init(&name);
-	buf_init(&value);
-	while (p < end) {
-		le = line_end(p, end, &next);
-		if (le == p) {
-			p = next;
-			break;
-		}
-		if ((*p == ' ' || *p == '\t') && have) {
-			buf_adds(&value, "\r\n");
-			buf_add(&value, p, (size_t)(le - p));
-		} else {
-			if (have)
-				dkimv_header(v, name.data, value.data);
-			buf_reset(&name);
-			buf_reset(&value);
-			have = 0;
-			if ((colon = memchr(p, ':', (size_t)(le - p))) == NULL)
-				break;
-			buf_add(&name, p, (size_t)(colon - p));
-			buf_add(&value, colon + 1, (size_t)(le - colon - 1));
-			have = 1;
-		}
-		p = next;
-	}
-	if (have)
-		dkimv_header(v, name.data, value.data);
-	buf_free(&name);
-	buf_free(&value);
-	return p;
-}
-
-/* feed_body - CRLF line ends, chunk bytes at a time */
+/* msgtext callbacks: straight to the verifier */
 static void
-feed_body(struct dkimv *v, const char *p, const char *end, size_t chunk)
+on_header(void *arg, const char *name, const char *value)
 {
-	struct buf b = BUF_INIT;
-	const char *next, *le;
-	size_t off;
+	dkimv_header(arg, name, value);
+}
 
-	buf_init(&b);
-	while (p < end) {
-		le = line_end(p, end, &next);
-		buf_add(&b, p, (size_t)(le - p));
-		buf_adds(&b, "\r\n");
-		p = next;
-	}
-	for (off = 0; off < b.len; off += chunk)
-		dkimv_body(v, (const unsigned char *)b.data + off,
-		    b.len - off < chunk ? b.len - off : chunk);
-	buf_free(&b);
+static void
+on_eoh(void *arg)
+{
+	dkimv_eoh(arg);
+}
+
+static void
+on_body(void *arg, const unsigned char *p, size_t n)
+{
+	dkimv_body(arg, p, n);
 }
 
 /* print_results - one line per signature */
@@ -145,16 +90,14 @@ run_one(struct dkim_engine *de, const char *file, size_t chunk)
 	struct buf text = BUF_INIT;
 	struct verdict vd;
 	struct dkimv *v;
-	const char *body;
+	static const struct msgtext_cb feed = { on_header, on_eoh, on_body };
 
 	buf_init(&text);
 	if (read_file(file, &text) != 0)
 		return -1;
 	verdict_init(&vd);
 	v = dkimv_new(de, "TESTQID");
-	body = feed_headers(v, text.data, text.data + text.len);
-	dkimv_eoh(v);
-	feed_body(v, body, text.data + text.len, chunk);
+	msgtext_feed(text.data, text.len, chunk, &feed, v);
 	dkimv_eom(v);
 	dkimv_results(v, &vd);
 	dkimv_free(v);

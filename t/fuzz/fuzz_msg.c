@@ -27,6 +27,7 @@
 #include "engine.h"
 #include "log.h"
 #include "msg.h"
+#include "msgtext.h"
 #include "verdict.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,68 +74,6 @@ setup(void)
 	return e;
 }
 
-/* line_end - end of the line at p (before CRLF/LF); *next after it */
-static const char *
-line_end(const char *p, const char *end, const char **next)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-	if (nl == NULL) {
-		*next = end;
-		return end;
-	}
-	*next = nl + 1;
-	return nl > p && nl[-1] == '\r' ? nl - 1 : nl;
-}
-
-/* feed - headers, then the body in CRLF form */
-static void
-feed(struct msg *m, const char *p, const char *end)
-{
-	struct buf name = BUF_INIT, value = BUF_INIT, body = BUF_INIT;
-	const char *next, *le, *colon;
-	int have = 0;
-
-	buf_init(&name);
-	buf_init(&value);
-	buf_init(&body);
-	for (; p < end; p = next) {
-		le = line_end(p, end, &next);
-		if (le == p) {
-			p = next;
-			break;
-		}
-		if ((*p == ' ' || *p == '\t') && have) {
-			buf_adds(&value, "\r\n");
-			buf_add(&value, p, (size_t)(le - p));
-			continue;
-		}
-		if (have)
-			msg_header(m, name.data, value.data);
-		buf_reset(&name);
-		buf_reset(&value);
-		have = 0;
-		if ((colon = memchr(p, ':', (size_t)(le - p))) == NULL)
-			break;
-		buf_add(&name, p, (size_t)(colon - p));
-		buf_add(&value, colon + 1, (size_t)(le - colon - 1));
-		have = 1;
-	}
-	if (have)
-		msg_header(m, name.data, value.data);
-	msg_eoh(m);
-	for (; p < end; p = next) {
-		le = line_end(p, end, &next);
-		buf_add(&body, p, (size_t)(le - p));
-		buf_adds(&body, "\r\n");
-	}
-	if (body.len)
-		msg_body(m, (const unsigned char *)body.data, body.len);
-	buf_free(&name);
-	buf_free(&value);
-	buf_free(&body);
-}
-
 /* LLVMFuzzerTestOneInput - one message through the pipeline */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -163,7 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env.mail_from = mfrom;
 	m = msg_new(e, &env);
 	msg_rcpt(m, "bob@rcpt.test");
-	feed(m, nl + 1, end);
+	msgtext_feed_msg(m, nl + 1, (size_t)(end - nl - 1), 0);
 	verdict_init(&v);
 	msg_eom(m, &v);
 	if (v.action == VERDICT_REJECT && v.smtp_code == NULL)
