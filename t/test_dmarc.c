@@ -20,6 +20,7 @@
 #include "dmarc.h"
 #include "dns.h"
 #include "tap.h"
+#include "testdns.h"
 
 /* --- record parser ------------------------------------------------------ */
 
@@ -349,25 +350,6 @@ check(struct dmarc_engine *e, const struct eval_case *c)
 	dmarc_outcome_free(&o);
 }
 
-/* resolver - a resolver asking 127.0.0.1:port */
-static struct dns *
-resolver(const char *port, int timeout)
-{
-	struct strlist ns = { 0, NULL };
-	struct buf err = BUF_INIT;
-	char spec[64];
-	struct dns *d;
-
-	buf_init(&err);
-	snprintf(spec, sizeof(spec), "127.0.0.1:%s", port);
-	strlist_add(&ns, spec);
-	if ((d = dns_new(&ns, timeout, NULL, &err)) == NULL)
-		diag("dns_new: %s", err.data);
-	strlist_free(&ns);
-	buf_free(&err);
-	return d;
-}
-
 /* engine - a DMARC engine in the given mode */
 static struct dmarc_engine *
 engine(struct dns *d, const char *standard, const char *psl)
@@ -520,7 +502,7 @@ main(void)
 	}
 	test_psl(psl);
 
-	d = resolver(port, 3);
+	d = test_resolver(port, 3);
 	ok(d != NULL, "resolver created");
 	if (d == NULL)
 		return tap_done();
@@ -545,7 +527,7 @@ main(void)
 	dns_free(d);
 
 	/* a resolver nobody answers: temperror, never none */
-	d = resolver(dead, 1);
+	d = test_resolver(dead, 1);
 	e = d ? engine(d, "rfc9989", NULL) : NULL;
 	if (e) {
 		static const struct eval_case down = { "DNS server down", "a@relaxed.example", "pass",

@@ -10,26 +10,7 @@
 
 #include "dns.h"
 #include "tap.h"
-
-/* resolver - a resolver asking 127.0.0.1:port */
-static struct dns *
-resolver(const char *port, int timeout)
-{
-	struct strlist ns = { 0, NULL };
-	struct buf err = BUF_INIT;
-	char spec[64];
-	struct dns *d;
-
-	buf_init(&err);
-	snprintf(spec, sizeof(spec), "127.0.0.1:%s", port);
-	strlist_add(&ns, spec);
-	d = dns_new(&ns, timeout, NULL, &err);
-	if (d == NULL)
-		diag("dns_new: %s", err.data);
-	strlist_free(&ns);
-	buf_free(&err);
-	return d;
-}
+#include "testdns.h"
 
 int
 main(void)
@@ -47,7 +28,7 @@ main(void)
 		printf("1..0 # SKIP run through dns.sh (needs DNS_PORT)\n");
 		return 0;
 	}
-	d = resolver(port, 3);
+	d = test_resolver(port, 3);
 	ok(d != NULL, "resolver created");
 	if (d == NULL)
 		return tap_done();
@@ -91,7 +72,7 @@ main(void)
 	dns_free(d);
 
 	/* a port nobody answers on: temporary failure within the timeout */
-	d = resolver(dead, 2);
+	d = test_resolver(dead, 2);
 	t0 = time(NULL);
 	is_int(dns_query(d, "host.dns.test", 1, &r), DNS_RETRY, "dead server: retry");
 	ok(time(NULL) - t0 <= 3, "answered within DNSTimeout + 1 s (%ld s)", (long)(time(NULL) - t0));

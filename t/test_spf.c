@@ -14,6 +14,7 @@
 #include "dns.h"
 #include "spf.h"
 #include "tap.h"
+#include "testdns.h"
 
 struct spf_case {
 	const char     *label;
@@ -96,26 +97,6 @@ static const struct spf_case cases[] = {
 	{ "client address not an IP: temperror", "nonsense", "mx.example", "a@pass.spf.test",
 	  "temperror", NULL },
 };
-
-/* resolver - a resolver asking 127.0.0.1:port */
-static struct dns *
-resolver(const char *port, int timeout)
-{
-	struct strlist ns = { 0, NULL };
-	struct buf err = BUF_INIT;
-	char spec[64];
-	struct dns *d;
-
-	buf_init(&err);
-	snprintf(spec, sizeof(spec), "127.0.0.1:%s", port);
-	strlist_add(&ns, spec);
-	d = dns_new(&ns, timeout, NULL, &err);
-	if (d == NULL)
-		diag("dns_new: %s", err.data);
-	strlist_free(&ns);
-	buf_free(&err);
-	return d;
-}
 
 /* run_case - one row */
 static void
@@ -206,7 +187,7 @@ test_received_spf(struct spf_engine *s)
 static void
 test_dead_server(const char *dead)
 {
-	struct dns *d = resolver(dead, 2);
+	struct dns *d = test_resolver(dead, 2);
 	struct spf_engine *s;
 	struct spf_outcome o;
 	struct buf err = BUF_INIT;
@@ -247,7 +228,7 @@ main(void)
 	buf_init(&err);
 	spf_engine_free(NULL);
 	ok(1, "spf_engine_free(NULL) is a no-op");
-	d = resolver(port, 3);
+	d = test_resolver(port, 3);
 	c = conf_defaults();
 	if (d == NULL || (s = spf_engine_new(d, c, &err)) == NULL) {
 		ok(0, "engine created: %s", err.data);
