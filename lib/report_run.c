@@ -248,16 +248,18 @@ add_unique(struct strlist *l, const char *s)
 	strlist_add(l, s);
 }
 
-/* destinations - verified mailto addresses for a domain (RFC 9990 §"Report Delivery") */
-static void
+/* destinations - verified mailto addresses for a domain (RFC 9990 §"Report
+ * Delivery"); returns how many could not be verified for now (DNS) */
+static int
 destinations(struct run *rn, const char *pdomain, const struct strlist *rua, struct strlist *out)
 {
 	struct rua_list l = { 0, NULL };
 	size_t i;
+	int temp = 0;
 
 	if (report_noreports(rn->o->conf->no_reports_list, pdomain)) {
 		log_info("domain=%s: in NoReportsList, not sent", pdomain);
-		return;
+		return 0;
 	}
 	for (i = 0; i < rua->n; i++)
 		if (strcmp(rua->v[i], "-") != 0)
@@ -279,6 +281,7 @@ destinations(struct run *rn, const char *pdomain, const struct strlist *rua, str
 		case RUA_VERIFY_TEMP:
 			log_warnx("domain=%s rua=%s: not verified (temporary): %s", pdomain,
 			    l.v[i].uri, why.data ? why.data : "");
+			temp++;
 			break;
 		default:
 			log_info("domain=%s rua=%s: external destination not authorised: %s",
@@ -288,6 +291,7 @@ destinations(struct run *rn, const char *pdomain, const struct strlist *rua, str
 		buf_free(&why);
 	}
 	rua_list_free(&l);
+	return temp;
 }
 
 /* build_xml - the whole document of domain i */
@@ -381,6 +385,7 @@ generate(struct run *rn, const struct report_agg *agg, size_t i)
 	struct buf xml = BUF_INIT, gz = BUF_INIT, fname = BUF_INIT, err = BUF_INIT;
 	struct strlist addrs = { 0, NULL };
 	char id[33];
+	int temp = 0;
 
 	if (!rua_domain_valid(pd, strlen(pd))) {
 		log_warnx("domain=%s: not a valid domain name; no report", pd);
@@ -404,7 +409,7 @@ generate(struct run *rn, const struct report_agg *agg, size_t i)
 		goto out;
 	}
 	if (!rn->o->no_send)
-		destinations(rn, pd, report_agg_rua(agg, i), &addrs);
+		temp = destinations(rn, pd, report_agg_rua(agg, i), &addrs);
 	if (deliver_files(rn, id, fname.data, &gz, &addrs) != 0) {
 		rn->failures++;
 		goto out;
@@ -412,8 +417,16 @@ generate(struct run *rn, const struct report_agg *agg, size_t i)
 	log_info("report domain=%s id=%s messages=%llu rows=%zu destinations=%zu file=%s", pd,
 	    id, report_agg_count(agg, i), report_agg_nrows(agg, i), addrs.n, fname.data);
 	if (rn->st != NULL) {
-		report_state_add_report(rn->st, id, rn->mode, pd, rn->o->begin, rn->o->end - 1,
-		    rn->o->now);
+		/* a destination the DNS could not confirm yet: the report is not
+		 * recorded, so the next run for this period makes it again and
+		 * queues what it can verify then (an address already sent to or
+		 * queued is not queued twice) */
+		if (temp > 0)
+			log_warnx("domain=%s id=%s: %d destination(s) not verified for now; "
+			    "the next run for this period tries again", pd, id, temp);
+		else
+			report_state_add_report(rn->st, id, rn->mode, pd, rn->o->begin,
+			    rn->o->end - 1, rn->o->now);
 		buf_reset(&err);
 		if (report_state_save(rn->st, &err) != 0) {
 			log_err("state: %s", err.data);

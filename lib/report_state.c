@@ -258,7 +258,7 @@ report_state_queue(struct report_state *st, const char *id, const char *dest,
 {
 	struct ent *e;
 
-	if (find(st, ENT_QUEUE, id, dest) >= 0)
+	if (find(st, ENT_QUEUE, id, dest) >= 0 || find(st, ENT_SENT, id, dest) >= 0)
 		return;
 	e = add(st, ENT_QUEUE, id, dest, spool);
 	e->n[0] = e->n[1] = (long long)now;

@@ -48,6 +48,7 @@ int	report_state_has_report(const struct report_state *st, const char *id, const
 void	report_state_add_report(struct report_state *st, const char *id, const char *mode,
 	    const char *pdomain, long long begin, long long end, time_t now);
 
+/* report_state_queue - queue id for dest, unless it is queued or was sent */
 void	report_state_queue(struct report_state *st, const char *id, const char *dest,
 	    const char *spool, time_t now);
 size_t	report_state_nqueued(const struct report_state *st);

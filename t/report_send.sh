@@ -98,4 +98,28 @@ done
 run
 is "$?" 0 "third run"
 is "$(ls "$T/mail" | grep -c '^msg-.*\.eml$')" 3 "third run sends nothing twice"
+
+# 4: the DNS cannot be asked (nothing listens on the name server port):
+# internal destinations go out, the external one waits, its report is not
+# recorded; once the DNS answers, the next run sends to it alone
+mkdir "$T/mail2"
+FAKE_SENDMAIL_DIR="$T/mail2"
+sed "s|^ReportStateFile .*|ReportStateFile $T/state2|; s|^Nameservers .*|Nameservers 127.0.0.1:$(free_port)|; s|^DNSTimeout .*|DNSTimeout 2|" \
+    "$T/r.conf" > "$T/r2.conf"
+"$RP" -c "$T/r2.conf" --history "$T/h" --from $B --to $E --schema "$SCHEMA" 2>"$T/err"
+is "$?" 0 "DNS down: the run itself succeeds"
+like "$(cat "$T/err")" "rua=mailto:agg@reports.example: not verified \(temporary\)" "external destination not verified for now"
+like "$(cat "$T/err")" "domain=example.net id=[0-9a-f]*: 1 destination\(s\) not verified for now; the next run for this period tries again" \
+    "the report waits for the next run"
+is "$(ls "$T/mail2" | grep -c '^msg-.*\.eml$')" 2 "DNS down: the two internal destinations are sent"
+is "$(grep '^report ' "$T/state2" | cut -d' ' -f4 | tr '\n' ' ')" "example.com " \
+    "only the report without external destinations is recorded (example.org also names the unauthorised one)"
+sed "s|^ReportStateFile .*|ReportStateFile $T/state2|" "$T/r.conf" > "$T/r3.conf"
+"$RP" -c "$T/r3.conf" --history "$T/h" --from $B --to $E --schema "$SCHEMA" 2>"$T/err"
+is "$?" 0 "DNS back: next run"
+is "$(ls "$T/mail2" | grep -c '^msg-.*\.eml$')" 3 "DNS back: one more message"
+is "$(tail -1 "$(ls -t "$T"/mail2/msg-*.argv | head -1)")" "agg@reports.example" "to the external destination alone"
+is "$(grep -c '^report ' "$T/state2")" 3 "all three reports recorded"
+"$RP" -c "$T/r3.conf" --history "$T/h" --from $B --to $E --schema "$SCHEMA" 2>"$T/err"
+is "$(ls "$T/mail2" | grep -c '^msg-.*\.eml$')" 3 "and a further run sends nothing"
 done_testing
