@@ -30,7 +30,11 @@ struct dmarc_engine {
 	struct dmarc_psl *psl;		/* rfc7489 only */
 	unsigned      (*dice)(void *);	/* 0-99 for pct= */
 	void	       *dice_arg;
+	int		strictest;	/* MultiValueFrom strictest */
 };
+
+/* MultiValueFrom strictest: at most this many Author Domains are evaluated */
+#define DM_MAX_AUTHORS 5
 
 /* one walk: the names that hold exactly one DMARC record, longest first */
 struct dm_walk {
@@ -67,6 +71,8 @@ dmarc_engine_new(struct dns *dns, const struct conf *c, struct buf *err)
 	e->dice = dm_dice;
 	e->rfc7489 = c != NULL && c->dmarc_standard != NULL &&
 	    strcasecmp(c->dmarc_standard, "rfc7489") == 0;
+	e->strictest = c != NULL && c->multi_value_from != NULL &&
+	    strcasecmp(c->multi_value_from, "strictest") == 0;
 	if (e->rfc7489 &&
 	    (e->psl = dmarc_psl_load(c->public_suffix_list, err)) == NULL) {
 		free(e);
@@ -363,13 +369,15 @@ dm_discover_psl(struct dm_ctx *x, enum dmarc_rec_status *st, char *why, size_t w
 	return rc < 0 ? -1 : 0;
 }
 
-/* dm_author - the single Author Domain from the From fields (5.3.1); 0 ok */
+/* dm_author - the Author Domain(s) from the From fields (5.3.1): 0 for one;
+ * 1 for several distinct domains in one From field, all host names (doms
+ * gets them, in order); -1 for anything else.  Result set unless 0. */
 static int
-dm_author(struct dmarc_outcome *o, const struct dmarc_input *in)
+dm_author(struct dmarc_outcome *o, const struct dmarc_input *in, struct strlist *doms)
 {
 	struct address_list l;
 	char why[160];
-	size_t k, ndom = 1;
+	size_t k, j;
 
 	if (in->nfrom == 0) {
 		dm_set(o, DMARC_RESULT_PERMERROR, "no From field");
@@ -385,23 +393,28 @@ dm_author(struct dmarc_outcome *o, const struct dmarc_input *in)
 		return -1;
 	}
 	o->header_from = xstrdup(l.v[0].domain);
-	for (k = 1; k < l.n; k++)
-		if (strcmp(l.v[k].domain, o->header_from) != 0)
-			ndom++;
+	for (k = 0; k < l.n; k++) {
+		for (j = 0; j < doms->n && strcmp(doms->v[j], l.v[k].domain) != 0; j++)
+			;
+		if (j == doms->n)
+			strlist_add(doms, l.v[k].domain);
+	}
 	address_list_free(&l);
 	if (in->nfrom > 1) {
 		dm_set(o, DMARC_RESULT_PERMERROR, "%zu From fields", in->nfrom);
 		return -1;
 	}
-	if (ndom > 1) {
-		/* section 11.5: several Author Domains; the caller decides */
+	for (k = 0; k < doms->n; k++)
+		if (!dm_hostname_ok(doms->v[k])) {
+			dm_set(o, DMARC_RESULT_PERMERROR, "From domain %.100s is not a host name",
+			    doms->v[k]);
+			return -1;
+		}
+	if (doms->n > 1) {
+		/* section 11.5: several Author Domains; the caller decides, or
+		 * MultiValueFrom strictest evaluates each */
 		dm_set(o, DMARC_RESULT_PERMERROR, "From names several domains");
-		return -1;
-	}
-	if (!dm_hostname_ok(o->header_from)) {
-		dm_set(o, DMARC_RESULT_PERMERROR, "From domain %.100s is not a host name",
-		    o->header_from);
-		return -1;
+		return 1;
 	}
 	return 0;
 }
@@ -505,43 +518,36 @@ dm_usable(struct dm_ctx *x, enum dmarc_rec_status st, char *why)
 	return 0;
 }
 
-/* dmarc_evaluate - see dmarc.h */
-int
-dmarc_evaluate(struct dmarc_engine *e, const struct dmarc_input *in, struct dmarc_outcome *out)
+/* dm_one - sections 5.3.2 to 5.3.8 for out->header_from */
+static void
+dm_one(struct dmarc_engine *e, const struct dmarc_input *in, struct dmarc_outcome *out)
 {
 	struct dm_ctx x;
 	enum dmarc_rec_status st = DMARC_REC_OK;
 	char why[160] = "";
 	int rc;
 
-	memset(out, 0, sizeof(*out));
 	memset(&x, 0, sizeof(x));
 	x.e = e;
 	x.o = out;
-	out->pct_selected = 1;
-	out->discovery = e->rfc7489 ? "psl" : "treewalk";
-	if (dm_author(out, in) != 0) {
-		out->from_problem = 1;
-		return 0;
-	}
 	rc = e->rfc7489 ? dm_discover_psl(&x, &st, why, sizeof(why)) :
 	    dm_discover_walk(&x, &st, why, sizeof(why));
 	if (rc != 0) {
 		dm_set(out, x.dnserr == 2 ? DMARC_RESULT_PERMERROR : DMARC_RESULT_TEMPERROR,
 		    "DNS: %.200s", x.dnswhy);
-		return 0;
+		return;
 	}
 	if (!out->have_record) {
 		dm_set(out, DMARC_RESULT_NONE, "no DMARC record for %.80s%.160s", out->header_from, x.note);
-		return 0;
+		return;
 	}
 	if (dm_usable(&x, st, why) != 0)
-		return 0;
+		return;
 	out->testing = out->rec.testing && !e->rfc7489;
 	rc = dm_identifiers(&x, in);
 	if (dm_policy(&x) != 0 && !out->spf_aligned && !out->dkim_aligned) {
 		dm_set(out, DMARC_RESULT_TEMPERROR, "DNS: %.200s", x.dnswhy);
-		return 0;
+		return;
 	}
 	if (out->spf_aligned || out->dkim_aligned)
 		dm_set(out, DMARC_RESULT_PASS, "%s aligned with %s",
@@ -554,6 +560,68 @@ dmarc_evaluate(struct dmarc_engine *e, const struct dmarc_input *in, struct dmar
 		if (e->rfc7489 && out->rec.pct < 100)
 			out->pct_selected = e->dice(e->dice_arg) < (unsigned)out->rec.pct;
 	}
+}
+
+/* dm_rank - how strict an outcome is, for MultiValueFrom strictest: a
+ * failure by its disposition, then temperror, permerror, none, pass */
+static int
+dm_rank(const struct dmarc_outcome *o)
+{
+	switch (o->result) {
+	case DMARC_RESULT_FAIL:
+		return strcmp(dmarc_disposition(o), "reject") == 0 ? 13 :
+		    strcmp(dmarc_disposition(o), "quarantine") == 0 ? 12 : 11;
+	case DMARC_RESULT_TEMPERROR: return 4;
+	case DMARC_RESULT_PERMERROR: return 3;
+	case DMARC_RESULT_NONE: return 2;
+	default: return 1;
+	}
+}
+
+/* dm_strictest - MultiValueFrom strictest: each Author Domain on its own,
+ * the strictest outcome stands for the message (RFC 9989 section 11.5) */
+static void
+dm_strictest(struct dmarc_engine *e, const struct dmarc_input *in, const struct strlist *doms,
+    struct dmarc_outcome *out)
+{
+	struct dmarc_outcome t;
+	char reason[sizeof(out->reason)];
+	size_t k;
+
+	for (k = 0; k < doms->n; k++) {
+		memset(&t, 0, sizeof(t));
+		t.pct_selected = 1;
+		t.discovery = out->discovery;
+		t.header_from = xstrdup(doms->v[k]);
+		dm_one(e, in, &t);
+		if (k == 0 || dm_rank(&t) > dm_rank(out)) {
+			dmarc_outcome_free(out);
+			*out = t;
+		} else
+			dmarc_outcome_free(&t);
+	}
+	snprintf(reason, sizeof(reason), "%zu From domains, strictest: %.200s", doms->n, out->reason);
+	memcpy(out->reason, reason, sizeof(reason));
+}
+
+/* dmarc_evaluate - see dmarc.h */
+int
+dmarc_evaluate(struct dmarc_engine *e, const struct dmarc_input *in, struct dmarc_outcome *out)
+{
+	struct strlist doms = { 0, NULL };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->pct_selected = 1;
+	out->discovery = e->rfc7489 ? "psl" : "treewalk";
+	rc = dm_author(out, in, &doms);
+	if (rc == 1 && e->strictest && doms.n <= DM_MAX_AUTHORS)
+		dm_strictest(e, in, &doms, out);
+	else if (rc != 0)
+		out->from_problem = 1;
+	else
+		dm_one(e, in, out);
+	strlist_free(&doms);
 	return 0;
 }
 

@@ -145,8 +145,11 @@ struct dmarc_outcome {
  * dmarc_evaluate - RFC 9989 section 5.3 for one message; out is always
  * set (free it with dmarc_outcome_free).  Several From fields, several
  * From domains, no From or a From without a domain give PERMERROR with a
- * reason (RejectMultiValueFrom is the caller's business); DNS trouble
- * gives TEMPERROR.  Returns 0.
+ * reason and from_problem (RejectMultiValueFrom is the caller's business);
+ * with MultiValueFrom strictest, one From field naming 2 to 5 domains is
+ * evaluated for each and the strictest outcome (a failure by its
+ * disposition, then temperror, permerror, none, pass) stands for the
+ * message.  DNS trouble gives TEMPERROR.  Returns 0.
  */
 int		dmarc_evaluate(struct dmarc_engine *e, const struct dmarc_input *in,
 		    struct dmarc_outcome *out);

@@ -42,12 +42,16 @@ CEOF
 }
 PYES=$(free_port)
 PNO=$(free_port)
+PST=$(free_port)
 conf yes "$PYES" yes
 conf no "$PNO" no
+conf strictest "$PST" no
+echo "MultiValueFrom strictest" >> "$T/strictest.conf"
 
 have_miltc=0
 if [ -x "$MC" ]; then
 	milter_start "$T/yes.conf" && PID_YES=$MILTER_PID && cp "$T/milter.log" "$T/milter-yes.log" &&
+	    milter_start "$T/strictest.conf" && PID_ST=$MILTER_PID &&
 	    milter_start "$T/no.conf" && have_miltc=1
 fi
 [ $have_miltc = 1 ] || echo "# the milter half is skipped: t/miltc is not built or the daemon did not start"
@@ -74,8 +78,11 @@ while read -r name mfrom cf sign want; do
 	# shellcheck disable=SC2086
 	is "$($PY "$H/check.py" "$T/$name.json" $want)" "$want" "$name: $want"
 	[ $have_miltc = 1 ] || continue
-	port=$PYES
-	[ "$cf" = no ] && port=$PNO
+	case $cf in
+	no) port=$PNO ;;
+	strictest) port=$PST ;;
+	*) port=$PYES ;;
+	esac
 	timeout 60 "$MC" -s "inet:$port@127.0.0.1" --client-ip 198.18.0.1 --helo client.hostile.test \
 	    --from "$mfrom" --rcpt bob@rcpt.test --timeout 30 "$T/$name.eml" >"$T/$name.miltc" 2>&1
 	is "$($PY "$H/check.py" --milter "$T/$name.miltc")" "$wact" "$name: through the milter, action $wact"
@@ -92,5 +99,6 @@ done < "$H/cases"
 if [ $have_miltc = 1 ]; then
 	ok "the daemon (RejectMultiValueFrom yes) is still running" kill -0 "$PID_YES"
 	ok "the daemon (RejectMultiValueFrom no) is still running" kill -0 "$MILTER_PID"
+	ok "the daemon (MultiValueFrom strictest) is still running" kill -0 "$PID_ST"
 fi
 done_testing

@@ -352,7 +352,7 @@ check(struct dmarc_engine *e, const struct eval_case *c)
 
 /* engine - a DMARC engine in the given mode */
 static struct dmarc_engine *
-engine(struct dns *d, const char *standard, const char *psl)
+engine(struct dns *d, const char *standard, const char *psl, const char *multi)
 {
 	struct conf *c = conf_defaults();
 	struct buf err = BUF_INIT;
@@ -363,6 +363,10 @@ engine(struct dns *d, const char *standard, const char *psl)
 	c->dmarc_standard = xstrdup(standard);
 	free(c->public_suffix_list);
 	c->public_suffix_list = psl ? xstrdup(psl) : NULL;
+	if (multi != NULL) {
+		free(c->multi_value_from);
+		c->multi_value_from = xstrdup(multi);
+	}
 	if ((e = dmarc_engine_new(d, c, &err)) == NULL)
 		diag("dmarc_engine_new: %s", err.data);
 	conf_free(c);
@@ -425,6 +429,46 @@ test_details(struct dmarc_engine *e)
 	ok(strstr(o.reason, "discarded") != NULL, "two records: reason says discarded (%s)", o.reason);
 	dmarc_outcome_free(&o);
 	dmarc_outcome_free(NULL);
+}
+
+/* MultiValueFrom strictest: each Author Domain, the strictest outcome stands */
+static const struct eval_case strictest_cases[] = {
+	{ "strictest: p=none and p=reject failing: reject", "a@pol.example, b@nonp.example",
+	  NULL, NULL, 0, NULL, NULL, "fail", "nonp.example", NULL, "p", "reject" },
+	{ "strictest: one passes, one fails with p=none: the failure", "a@relaxed.example, b@two.example",
+	  NULL, NULL, 0, "relaxed.example", "pass", "fail", "two.example", NULL, "p", "none" },
+	{ "strictest: both aligned: pass", "a@relaxed.example, b@mail.relaxed.example",
+	  NULL, NULL, 0, "relaxed.example", "pass", "pass", "relaxed.example", NULL, NULL, "none" },
+	{ "strictest: a domain without a record: none", "a@relaxed.example, b@norecord.example",
+	  NULL, NULL, 0, "relaxed.example", "pass", "none", NULL, NULL, NULL, "none" },
+	{ "strictest: six domains are too many: permerror",
+	  "a@a.example, b@b.example, c@c.example, d@d.example, e@e.example, f@f.example",
+	  NULL, NULL, 0, NULL, NULL, "permerror", NULL, NULL, NULL, "none" },
+	{ "strictest: two From fields stay permerror", "a@pol.example\nb@pol.example",
+	  NULL, NULL, 0, NULL, NULL, "permerror", NULL, NULL, NULL, "none" },
+};
+
+static void
+test_strictest(struct dns *d)
+{
+	struct dmarc_engine *e = engine(d, "rfc9989", NULL, "strictest");
+	struct dmarc_outcome o;
+	size_t k;
+
+	ok(e != NULL, "MultiValueFrom strictest engine");
+	if (e == NULL)
+		return;
+	for (k = 0; k < sizeof(strictest_cases) / sizeof(strictest_cases[0]); k++)
+		check(e, &strictest_cases[k]);
+	run(e, &strictest_cases[0], &o);
+	is_str(o.header_from, "nonp.example", "strictest: header.from is the domain that decided");
+	ok(!o.from_problem, "strictest: evaluated, not a From problem");
+	ok(strncmp(o.reason, "2 From domains, strictest: ", 27) == 0, "strictest: reason says so (%s)", o.reason);
+	dmarc_outcome_free(&o);
+	run(e, &strictest_cases[4], &o);
+	ok(o.from_problem, "strictest: six domains are a From problem (RejectMultiValueFrom decides)");
+	dmarc_outcome_free(&o);
+	dmarc_engine_free(e);
 }
 
 /* test_pct - rfc7489 mode applies pct= with the injected dice */
@@ -506,7 +550,7 @@ main(void)
 	ok(d != NULL, "resolver created");
 	if (d == NULL)
 		return tap_done();
-	e = engine(d, "rfc9989", NULL);
+	e = engine(d, "rfc9989", NULL, NULL);
 	ok(e != NULL, "rfc9989 engine");
 	for (k = 0; e && k < sizeof(walk_cases) / sizeof(walk_cases[0]); k++)
 		check(e, &walk_cases[k]);
@@ -515,9 +559,10 @@ main(void)
 		test_threads(e);
 	}
 	dmarc_engine_free(e);
+	test_strictest(d);
 
-	ok(engine(d, "rfc7489", "/nonexistent/psl.dat") == NULL, "rfc7489 without a PSL file fails");
-	e = engine(d, "rfc7489", psl);
+	ok(engine(d, "rfc7489", "/nonexistent/psl.dat", NULL) == NULL, "rfc7489 without a PSL file fails");
+	e = engine(d, "rfc7489", psl, NULL);
 	ok(e != NULL, "rfc7489 engine");
 	for (k = 0; e && k < sizeof(psl_cases) / sizeof(psl_cases[0]); k++)
 		check(e, &psl_cases[k]);
@@ -528,7 +573,7 @@ main(void)
 
 	/* a resolver nobody answers: temperror, never none */
 	d = test_resolver(dead, 1);
-	e = d ? engine(d, "rfc9989", NULL) : NULL;
+	e = d ? engine(d, "rfc9989", NULL, NULL) : NULL;
 	if (e) {
 		static const struct eval_case down = { "DNS server down", "a@relaxed.example", "pass",
 			"relaxed.example", 0, NULL, NULL, "temperror", NULL, NULL, NULL, "none" };
