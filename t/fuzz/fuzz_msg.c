@@ -2,7 +2,8 @@
  * fuzz_msg.c - libFuzzer target: the whole per-message pipeline, in process
  *
  * Input: byte 0 picks the role (odd: client 127.0.0.1, an InternalHost, so
- * the message is signed; even: client 198.18.0.1, verified); then one line
+ * the message is signed; even: client 198.18.0.1, verified) and, with bit 1,
+ * MultiValueFrom strictest instead of RejectMultiValueFrom yes; then one line
  * with the MAIL FROM address; then the message (LF or CRLF), split into
  * header fields and body the way the offline runner does, and fed through
  * msg_new/msg_header/msg_eoh/msg_body/msg_eom/msg_free.
@@ -32,9 +33,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* setup - the engine, built once */
+/* setup - an engine, built once per flavour */
 static struct engine *
-setup(void)
+setup(int strictest)
 {
 	struct buf err = BUF_INIT, text = BUF_INIT, pem = BUF_INIT;
 	char dir[] = "/tmp/fuzz_msg.XXXXXX", path[64];
@@ -62,7 +63,8 @@ setup(void)
 	    "Mode sv\nAuthservID mx.fuzz.example\nSyslog no\nInternalHosts 127.0.0.1\n"
 	    "Nameservers 127.0.0.1:%s\nDNSTimeout 1\nDomain hostile.test\nSelector fz\n"
 	    "KeyFile %s\nMaximumSignaturesToVerify 5\nAddReceivedSPF yes\n"
-	    "RejectFailures yes\nRejectMultiValueFrom yes\n", port ? port : "9", path);
+	    "RejectFailures yes\n%s\n", port ? port : "9", path,
+	    strictest ? "MultiValueFrom strictest" : "RejectMultiValueFrom yes");
 	c = conf_parse("fuzz.conf", text.data, text.len, &err);
 	if (c == NULL || (e = engine_new(c, &err)) == NULL) {
 		fprintf(stderr, "fuzz_msg: %s\n", err.data);
@@ -78,17 +80,18 @@ setup(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct engine *e;
+	static struct engine *engines[2];
+	struct engine *e;
 	const char *p = (const char *)data, *end = p + size, *nl;
 	struct msg_env env;
 	struct verdict v;
 	struct msg *m;
 	char *mfrom;
 
-	if (e == NULL)
-		e = setup();
 	if (size < 2)
 		return 0;
+	if ((e = engines[(data[0] >> 1) & 1]) == NULL)
+		e = engines[(data[0] >> 1) & 1] = setup((data[0] >> 1) & 1);
 	memset(&env, 0, sizeof(env));
 	env.client_ip = (data[0] & 1) ? "127.0.0.1" : "198.18.0.1";
 	env.client_host = "[client]";
