@@ -393,7 +393,9 @@ dm_author(struct dmarc_outcome *o, const struct dmarc_input *in, struct strlist 
 		return -1;
 	}
 	o->header_from = xstrdup(l.v[0].domain);
-	for (k = 0; k < l.n; k++) {
+	/* distinct domains, up to one more than strictest evaluates (a 64 KiB
+	 * From of distinct domains must not cost a quadratic scan) */
+	for (k = 0; k < l.n && doms->n <= DM_MAX_AUTHORS; k++) {
 		for (j = 0; j < doms->n && strcmp(doms->v[j], l.v[k].domain) != 0; j++)
 			;
 		if (j == doms->n)
