@@ -172,6 +172,7 @@ main(int argc, char **argv)
 		buf_free(&err);
 	}
 	daemon_block_signals();
+	daemon_malloc_arenas();
 	if (!foreground && daemon_detach() != 0)
 		fatal("cannot fork");
 	if ((e = build(conf_path)) == NULL)
