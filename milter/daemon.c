@@ -356,23 +356,18 @@ daemon_thread_stacks(void)
  * daemon_malloc_arenas - glibc gives threads up to 8 malloc arenas per CPU.
  * libmilter's worker pool starts and stops threads as load changes, so over
  * time a thread lands on arenas other threads filled, and memory spread over
- * many arenas is not given back: the 1,000,000-message soak grew VmRSS by
- * 696 KiB (+4.4%) with the default and stayed flat with one arena, at the
- * same message rate.  One arena per CPU keeps that flat without making every
- * thread of a large machine share one lock.  An administrator's
- * MALLOC_ARENA_MAX wins.
+ * many arenas is not given back.  1,000,000-message soak at 50 connections
+ * (t/bench/bench.sh soak), VmRSS first vs last 100,000: default arenas
+ * +696 KiB and still creeping; 2 arenas +600 KiB (one step); 1 arena flat
+ * (-128 KiB), at the same message rate.  So one arena; each thread's tcache
+ * still serves most small allocations without the arena lock.  An
+ * administrator's MALLOC_ARENA_MAX wins.
  */
 void
 daemon_malloc_arenas(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
 	if (getenv("MALLOC_ARENA_MAX") != NULL)
 		return;
-	if (n < 1)
-		n = 1;
-	if (n > 8)
-		n = 8;
-	if (mallopt(M_ARENA_MAX, (int)n) != 1)
-		log_warn("cannot limit malloc arenas to %ld", n);
+	if (mallopt(M_ARENA_MAX, 1) != 1)	/* e.g. a sanitizer's allocator */
+		log_debug("malloc arenas not limited");
 }

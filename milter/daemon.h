@@ -20,8 +20,8 @@ int	daemon_socket(const struct conf *c);
 /* daemon_drop_privileges - switch to UserID; refuse root unless allowed */
 int	daemon_drop_privileges(const struct conf *c);
 int	daemon_write_pidfile(const char *path);
-/* daemon_malloc_arenas - at most one malloc arena per CPU (unless
- * MALLOC_ARENA_MAX is set), before any thread starts */
+/* daemon_malloc_arenas - one malloc arena (unless MALLOC_ARENA_MAX is
+ * set), before any thread starts */
 void	daemon_malloc_arenas(void);
 /* daemon_thread_stacks - a smaller default stack for the threads libmilter
  * starts, so that glibc's stack cache keeps them across connections */
