@@ -134,25 +134,35 @@ reply(struct conn *c, unsigned long bit, sfsistat st)
 	return st;
 }
 
-static sfsistat
-cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
-    unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
-    unsigned long *pf3)
+/* conn_of - the connection context, made at the first step that needs it
+ * (option negotiation, or CONNECT from an MTA that does not negotiate),
+ * with the configuration the connection runs under */
+static struct conn *
+conn_of(SMFICTX *ctx)
 {
-	struct conn *c;
-	unsigned long want = CB_PROTO_WANT;
+	struct conn *c = smfi_getpriv(ctx);
 
-	(void)f2;
-	(void)f3;
-	/* the context starts here so that every step knows what was agreed;
-	 * the connection runs under the configuration it started with */
-	if ((c = smfi_getpriv(ctx)) == NULL) {
+	if (c == NULL) {
 		c = xcalloc(1, sizeof(*c));
 		c->held = SMFIS_CONTINUE;
 		smfi_setpriv(ctx, c);
 	}
 	if (c->eng == NULL)
 		c->eng = callbacks_engine();
+	return c;
+}
+
+static sfsistat
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+    unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
+    unsigned long *pf3)
+{
+	/* the context starts here so that every step knows what was agreed */
+	struct conn *c = conn_of(ctx);
+	unsigned long want = CB_PROTO_WANT;
+
+	(void)f2;
+	(void)f3;
 	if (c->eng != NULL && hostlist_empty(c->eng->peers))
 		want |= SMFIP_NR_CONN;
 	if (c->eng != NULL && !msg_may_ignore(c->eng))
@@ -168,16 +178,9 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 static sfsistat
 cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 {
-	struct conn *c = smfi_getpriv(ctx);
+	struct conn *c = conn_of(ctx);
 	char ip[INET6_ADDRSTRLEN] = "";
 
-	if (c == NULL) {	/* no option negotiation: an MTA before milter v2 */
-		c = xcalloc(1, sizeof(*c));
-		c->held = SMFIS_CONTINUE;
-		smfi_setpriv(ctx, c);
-	}
-	if (c->eng == NULL)
-		c->eng = callbacks_engine();
 	if (c->eng == NULL || c->counted)
 		return reply(c, SMFIP_NR_CONN, SMFIS_TEMPFAIL);
 	if (sa && sa->sa_family == AF_INET)

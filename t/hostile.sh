@@ -26,14 +26,8 @@ dns_start "$T/zone.conf" || skip_all "cannot start unbound"
 
 # conf NAME MULTI - a config file with RejectMultiValueFrom MULTI
 conf() {
-	cat > "$T/$1.conf" <<CEOF
-Socket inet:$2@127.0.0.1
-AuthservID mx.hostile.test
-Background no
-Syslog no
-AllowRootOperation yes
-Nameservers 127.0.0.1:$DNS_PORT
-DNSTimeout 3
+	conf_base "inet:$2@127.0.0.1" mx.hostile.test > "$T/$1.conf"
+	cat >> "$T/$1.conf" <<CEOF
 MaximumSignaturesToVerify 5
 RejectFailures yes
 HoldQuarantinedMessages yes

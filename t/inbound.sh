@@ -10,14 +10,8 @@ MC="$builddir/miltc"
 . "$srcdir/inbound_lib.sh"
 dns_start "$T/zone.conf" || skip_all "cannot start unbound"
 MPORT=$(free_port)
-cat > "$T/a.conf" <<CEOF
-Socket inet:$MPORT@127.0.0.1
-AuthservID mx.test.example
-Background no
-Syslog no
-AllowRootOperation yes
-Nameservers 127.0.0.1:$DNS_PORT
-DNSTimeout 3
+conf_base "inet:$MPORT@127.0.0.1" mx.test.example > "$T/a.conf"
+cat >> "$T/a.conf" <<CEOF
 RejectFailures yes
 HoldQuarantinedMessages yes
 RejectMultiValueFrom yes

@@ -116,6 +116,13 @@ PYEOF
 
 zone_dir() { echo "$srcdir/zones"; }
 
+# conf_base SOCKET AUTHSERV-ID - the lines a test daemon's config starts
+# with: foreground, no syslog, root allowed, the test DNS server (dns_start)
+conf_base() {
+	printf 'Socket %s\nAuthservID %s\nBackground no\nSyslog no\nAllowRootOperation yes\n' "$1" "$2"
+	printf 'Nameservers 127.0.0.1:%s\nDNSTimeout 3\n' "$DNS_PORT"
+}
+
 # dns_start FILE... - authoritative test server on loopback
 dns_start() {
 	_ub=${UNBOUND:-$(command -v unbound || echo /usr/sbin/unbound)}

@@ -29,17 +29,11 @@ T="$b/t/tmp/tsan"
 mkdir -p "$T"
 dns_start "$top/t/zones/hostile.conf" || { echo "unbound did not start"; exit 1; }
 port=$(free_port)
-cat > "$T/am.conf" <<CEOF
-Socket inet:$port@127.0.0.1
-AuthservID mx.hostile.test
-Background no
-Syslog no
-AllowRootOperation yes
-Nameservers 127.0.0.1:$DNS_PORT
-DNSTimeout 3
-RejectFailures yes
-HistoryFile $T/history
-CEOF
+{
+	conf_base "inet:$port@127.0.0.1" mx.hostile.test
+	echo "RejectFailures yes"
+	echo "HistoryFile $T/history"
+} > "$T/am.conf"
 printf 'From: alice@sender.hostile.test\r\nTo: bob@rcpt.test\r\nSubject: tsan\r\n\r\nHello.\r\n' > "$T/m.eml"
 # libmilter's own shutdown (smfi_stop: mi_listener destroys mutexes its
 # closer thread still uses; its signal thread is never joined) is not ours
