@@ -95,6 +95,7 @@ mkdir -p "$T/reports"
 "$RP" --history "$T/history" --from 0 --to 2000000000 --outdir "$T/reports" --no-send \
     --state "$T/report.state" --schema none > "$T/report.out" 2>&1
 is "$(ls "$T/reports" | grep -c '\.xml\.gz$')" 3 "the reporter writes one report per policy domain from them"
+ok "the RFC 9990 schema and xmllint are there" test -f "$REF/rfc9990-dmarc-aggregate.xsd" -a -x "$(command -v xmllint)"
 if [ -f "$REF/rfc9990-dmarc-aggregate.xsd" ] && command -v xmllint >/dev/null; then
 	for f in "$T"/reports/*.xml.gz; do
 		gunzip -c "$f" > "$T/r.xml"

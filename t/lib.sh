@@ -31,8 +31,7 @@ rm -rf "$T"
 mkdir -p "$T"
 AM="$top_builddir/milter/authmilter"
 PY=/usr/bin/python3
-REF="$top_srcdir/../shared/ref"
-[ -d "$REF" ] || REF=/work/shared/ref
+REF="$top_srcdir/data"
 _n=0
 _fail=0
 _cleanups=""

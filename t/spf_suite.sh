@@ -4,7 +4,7 @@
 # checked, and the failures must be exactly those listed in spf-deviations.txt
 . "$srcdir/lib.sh"
 SUITE="$REF/rfc7208-tests.yml"
-[ -f "$SUITE" ] || skip_all "RFC 7208 suite not found ($SUITE)"
+[ -f "$SUITE" ] || { echo "1..1"; echo "not ok 1 - the RFC 7208 suite is in the tree ($SUITE)"; exit 1; }
 $PY -c 'import yaml' 2>/dev/null || skip_all "python3-yaml is not installed"
 need unbound-checkconf
 
