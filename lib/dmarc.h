@@ -112,7 +112,7 @@ struct dmarc_input {
 	size_t		nfrom;
 	const char     *spf_result;	/* RFC 8601 word of the SPF identity used */
 	const char     *spf_domain;	/* MAIL FROM domain, or HELO when MAIL FROM is null */
-	int		spf_is_helo;	/* spf_domain is the HELO identity */
+	int		spf_is_helo;	/* a HELO identity result (RFC 7208 2.3): only rfc7489 mode uses it */
 	const struct dmarc_dkim_in *dkim;
 	size_t		ndkim;
 };

@@ -101,11 +101,16 @@ run_dmarc(struct msg *m, struct verdict *vd)
 	in.from = from;
 	in.dkim = dk;
 	in.ndkim = r->ndkim;
+	/*
+	 * RFC 9989 section 3.2.4 keeps RFC 7208 section 2.4: the MAIL FROM
+	 * identity of a null reverse-path is postmaster@HELO, which is what
+	 * run_spf checked as MAIL FROM; so that result and its domain are the
+	 * SPF-authenticated identifier in both modes (RFC 7489 section 4.1
+	 * says the same).  The HELO identity check itself is never used.
+	 */
 	in.spf_result = r->spf ? r->spf : "none";
-	in.spf_is_helo = *m->mail_from == '\0';
-	in.spf_domain = in.spf_is_helo ? v->helo.domain : v->mfrom.domain;
-	if (in.spf_is_helo && r->spf_helo)
-		in.spf_result = r->spf_helo;
+	in.spf_domain = v->mfrom.domain;
+	in.spf_is_helo = 0;
 	dmarc_evaluate(m->eng->dmarc, &in, &v->dmarc);
 	v->have_dmarc = 1;
 	verdict_set(&r->dmarc, dmarc_result_str(v->dmarc.result));

@@ -79,9 +79,26 @@ like "$(echo "$m" | grep chgheader | tr '\n' ' ')" "chgheader Authentication-Res
 j=$(runner nodmarc "")
 is "$(field "$j" "r['spf'], r['spf_domain']")" "pass client.inb.test" "null sender: SPF checks postmaster@HELO"
 
+# RFC 9989 section 3.2.4 (RFC 7208 section 2.4): the MAIL FROM identity of a
+# null reverse-path is postmaster@HELO, the SPF-authenticated identifier; a
+# bounce whose HELO passes SPF and aligns (relaxed) with From passes DMARC
+j=$("$AM" -c "$T/a.conf" --test-message "$T/bounce.eml" --client-ip 198.18.0.1 \
+    --helo mx.bounce.inb.test --mail-from "" --rcpt bob@rcpt.test --json)
+is "$(field "$j" "r['spf'], r['spf_domain'], r['dmarc'], r['policy'], j['action']")" \
+    "pass mx.bounce.inb.test pass reject accept" "null sender, aligned HELO: dmarc=pass (RFC 9989 3.2.4)"
+m=$("$MC" -s "inet:$MPORT@127.0.0.1" --client-ip 198.18.0.1 --helo mx.bounce.inb.test \
+    --from "" --rcpt bob@rcpt.test "$T/bounce.eml")
+like "$m" "insheader 0 Authentication-Results: mx.test.example;.*dmarc=pass" \
+    "null sender through the milter: dmarc=pass"
+like "$m" "action (accept|continue)" "null sender through the milter: accepted"
+j=$("$AM" -c "$T/a.conf" --test-message "$T/bounce.eml" --client-ip 198.18.0.2 \
+    --helo mx.bounce.inb.test --mail-from "" --rcpt bob@rcpt.test --json)
+is "$(field "$j" "r['spf'], r['dmarc'], j['action']")" "fail fail reject" \
+    "null sender from an address the HELO record refuses: dmarc=fail, rejected"
+
 sleep 1
 ok "history records were written" grep -q '^job ' "$T/history"
-is "$(grep -c '^job ' "$T/history")" 4 "one record per DMARC-evaluated message through the daemon (pass, forged, reject, quar)"
+is "$(grep -c '^job ' "$T/history")" 5 "one record per DMARC-evaluated message through the daemon (pass, forged, reject, quar, bounce)"
 RP="$top_builddir/report/authmilter-report"
 sum=$("$RP" summary --history "$T/history" --json | $PY -c '
 import json, sys
@@ -89,12 +106,12 @@ j = json.load(sys.stdin)
 for d in sorted(j["domains"], key=lambda d: d["domain"]):
     print(d["domain"], d["messages"], d["dmarc"]["pass"], d["dmarc"]["fail"],
           d["action"]["accept"], d["action"]["quarantine"], d["action"]["reject"])' | tr '\n' ';')
-is "$sum" "quar.inb.test 1 0 1 0 1 0;reject.inb.test 1 0 1 0 0 1;sender.inb.test 2 2 0 2 0 0;" \
+is "$sum" "bounce.inb.test 1 1 0 1 0 0;quar.inb.test 1 0 1 0 1 0;reject.inb.test 1 0 1 0 0 1;sender.inb.test 2 2 0 2 0 0;" \
     "the daemon's records parse back: per-domain counts, results and actions"
 mkdir -p "$T/reports"
 "$RP" --history "$T/history" --from 0 --to 2000000000 --outdir "$T/reports" --no-send \
     --state "$T/report.state" --schema none > "$T/report.out" 2>&1
-is "$(ls "$T/reports" | grep -c '\.xml\.gz$')" 3 "the reporter writes one report per policy domain from them"
+is "$(ls "$T/reports" | grep -c '\.xml\.gz$')" 4 "the reporter writes one report per policy domain from them"
 ok "the RFC 9990 schema and xmllint are there" test -f "$REF/rfc9990-dmarc-aggregate.xsd" -a -x "$(command -v xmllint)"
 if [ -f "$REF/rfc9990-dmarc-aggregate.xsd" ] && command -v xmllint >/dev/null; then
 	for f in "$T"/reports/*.xml.gz; do

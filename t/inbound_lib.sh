@@ -1,6 +1,7 @@
 # t/inbound_lib.sh - test domains, keys and messages shared by the inbound
 # tests (sourced after lib.sh): writes $T/zone.conf (unbound local-data) and
-# $T/<case>.eml for the cases pass reject quar testing nodmarc multi forged
+# $T/<case>.eml for the cases pass reject quar testing nodmarc bounce multi
+# forged
 # keys and zone
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/sel1.pem" 2>/dev/null
 pub=$(openssl pkey -in "$T/sel1.pem" -pubout -outform DER 2>/dev/null | base64 -w0)
@@ -22,6 +23,9 @@ print(\"  local-data: 'sel1._domainkey.sender.inb.test. 300 IN TXT %s'\" % parts
 	echo "  local-data: 'nodmarc.inb.test. 300 IN TXT \"v=spf1 ip4:198.18.0.1 -all\"'"
 	echo "  local-data: 'client.inb.test. 300 IN TXT \"v=spf1 ip4:198.18.0.1 -all\"'"
 	echo '  local-data: "client.inb.test. 300 IN A 198.18.0.1"'
+	# a bounce domain: its MTA's HELO name passes SPF, no other record
+	echo "  local-data: 'mx.bounce.inb.test. 300 IN TXT \"v=spf1 ip4:198.18.0.1 -all\"'"
+	echo "  local-data: '_dmarc.bounce.inb.test. 300 IN TXT \"v=DMARC1; p=reject\"'"
 } > "$T/zone.conf"
 mkmsg() {	# mkmsg FILE FROM-ADDRESS [extra header line]
 	printf 'From: %s\r\nTo: bob@rcpt.test\r\nSubject: inbound\r\nMessage-ID: <%s@inb.test>\r\n%bDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n\r\nHello there.\r\n' \
@@ -39,6 +43,7 @@ mkmsg "$T/reject.eml" "Mallory <boss@reject.inb.test>"
 mkmsg "$T/quar.eml" "q@quar.inb.test"
 mkmsg "$T/testing.eml" "t@testing.inb.test"
 mkmsg "$T/nodmarc.eml" "n@nodmarc.inb.test"
+mkmsg "$T/bounce.eml" "Mail Delivery System <MAILER-DAEMON@bounce.inb.test>"
 mkmsg "$T/multi.eml" "a@sender.inb.test, b@reject.inb.test"
 mkmsg "$T/forged.eml" "Alice <alice@sender.inb.test>" \
     "Authentication-Results: other.example; spf=pass\r\nAuthentication-Results: mx.test.example; dmarc=pass\r\nAuthentication-Results: (c) MX.TEST.EXAMPLE; dkim=pass\r\n"
