@@ -79,7 +79,8 @@ static const struct conf_key keys[] = {
 	{ "Mode", CONF_ENUM, O(mode), "sv", NOB, "s|v|sv", NULL, SEC_C,
 	  "s: sign outbound mail, v: verify inbound mail, sv: both" },
 	{ "InternalHosts", CONF_STR, O(internal_hosts), "127.0.0.1, ::1", NOB, NULL, NULL, SEC_C,
-	  "clients whose mail is signed, not verified: list or file:PATH" },
+	  "clients whose mail is signed, not verified: list or file:PATH "
+	  "(loopback re-injection by a content filter: see authmilter(8))" },
 	{ "MTA", CONF_STR, O(mta), NULL, NOB, NULL, NULL, SEC_C,
 	  "MTA {daemon_name} values whose mail is signed" },
 	{ "IgnoreHosts", CONF_STR, O(ignore_hosts), NULL, NOB, NULL, NULL, SEC_C,

@@ -13,6 +13,12 @@
  * thread-local pointer (spf_cur) that is set for exactly the duration of one
  * synchronous evaluation on the calling thread.  The SPF_server_t itself is
  * built once per engine and only read afterwards, so milter threads share it.
+ *
+ * Evaluation does not go through SPF_request_query_mailfrom: libspf2 answers
+ * pass for every 127/8 or ::1 client there before looking at any record
+ * ("localhost is always allowed"), so a spoofed MAIL FROM re-injected on
+ * loopback passed SPF and, aligned, DMARC.  spf_query takes the same steps
+ * without that shortcut: the record decides, whatever the address.
  */
 #include "config.h"
 
@@ -577,6 +583,39 @@ spf_explain(struct spf_outcome *out, const struct spf_eval *ev, SPF_response_t *
 		spf_set(out, w, "%s", msg);
 }
 
+/*
+ * spf_query - SPF_request_query_mailfrom (libspf2 1.2.10) minus its
+ * loopback shortcut: RFC 7208 §4 has no rule by address class.  The
+ * current domain is the MAIL FROM domain (we never set use_helo), the
+ * record comes through our layer, the interpreter decides.  *respp is set
+ * whenever a response could be made, as libspf2 does.
+ */
+static SPF_errcode_t
+spf_query(SPF_server_t *server, SPF_request_t *req, SPF_response_t **respp)
+{
+	SPF_record_t *rec = NULL;
+	SPF_response_t *resp;
+	SPF_errcode_t err;
+
+	if ((*respp = resp = SPF_response_new(req)) == NULL)
+		return SPF_E_NO_MEMORY;
+	req->cur_dom = req->use_helo ? req->helo_dom : req->env_from_dp;
+	if (req->cur_dom == NULL)
+		return SPF_i_done(resp, SPF_RESULT_PERMERROR, SPF_REASON_FAILURE, SPF_E_NOT_CONFIG);
+	err = SPF_server_get_record(server, req, resp, &rec);
+	if (err != SPF_E_SUCCESS) {
+		if (rec)
+			SPF_record_free(rec);
+		SPF_i_done(resp, resp->result, resp->reason, resp->err);
+		return err;
+	}
+	resp->spf_record_exp = rec;
+	err = SPF_record_interpret(rec, req, resp, 0);
+	resp->spf_record_exp = NULL;
+	SPF_record_free(rec);
+	return err;
+}
+
 /* spf_check - check_host(ip, domain, sender) (RFC 7208 §4) */
 static void
 spf_check(struct spf_engine *s, const char *ip, const char *helo, const char *sender,
@@ -610,7 +649,7 @@ spf_check(struct spf_engine *s, const char *ip, const char *helo, const char *se
 	if (SPF_request_set_env_from(req, sender) != SPF_E_SUCCESS)
 		goto oom;
 	spf_cur = &ev;
-	SPF_request_query_mailfrom(req, &resp);
+	spf_query(s->server, req, &resp);
 	spf_cur = NULL;
 	spf_eval_allow_reset(&ev);
 	out->lookups = ev.lookups;

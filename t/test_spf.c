@@ -94,6 +94,17 @@ static const struct spf_case cases[] = {
 	  "permerror", NULL },
 	{ "REFUSED during a term: temperror", "192.0.2.70", "mx.example", "a@tmp.spf.test",
 	  "temperror", NULL },
+	/* loopback is evaluated like any address: libspf2's "localhost is
+	 * always allowed" shortcut must not decide (issue 11 item 16) */
+	{ "127.0.0.1 vs -all: fail", "127.0.0.1", "localhost", "a@pass.spf.test", "fail", NULL },
+	{ "127.0.0.5, two records: permerror", "127.0.0.5", "localhost", "a@two.spf.test", "permerror",
+	  NULL },
+	{ "::1 vs -all: fail", "::1", "localhost", "a@six6.spf.test", "fail", NULL },
+	{ "127.0.0.1 HELO identity: fail", "127.0.0.1", "pass.spf.test", NULL, "fail", NULL },
+	{ "127.0.0.1 null sender: fail", "127.0.0.1", "pass.spf.test", "", "fail", NULL },
+	{ "127.0.0.1 listed in ip4: pass", "127.0.0.1", "localhost", "a@lo.spf.test", "pass",
+	  NULL },
+	{ "::1 listed in ip6: pass", "::1", "localhost", "a@lo.spf.test", "pass", NULL },
 	{ "client address not an IP: temperror", "nonsense", "mx.example", "a@pass.spf.test",
 	  "temperror", NULL },
 };
