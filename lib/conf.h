@@ -91,6 +91,7 @@ struct conf {
 	char	       *sign_headers;
 	char	       *omit_headers;
 	char	       *oversign_headers;
+	char	       *oversign_present_headers;
 	long		signature_ttl;
 	int		require_safe_keys;
 	int		subdomains;

@@ -139,11 +139,21 @@ static const struct conf_key keys[] = {
 	{ "Canonicalization", CONF_STR, O(canonicalization), "relaxed/relaxed", NOB, NULL, check_canon, SEC_O,
 	  "header/body canonicalization of new signatures" },
 	{ "SignHeaders", CONF_STR, O(sign_headers), NULL, NOB, NULL, NULL, SEC_O,
-	  "headers to sign (default: the RFC 6376 section 5.4.1 list)" },
+	  "headers to sign; \"*,+name,-name\" edits the default: the RFC 6376 section 5.4.1 "
+	  "list, Sender, Message-ID, MIME-Version, Content-Type, Content-Transfer-Encoding, "
+	  "Content-ID, Content-Description, Resent-Sender, Resent-Message-ID and "
+	  "List-Unsubscribe-Post (RFC 8058 section 4)" },
 	{ "OmitHeaders", CONF_STR, O(omit_headers), NULL, NOB, NULL, NULL, SEC_O,
-	  "headers never to sign" },
-	{ "OversignHeaders", CONF_STR, O(oversign_headers), "From", NOB, NULL, NULL, SEC_O,
-	  "headers signed once more than they occur, so none can be added" },
+	  "headers never to sign (From is always signed)" },
+	{ "OversignHeaders", CONF_STR, O(oversign_headers),
+	  "From, Reply-To, Subject, To, Cc, Content-Type", NOB, NULL, NULL, SEC_O,
+	  "headers signed once more than they occur, also when absent, so none can be added "
+	  "(they are signed too); \".\" for none" },
+	{ "OversignHeadersIfPresent", CONF_STR, O(oversign_present_headers),
+	  "Sender, Date, Message-ID, MIME-Version, Content-Transfer-Encoding, In-Reply-To, "
+	  "References, List-Unsubscribe, List-Unsubscribe-Post", NOB, NULL, NULL, SEC_O,
+	  "headers signed once more than they occur when the message has them: a second one "
+	  "cannot be added, a relay may still add a missing one (they are signed too); \".\" for none" },
 	{ "SignatureTTL", CONF_INT, O(signature_ttl), "0", 0, 315360000, NULL, NULL, SEC_O,
 	  "seconds a signature is valid (x=); 0 for no expiry" },
 	{ "RequireSafeKeys", CONF_BOOL, O(require_safe_keys), "yes", NOB, NULL, NULL, SEC_O,

@@ -5,10 +5,10 @@
  * Domain/Selector/KeyFile short form, load every key once (dkim_key.c:
  * RequireSafeKeys, RSA and Ed25519), check that every key name the
  * SigningTable uses exists, and build the header lists (SignHeaders,
- * OmitHeaders, OversignHeaders) and SignatureTTL.  Per message: look the
- * From address up, open one signing request per key, keep the header block,
- * hash the body once, and hand out the DKIM-Signature headers.  The
- * algorithm follows the key.
+ * OmitHeaders, OversignHeaders, OversignHeadersIfPresent) and SignatureTTL.
+ * Per message: look the From address up, open one signing request per key,
+ * keep the header block, hash the body once, and hand out the
+ * DKIM-Signature headers.  The algorithm follows the key.
  *
  * Every key signs here, with dkim_canon.c and OpenSSL on the key's cached
  * EVP_PKEY; libopendkim is not used for signing.  It re-parsed the PEM key
@@ -43,11 +43,21 @@
 #define SIGN_INITIAL	(sizeof("DKIM-Signature: ") - 1)
 #define SIGN_MARGIN	75	/* fold column (libopendkim's DKIM_HDRMARGIN) */
 
-/* RFC 6376 §5.4.1: header fields that SHOULD be signed when present */
+/*
+ * The default SignHeaders: every field whose change alters what a reader
+ * sees or what a receiver acts on.  RFC 6376 §5.4.1's list (OpenDKIM 2.10
+ * and later sign it and Resent-Sender by default), what OpenDKIM signed before
+ * 2.10 (RFC 4871 §5.5: Sender, Message-ID, MIME-Version and the Content-*
+ * fields, so a replayed message cannot be re-wrapped), and
+ * List-Unsubscribe-Post, which RFC 8058 §4 requires under a valid
+ * signature with List-Unsubscribe for one-click unsubscription.
+ */
 static const char *const sign_default_hdrs[] = {
-	"from", "reply-to", "subject", "date", "to", "cc", "resent-date",
-	"resent-from", "resent-to", "resent-cc", "in-reply-to", "references",
-	"list-id", "list-help", "list-unsubscribe", "list-subscribe", "list-post",
+	"from", "sender", "reply-to", "subject", "date", "message-id", "to", "cc",
+	"mime-version", "content-type", "content-transfer-encoding", "content-id",
+	"content-description", "resent-date", "resent-from", "resent-sender", "resent-to",
+	"resent-cc", "resent-message-id", "in-reply-to", "references", "list-id", "list-help",
+	"list-unsubscribe", "list-unsubscribe-post", "list-subscribe", "list-post",
 	"list-owner", "list-archive", NULL
 };
 
@@ -60,7 +70,8 @@ struct signer {
 	int		multiple, subdomains, add_identity;
 	enum dkimc_alg	hc, bc;		/* header and body canonicalization */
 	struct strlist	sign_hdrs;	/* final SignHeaders (From included) */
-	struct strlist	over_hdrs;	/* final OversignHeaders */
+	struct strlist	over_hdrs;	/* final OversignHeaders: always N+1 in h= */
+	struct strlist	opt_hdrs;	/* final OversignHeadersIfPresent: N+1 when N>0 */
 	uint64_t	ttl;		/* SignatureTTL, 0: no x= */
 	struct strlist	dont_sign_to;	/* lower case */
 };
@@ -184,11 +195,17 @@ hdr_list(const char *kw, const char *spec, const char *const *def, struct strlis
 	return rc;
 }
 
-/* setup_lists - canonicalization, SignatureTTL and the header lists */
+/*
+ * setup_lists - canonicalization, SignatureTTL and the header lists.  A name
+ * oversigned (either list) is signed too: h= may not name a field present
+ * in the message that was not hashed.  OmitHeaders removes a name from all
+ * three lists, From excepted.
+ */
 static int
 setup_lists(struct signer *s, const struct conf *c, struct buf *err)
 {
-	struct strlist sign = { 0, NULL }, omit = { 0, NULL }, over = { 0, NULL };
+	struct strlist sign = { 0, NULL }, omit = { 0, NULL }, over = { 0, NULL },
+	    opt = { 0, NULL };
 	uint64_t ttl = (uint64_t)c->signature_ttl;
 	const char *slash;
 	size_t i;
@@ -202,25 +219,37 @@ setup_lists(struct signer *s, const struct conf *c, struct buf *err)
 	s->ttl = ttl;
 	if (hdr_list("SignHeaders", c->sign_headers, sign_default_hdrs, &sign, err) != 0 ||
 	    hdr_list("OmitHeaders", c->omit_headers, NULL, &omit, err) != 0 ||
-	    hdr_list("OversignHeaders", c->oversign_headers, NULL, &over, err) != 0)
+	    hdr_list("OversignHeaders", c->oversign_headers, NULL, &over, err) != 0 ||
+	    hdr_list("OversignHeadersIfPresent", c->oversign_present_headers, NULL, &opt,
+	    err) != 0)
 		goto out;
 	/* RFC 6376 §5.4: From is required; OpenDKIM ignores an OmitHeaders From */
 	hdr_edit(&omit, "from", 0);
 	for (i = 0; i < omit.n; i++) {
 		hdr_edit(&sign, omit.v[i], 0);
 		hdr_edit(&over, omit.v[i], 0);
+		hdr_edit(&opt, omit.v[i], 0);
 	}
+	/* a strict oversign wins over the conditional one */
+	for (i = 0; i < over.n; i++)
+		hdr_edit(&opt, over.v[i], 0);
 	hdr_edit(&sign, "from", 1);
+	for (i = 0; i < over.n; i++)
+		hdr_edit(&sign, over.v[i], 1);
+	for (i = 0; i < opt.n; i++)
+		hdr_edit(&sign, opt.v[i], 1);
 	rc = 0;
 	/* hdr_eoh and sig_value use them */
 	s->sign_hdrs = sign;
 	s->over_hdrs = over;
-	sign.n = over.n = 0;
-	sign.v = over.v = NULL;
+	s->opt_hdrs = opt;
+	sign.n = over.n = opt.n = 0;
+	sign.v = over.v = opt.v = NULL;
 out:
 	strlist_free(&sign);
 	strlist_free(&omit);
 	strlist_free(&over);
+	strlist_free(&opt);
 	return rc;
 }
 
@@ -395,6 +424,7 @@ signer_free(struct signer *s)
 	strlist_free(&s->dont_sign_to);
 	strlist_free(&s->sign_hdrs);
 	strlist_free(&s->over_hdrs);
+	strlist_free(&s->opt_hdrs);
 	free(s);
 }
 
@@ -567,6 +597,30 @@ dkims_header(struct dkims *d, const char *name, const char *value)
 	strlist_add(&d->hvalue, value);
 }
 
+/*
+ * hdr_over - this message's oversigned names (RFC 6376 §5.4.2, §8.15): every
+ * OversignHeaders name, so none can be added even where absent, then each
+ * OversignHeadersIfPresent name the message has, so a second one cannot be
+ * added while a relay may still add a missing one.  Appended to out.
+ */
+static void
+hdr_over(const struct signer *s, const struct strlist *hname, struct strlist *out)
+{
+	unsigned char *seen = xcalloc(s->opt_hdrs.n + 1, 1);
+	size_t i, j, nopt = s->opt_hdrs.n;
+
+	for (i = 0; i < s->over_hdrs.n; i++)
+		strlist_add(out, s->over_hdrs.v[i]);
+	for (i = 0; i < hname->n; i++)
+		for (j = 0; j < nopt; j++)
+			if (!seen[j] && strcasecmp(hname->v[i], s->opt_hdrs.v[j]) == 0)
+				seen[j] = 1;
+	for (j = 0; j < nopt; j++)
+		if (seen[j])
+			strlist_add(out, s->opt_hdrs.v[j]);
+	free(seen);
+}
+
 /* hdr_eoh - choose and canonicalize the signed header fields once for
  * every key (they share the lists and canonicalization) */
 static void
@@ -574,12 +628,15 @@ hdr_eoh(struct dkims *d)
 {
 	const struct signer *s = d->s;
 	size_t *order = xcalloc(d->hname.n + 1, sizeof(*order)), n, i;
+	struct strlist over = { 0, NULL };
 	int from = 0;
 
 	d->t = (uint64_t)time(NULL);
 	d->body = dkimc_body_new(s->bc, NULL);
+	hdr_over(s, &d->hname, &over);
 	n = dkimc_select((const char *const *)d->hname.v, d->hname.n, &s->sign_hdrs,
-	    &s->over_hdrs, order, &d->hlist);
+	    &over, order, &d->hlist);
+	strlist_free(&over);
 	for (i = 0; i < n; i++)
 		dkimc_header(s->hc, d->hname.v[order[i]], d->hvalue.v[order[i]], 1, &d->hcanon);
 	for (i = 0; i < d->hname.n; i++)

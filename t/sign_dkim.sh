@@ -157,7 +157,8 @@ sig() { $PY -c "import json,sys; print(json.load(open(sys.argv[1]))['add_headers
 s=$(sig v/relaxed_dual_folded.json 0)
 like "$s" '^v=1;a=rsa-sha256;c=relaxed/relaxed;d=sign\.example;s=r2048;' "dual: RSA signature on top"
 like "$(sig v/relaxed_dual_folded.json 1)" 'a=ed25519-sha256;.*s=ed;' "dual: Ed25519 signature second"
-like "$s" 'h=From:To:Subject:Date:References:from;' "RFC 6376 5.4.1 headers signed, From oversigned"
+like "$s" 'h=From:To:Subject:Date:Message-ID:MIME-Version:References:from:reply-to:subject:to:cc:content-type:date:message-id:mime-version:references;' \
+    "default headers signed; OversignHeaders always, OversignHeadersIfPresent present ones (t/sign_cover.sh)"
 like "$(sig v/simple_r1024_crlf.json 0)" 'c=simple/simple;' "simple/simple canonicalization"
 like "$($PY -c "import json; print(json.load(open('v/relaxed_dual_crlf.json'))['log'])")" \
     'dkim=signed d=sign\.example s=r2048 a=rsa-sha256 bits=2048 d=sign\.example s=ed a=ed25519-sha256 bits=256 why="client in InternalHosts"' \
@@ -171,6 +172,7 @@ AddIdentity yes
 SignHeaders *,+Message-ID,+MIME-Version
 OmitHeaders To
 OversignHeaders From, Subject
+OversignHeadersIfPresent Date
 EOF
 ok "options: signed" sign opts "$T/opts.conf" "r2048@$D" crlf
 s=$(sig v/opts.json 0)
@@ -178,8 +180,8 @@ like "$s" 'i=r2048@sign\.example;' "AddIdentity: i= is the From address"
 t=$(echo "$s" | sed -n 's/.*;t=\([0-9]*\);.*/\1/p')
 x=$(echo "$s" | sed -n 's/.*;x=\([0-9]*\);.*/\1/p')
 is "$((x - t))" 86400 "SignatureTTL: x= is t= + 86400"
-like "$s" 'h=From:Subject:Date:Message-ID:MIME-Version:from:subject;' \
-    "SignHeaders delta, OmitHeaders To, OversignHeaders From and Subject"
+like "$s" 'h=From:Subject:Date:Message-ID:MIME-Version:from:subject:date;' \
+    "SignHeaders delta, OmitHeaders To, OversignHeaders From and Subject, OversignHeadersIfPresent Date"
 $PY "$TOOL" verify "$T/zone.conf" out/opts.eml bad/opts.eml > opts.txt 2>&1
 is "$(results opts.txt out/opts.eml),$(results opts.txt bad/opts.eml)" "pass,fail" "options: dkimpy verifies"
 

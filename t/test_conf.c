@@ -78,7 +78,8 @@ main(void)
 		is_str(c->mode, "v", "enum");
 		is_str(c->authserv_id, "mx.example.net", "string");
 		is_int(c->min_key_bits, 1024, "untouched keyword keeps its default");
-		is_str(c->oversign_headers, "From", "string default");
+		is_str(c->oversign_headers, "From, Reply-To, Subject, To, Cc, Content-Type",
+		    "string default");
 		conf_free(c);
 	}
 	c = conf_defaults();
