@@ -93,6 +93,12 @@ m=$("$MC" -s "inet:$MPORT@127.0.0.1" --client-ip 198.18.0.1 --helo mx.bounce.inb
 like "$m" "insheader 0 Authentication-Results: mx.test.example;.*dmarc=pass" \
     "null sender through the milter: dmarc=pass"
 like "$m" "action (accept|continue)" "null sender through the milter: accepted"
+{ grep -v '^DMARCStandard' "$T/a.conf"; printf 'DMARCStandard rfc7489\nPublicSuffixList %s\n' \
+    "$srcdir/zones/dmarc-psl.dat"; } > "$T/rfc7489.conf"
+j=$("$AM" -c "$T/rfc7489.conf" --test-message "$T/bounce.eml" --client-ip 198.18.0.1 \
+    --helo mx.bounce.inb.test --mail-from "" --rcpt bob@rcpt.test --json)
+is "$(field "$j" "r['spf'], r['dmarc'], j['action']")" "pass pass accept" \
+    "null sender, aligned HELO, DMARCStandard rfc7489: dmarc=pass as before"
 j=$("$AM" -c "$T/a.conf" --test-message "$T/bounce.eml" --client-ip 198.18.0.2 \
     --helo mx.bounce.inb.test --mail-from "" --rcpt bob@rcpt.test --json)
 is "$(field "$j" "r['spf'], r['dmarc'], j['action']")" "fail fail reject" \
