@@ -21,6 +21,13 @@ inner() { (cd "$B" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "$@"); }
 ok "configure --prefix=$P" inner "$top_srcdir/configure" --prefix="$P" \
     --with-systemdsystemunitdir="$P/lib/systemd/system" --enable-werror
 ok "make install" inner make -j2 install
+# the default unit folder: pkg-config systemd's, under the prefix (not /usr)
+mkdir "$T/build2"
+(cd "$T/build2" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "$top_srcdir/configure" --prefix="$P" >configure.out 2>&1)
+want=no
+pkg-config --exists systemd 2>/dev/null && want="$P$(pkg-config --variable=systemdsystemunitdir systemd)"
+like "$(grep "systemd unit directory" "$T/build2/configure.out")" "systemd unit directory: $want\$" \
+    "--prefix=P alone: the unit folder is pkg-config's under P ($want)"
 
 for f in sbin/authmilter sbin/authmilter-report sbin/authmilter-keygen sbin/authmilter-testkey; do
 	ok "installed: $f" test -x "$P/$f"
