@@ -102,6 +102,10 @@ is "$(sort /var/lib/dpkg/info/$PKG.conffiles 2>&1 | tr '\n' ' ')" \
     "/etc/authmilter/authmilter.conf /etc/cron.d/authmilter /etc/logrotate.d/authmilter " "conffiles: config, cron job, logrotate"
 ok "the unit is enabled (multi-user.target.wants)" test -L /etc/systemd/system/multi-user.target.wants/authmilter.service
 ok "the schema is installed" test -r /usr/share/authmilter/rfc9990-dmarc-aggregate.xsd
+if command -v systemd-analyze >/dev/null 2>&1; then
+	ok "systemd-analyze verify: the installed unit" systemd-analyze verify /lib/systemd/system/authmilter.service
+	sed 's/^/# /' "$T/ok.out"
+fi
 ok "authmilter -n on the installed config" /usr/sbin/authmilter -n -c $CONF
 ok "logrotate accepts the installed file" logrotate -d /etc/logrotate.d/authmilter
 
