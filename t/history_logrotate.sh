@@ -35,6 +35,6 @@ is "$(wc -l < "$T/usr1")" "2" "signalled again"
 
 # the cron line: six time/user fields then a command naming authmilter-report
 line=$(grep -v '^#' "$top_srcdir/contrib/authmilter-report.cron" | grep -v '=' | grep .)
-like "$line" '^[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +authmilter +.*authmilter-report -c /etc/authmilter\.conf$' \
+like "$line" '^[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +authmilter +.*authmilter-report -c /etc/authmilter/authmilter\.conf$' \
 	"cron.d line: schedule, user, command"
 done_testing
