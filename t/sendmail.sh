@@ -27,7 +27,9 @@ DEBS="$builddir/tmp/sendmail-debs"
 SMX="$T/root"
 mkdir -p "$DEBS" "$SMX"
 if ! ls "$DEBS"/sendmail-bin_*.deb "$DEBS"/sendmail-cf_*.deb >/dev/null 2>&1; then
-	(cd "$DEBS" && apt-get download sendmail-bin sendmail-cf) >"$T/download.log" 2>&1
+	# apt-get update only when the package lists do not know sendmail yet
+	(cd "$DEBS" && { apt-get download sendmail-bin sendmail-cf ||
+	    { apt-get update -q && apt-get download sendmail-bin sendmail-cf; }; }) >"$T/download.log" 2>&1
 fi
 for d in "$DEBS"/sendmail-bin_*.deb "$DEBS"/sendmail-cf_*.deb; do
 	dpkg -x "$d" "$SMX" 2>>"$T/download.log"
