@@ -59,6 +59,35 @@ from_address(struct msg *m, char **user, char **domain, struct buf *why)
 	return 0;
 }
 
+/*
+ * unqualified_field - the first address field a receiver's signature check
+ * depends on (RFC 6376 §5.4.1 lists To, Cc, Reply-To, Sender) holding a
+ * mailbox without a domain ("To: bob"), or NULL.  sendmail qualifies such
+ * an address when it delivers, after the milter signed, and the signature
+ * breaks; Postfix qualifies before the milter sees the header.  We sign
+ * anyway (the MTA may leave it alone) and say so in the log.
+ */
+static const char *
+unqualified_field(const struct msg *m)
+{
+	static const char *const names[] = { "To", "Cc", "Reply-To", "Sender" };
+	struct address_list al;
+	char reason[128];
+	size_t i, k;
+
+	for (i = 0; i < m->nhdrs; i++)
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			if (strcasecmp(m->hdrs[i].name, names[k]) != 0)
+				continue;
+			if (address_parse_from(m->hdrs[i].value, strlen(m->hdrs[i].value),
+			    &al, reason, sizeof(reason)) == 0)
+				address_list_free(&al);
+			else if (strcmp(reason, "mailbox without a domain") == 0)
+				return names[k];
+		}
+	return NULL;
+}
+
 /* msgs_start - choose signing keys at end of headers */
 void
 msgs_start(struct msg *m)
@@ -102,6 +131,7 @@ msgs_eom(struct msg *m, struct verdict *v)
 {
 	struct msg_sign *s = m->sign;
 	struct buf log = BUF_INIT, sigs = BUF_INIT;
+	const char *field;
 	size_t made = 0;
 
 	if (s == NULL)		/* eom without eoh: the runner always calls both */
@@ -120,6 +150,10 @@ msgs_eom(struct msg *m, struct verdict *v)
 	buf_printf(&log, " action=%s", verdict_action_str(v->action));
 	if (!made && s->dkims)	/* keys were chosen, none worked: an error */
 		log_warnx("%s: dkim: message passes unsigned", m->queue_id);
+	if (made && (field = unqualified_field(m)) != NULL)
+		log_warnx("%s: dkim: signed %s field has an unqualified address; "
+		    "an MTA that qualifies it after signing (sendmail) breaks the signature",
+		    m->queue_id, field);
 	free(v->log);
 	v->log = buf_steal(&log);
 	buf_free(&sigs);

@@ -17,21 +17,23 @@ chmod 0644 "$T/lr.conf"
 sh -c 'trap "echo usr1 >> \"$1/usr1\"" USR1; echo $$ > "$1/pid"; while :; do sleep 0.1; done' sh "$T" &
 STUB=$!
 at_exit "kill $STUB"
-sleep 0.5
+usr1s() { wc -l < "$T/usr1" 2>/dev/null || echo 0; }
+has_usr1s() { [ "$(usr1s)" -ge "$1" ]; }
+ok "the stand-in is ready (its trap is set)" wait_until 30 test -s "$T/pid"
 
 cat "$srcdir/data/history/opendmarc-1.4.2.history" > "$T/history"
 ok "logrotate accepts the file" "$LR" -d -s "$T/state" "$T/lr.conf"
 ok "first rotation" "$LR" -f -s "$T/state" "$T/lr.conf"
-sleep 0.5
+wait_until 30 has_usr1s 1
 ok "history.1 kept uncompressed (delaycompress)" cmp "$T/history.1" "$srcdir/data/history/opendmarc-1.4.2.history"
 ok "a new empty history file is created" test -f "$T/history" -a ! -s "$T/history"
 is "$(cat "$T/usr1" 2>/dev/null)" "usr1" "SIGUSR1 sent to the PidFile's process"
 
 echo "job x" > "$T/history"
 ok "second rotation" "$LR" -f -s "$T/state" "$T/lr.conf"
-sleep 0.5
+wait_until 30 has_usr1s 2
 ok "the older file is compressed" sh -c "gzip -dc '$T/history.2.gz' | cmp - '$srcdir/data/history/opendmarc-1.4.2.history'"
-is "$(wc -l < "$T/usr1")" "2" "signalled again"
+is "$(usr1s)" "2" "signalled again"
 
 # the cron line: six time/user fields then a command naming authmilter-report
 line=$(grep -v '^#' "$top_srcdir/contrib/authmilter-report.cron" | grep -v '=' | grep .)

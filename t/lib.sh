@@ -16,6 +16,9 @@
 #   milter_start CONF [ARGS]      authmilter -f -c CONF in the background;
 #                                 waits for its socket; MILTER_PID is set
 #   milter_stop
+#   milter_reload                 SIGHUP the daemon, wait until its log says
+#                                 the reload succeeded or failed
+#   wait_until SECONDS CMD...     poll CMD until it succeeds (bounded)
 #   zone_dir                      $srcdir/zones
 #   NSEXEC                        when set (e.g. "ip netns exec NS"), daemons
 #                                 started here run inside that namespace
@@ -201,4 +204,29 @@ milter_start() {
 milter_stop() {
 	[ -n "${MILTER_PID:-}" ] && kill "$MILTER_PID" 2>/dev/null && wait "$MILTER_PID" 2>/dev/null
 	MILTER_PID=
+}
+
+# wait_until SECONDS CMD... - poll CMD every 0.1 s until it exits 0; returns
+# 1 when SECONDS passed first.  Tests wait for a state this way, never with a
+# fixed sleep; the bound is a liveness limit, not a timing assertion.
+wait_until() {
+	_wu_end=$(($(date +%s) + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$_wu_end" ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# _log_lines PATTERN - lines of the test daemon's log matching PATTERN
+_log_lines() { grep -c -e "$1" "$T/milter.log" 2>/dev/null; }
+_more_lines() { [ "$(_log_lines "$1")" -gt "$2" ]; }
+
+# milter_reload - SIGHUP the test daemon; wait (bounded) until its log says
+# the reload succeeded or failed
+milter_reload() {
+	_mr=$(_log_lines 'configuration reloaded\|reload failed')
+	kill -HUP "$MILTER_PID"
+	wait_until 30 _more_lines 'configuration reloaded\|reload failed' "$_mr"
 }

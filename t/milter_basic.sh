@@ -62,8 +62,7 @@ like "$out" "reply connect accept" "PeerList: accepted at connect"
 # without PeerList and IgnoreHosts nothing is decided before the end of the
 # message: after a reload the MTA is asked not to wait at any step
 sed -i '/^PeerList/d; /^IgnoreHosts/d' "$T/a.conf"
-kill -HUP "$MILTER_PID"
-sleep 1
+ok "SIGHUP: the daemon reloads" milter_reload
 out=$("$MC" -s "$S" --client-ip 198.18.0.1 --from alice@sender.test --rcpt bob@rcpt.test "$T/m.eml")
 proto=$(echo "$out" | sed -n 's/^optneg .* protocol 0x\([0-9a-f]*\)$/\1/p')
 is "$(( 0x${proto:-0} & 0xcf080 ))" "$(( 0xcf080 ))" "no PeerList or IgnoreHosts: no reply asked at CONNECT, HELO, MAIL, RCPT, headers, EOH, body"

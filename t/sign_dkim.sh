@@ -185,4 +185,18 @@ like "$s" 'h=From:Subject:Date:Message-ID:MIME-Version:from:subject:date;' \
 $PY "$TOOL" verify "$T/zone.conf" out/opts.eml bad/opts.eml > opts.txt 2>&1
 is "$(results opts.txt out/opts.eml),$(results opts.txt bad/opts.eml)" "pass,fail" "options: dkimpy verifies"
 
+# a signed address field with a mailbox without a domain ("To: bob"): still
+# signed, and the log warns (sendmail qualifies it after the milter signed,
+# t/sendmail.sh); a qualified one, or an empty group, draws no warning
+unq() {	# unq NAME TO-VALUE: sign a message with that To; stderr in NAME.err
+	printf 'From: r2048@%s\r\nTo: %s\r\nSubject: unqualified\r\n\r\nbody\r\n' $D "$2" > "$T/in/$1.eml"
+	"$AM" -c "$T/relaxed.conf" --test-message "$T/in/$1.eml" --client-ip 127.0.0.1 \
+	    --mail-from r2048@$D --rcpt bob@example.net --json > "$T/v/$1.json" 2> "$T/v/$1.err"
+}
+unq unq1 "bob"
+unq unq2 "Bob <bob@example.net>, undisclosed-recipients:;"
+like "$(cat "$T/v/unq1.json")" '"name": *"DKIM-Signature"' "To: bob: the message is signed"
+like "$(cat "$T/v/unq1.err")" "TEST: dkim: signed To field has an unqualified address" "To: bob: the log warns that an MTA may qualify it after signing"
+is "$(grep -c unqualified "$T/v/unq2.err")" 0 "a qualified To (and an empty group): no warning"
+
 done_testing

@@ -6,11 +6,14 @@ MC="$builddir/miltc"
 
 # a name server that never answers, so an evaluation takes DNSTimeout
 SLOW_PORT=$(free_port)
+# (it touches $T/asked at each query: a message is then in flight)
 $PY -c "
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('127.0.0.1', $SLOW_PORT))
-while True: s.recvfrom(4096)
+while True:
+    s.recvfrom(4096)
+    open('$T/asked', 'a').close()
 " &
 at_exit "kill $!"
 MPORT=$(free_port)
@@ -36,21 +39,20 @@ send() { "$MC" -s "$S" --timeout 30 --client-ip 198.18.0.1 --from a@sender.test 
 like "$(send)" "Authentication-Results: first.test.example;" "first configuration in use"
 
 echo "Bogus keyword" >> "$T/a.conf"
-kill -HUP "$MILTER_PID"
-sleep 1
+ok "SIGHUP: the daemon logs the reload outcome" milter_reload
 ok "a broken config on SIGHUP: still running" kill -0 "$MILTER_PID"
 like "$(cat "$T/milter.log")" "reload failed, keeping the running configuration: .*a.conf:9: Bogus: unknown keyword" "the log says why"
 like "$(send)" "Authentication-Results: first.test.example;" "and the old configuration still answers"
 
 write_conf second.test.example
-kill -HUP "$MILTER_PID"
-sleep 1
+ok "SIGHUP: the daemon logs the reload outcome" milter_reload
 like "$(send)" "Authentication-Results: second.test.example;" "a good config on SIGHUP takes effect"
 
 # SIGTERM while a message waits for DNS: it finishes, then the daemon exits 0
+rm -f "$T/asked"
 send > "$T/inflight.out" 2>&1 &
 cpid=$!
-sleep 1
+ok "the message waits for DNS (the name server was asked)" wait_until 30 test -e "$T/asked"
 kill -TERM "$MILTER_PID"
 wait "$cpid"
 like "$(cat "$T/inflight.out")" "Authentication-Results: second.test.example;" "the message in flight got its verdict"

@@ -29,8 +29,10 @@
 #     and the ratios ours/anchor;
 #   - openssl speed rsa2048/ed25519 sign/s (1 process and -multi NPROC) and
 #     the signing rows' msg/s as a fraction of that limit;
-#   - end to end through Postfix with smtp-source (no milter, anchors,
-#     ours) with /work/shared/bench/run.sh when it is there (E2E=0 skips);
+#   - end to end through Postfix with smtp-source, in the same namespace:
+#     Postfix alone, a null libmilter filter (the protocol's ceiling),
+#     the anchors and ours, inbound and outbound (t/bench/e2e.sh; E2E=0
+#     skips; `t/bench/bench.sh e2e` runs only that part);
 #   - the reporter over 10 million synthetic history records: time and peak
 #     RSS (t/bench/report-bench.sh; REPORT=0 skips, REPORT_N=records).
 #   It prints one table and writes it as TSV ($OUT, default
@@ -48,7 +50,8 @@
 #
 # Tunables: CONC=8 concurrency, N2=3000 (2 KiB messages per row),
 #   N100=1000 (100 KiB), WARMUP=200, OUT=file, E2E=0|1, KEEP=1 (leave the
-#   state directory), NS=authmilter-bench (netns name).
+#   state directory), NS=authmilter-bench (netns name); end to end:
+#   E2E_N=2000 messages per row, E2E_CONC=20 SMTP sessions, E2E_WARMUP=200.
 # Timings depend on the machine; nothing here asserts one.
 # =============================================================================
 set -u
@@ -68,7 +71,6 @@ NS=${NS:-authmilter-bench}
 OUT=${OUT:-$builddir/bench-results.tsv}
 S=${STATE:-/var/lib/authmilter-bench}  # not under /tmp: opendkim refuses keys below a world-writable directory
 E2E=${E2E:-1}
-SHARED_RUN=${SHARED_RUN:-/work/shared/bench/run.sh}
 AUTHSERV=mta.bench.example
 NX="ip netns exec $NS"
 PIDS=()
@@ -83,7 +85,7 @@ die() { log "ERROR: $*"; exit 1; }
 # ---- packages ----------------------------------------------------------------
 ensure_packages() {
 	local p missing=""
-	for p in opendkim opendkim-tools opendmarc unbound python3-dkim publicsuffix openssl iproute2; do
+	for p in opendkim opendkim-tools opendmarc unbound python3-dkim publicsuffix openssl iproute2 postfix; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
@@ -95,6 +97,7 @@ ensure_packages() {
 		chmod 755 /usr/sbin/policy-rc.d
 		made=1
 	fi
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 	DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null ||
@@ -106,6 +109,7 @@ ensure_packages() {
 # ---- setup / teardown ------------------------------------------------------
 cleanup() {
 	local p
+	type e2e_pf_stop > /dev/null 2>&1 && e2e_pf_stop
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	sleep 0.5
 	ip netns del "$NS" 2>/dev/null
@@ -396,40 +400,8 @@ crypto() {
 	NPROC=$np
 }
 
-# end to end through Postfix with the shared harness, when present
-e2e() {
-	if [ "$E2E" = 0 ] || [ ! -x "$SHARED_RUN" ]; then
-		E2E_NOTE="end to end through Postfix: not run (E2E=0 or no $SHARED_RUN)"
-		return
-	fi
-	local rd="$S/e2e" f keep=${KEEP:-0}
-	mkdir -p "$rd"
-	log "end to end through Postfix ($SHARED_RUN), a few minutes"
-	export KEEP=0 SIZES="2 100" REPS=1 COUNT_2=${E2E_N2:-1000} COUNT_100=${E2E_N100:-500} WARMUP=100 RESULTS_DIR="$rd" CAL=0
-	"$SHARED_RUN" baseline > "$S/log/e2e-baseline.log" 2>&1 || log "e2e baseline failed (see $S/log)"
-	"$SHARED_RUN" verify > "$S/log/e2e-verify.log" 2>&1 || log "e2e verify failed"
-	"$SHARED_RUN" sign > "$S/log/e2e-sign.log" 2>&1 || log "e2e sign failed"
-	MILTER_CMD="env AM=$AM $BENCH_SRC/e2e-ours.sh" \
-		MILTER_SOCKET=unix:/var/lib/authbench/run/authmilter.sock \
-		MILTER_MODE="verify sign" MILTER_NAME=ours "$SHARED_RUN" custom > "$S/log/e2e-ours.log" 2>&1 ||
-		log "e2e ours failed"
-	unset SIZES REPS COUNT_2 COUNT_100 WARMUP RESULTS_DIR CAL
-	KEEP=$keep
-	# rows: baseline (Postfix alone, inbound), verify / sign (the anchors),
-	# ours-in / ours-out (authmilter, both roles in one daemon)
-	for f in "$rd"/*.tsv; do
-		[ -f "$f" ] || continue
-		awk -F'\t' 'NR > 1 && $1 != "scenario" {
-			t = ($1 == "sign" || $1 == "ours-out") ? "out" : "in"
-			side = ($1 == "verify" || $1 == "sign") ? "anchor" : ($1 == "baseline") ? "postfix" : "ours"
-			printf "e2e-%s-%sk\t%s\t%s\t%s\t-\t-\t%s\t-\t%s\n", t, $2, side, $4, $7, $9, $26 }' "$f" >> "$RAW"
-	done
-	# the issue's target: with authmilter >= 90% of Postfix alone
-	E2E_VS_POSTFIX=$(awk -F'\t' '$1 ~ /^e2e-/ { split($1, a, "-"); sz = a[3]; r[$1 "|" $2] = $4; if ($2 == "postfix") base[sz] = $4 }
-		END { for (k in r) { split(k, b, "|"); split(b[1], a, "-"); if (b[2] != "postfix" && base[a[3]] > 0)
-			printf "  %s %s: %.2f of Postfix alone\n", b[1], b[2], r[k] / base[a[3]] } }' "$RAW" | sort)
-	E2E_NOTE="end to end: msg/s through Postfix + smtp-source ($SHARED_RUN, 1 rep); cpu = milters only"
-}
+# end to end through Postfix: t/bench/e2e.sh
+. "$BENCH_SRC/e2e.sh"
 
 # ---- the table ---------------------------------------------------------------
 table() {
@@ -463,8 +435,6 @@ table() {
 	echo "openssl speed sign/s: rsa2048 ${RSA1:-?} (1 proc) ${RSAM:-?} (-multi ${NPROC:-?}); ed25519 ${ED1:-?} / ${EDM:-?}"
 	echo "sign_limit_fraction: signing msg/s / openssl -multi sign/s (dual: both signatures)"
 	echo "cpu: utime+stime per 1,000 messages, all daemons of the side; vmhwm: peak RSS summed"
-	echo "${E2E_NOTE:-}"
-	[ -n "${E2E_VS_POSTFIX:-}" ] && echo "$E2E_VS_POSTFIX"
 	echo "TSV: $OUT"
 }
 
@@ -526,6 +496,13 @@ soak() {
 }
 
 main() {
+	if [ "${1:-}" = e2e ]; then
+		ensure_packages
+		setup
+		start_dns
+		e2e
+		exit $?
+	fi
 	if [ "${1:-}" = soak ]; then
 		setup
 		start_dns
@@ -543,8 +520,8 @@ main() {
 	outbound ed25519 "$N2"
 	outbound dual "$N2"
 	crypto
-	e2e
 	table
+	[ "$E2E" = 0 ] || e2e
 	reporter
 }
 

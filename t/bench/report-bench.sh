@@ -14,9 +14,9 @@ IPS=${3:-20000}
 DOMS=${4:-50}
 RP="$B/report/authmilter-report"
 GEN="$B/t/report_gen"
-XSD=${XSD:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/ref/rfc9990-dmarc-aggregate.xsd}
-[ -r "$XSD" ] || XSD=/work/shared/ref/rfc9990-dmarc-aggregate.xsd
-[ -r "$XSD" ] || XSD=none
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+XSD=${XSD:-$top_srcdir/data/rfc9990-dmarc-aggregate.xsd}
+[ -r "$XSD" ] || { echo "no RFC 9990 schema at $XSD (the tree's data/ folder)"; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package time)"; exit 1; }
 [ -x "$RP" ] && [ -x "$GEN" ] || { echo "build first: make && make -C t report_gen"; exit 1; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/report-bench.XXXXXX")
