@@ -109,6 +109,11 @@ struct conf {
 	char	       *report_org_name;
 	char	       *report_contact;
 	char	       *no_reports_list;
+
+	/* OpenDKIM/OpenDMARC compatibility (conf_compat.c) */
+	int		authserv_id_jobid;	/* AuthservIDWithJobID */
+	int		remove_old_sigs;	/* RemoveOldSignatures */
+	struct strlist	notices;	/* "file:line: Keyword: ..." for the log */
 };
 
 /* conf_load - read path; NULL on error with "file:line: Keyword: why" in err */
@@ -118,6 +123,9 @@ struct conf    *conf_parse(const char *name, const char *text, size_t len, struc
 /* conf_defaults - a snapshot with every default */
 struct conf    *conf_defaults(void);
 void		conf_free(struct conf *c);
+/* conf_log_notices - log the notices of the keywords accepted without
+ * effect (file:line each); callers do it once per load they keep */
+void		conf_log_notices(const struct conf *c);
 
 /* the keyword table */
 const struct conf_key *conf_keys(size_t *n);

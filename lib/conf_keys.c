@@ -76,6 +76,8 @@ static const struct conf_key keys[] = {
 	/* roles */
 	{ "AuthservID", CONF_STR, O(authserv_id), NULL, NOB, NULL, NULL, SEC_C,
 	  "authserv-id in Authentication-Results (default: the host name)" },
+	{ "AuthservIDWithJobID", CONF_BOOL, O(authserv_id_jobid), "no", NOB, NULL, NULL, SEC_C,
+	  "add the MTA queue id to the authserv-id: \"AUTHSERVID/QUEUEID\" (OpenDKIM, OpenDMARC)" },
 	{ "Mode", CONF_ENUM, O(mode), "sv", NOB, "s|v|sv", NULL, SEC_C,
 	  "s: sign outbound mail, v: verify inbound mail, sv: both" },
 	{ "InternalHosts", CONF_STR, O(internal_hosts), "127.0.0.1, ::1", NOB, NULL, NULL, SEC_C,
@@ -153,6 +155,8 @@ static const struct conf_key keys[] = {
 	  "recipients (addresses or domains) whose mail is not signed" },
 	{ "AddIdentity", CONF_BOOL, O(add_identity), "no", NOB, NULL, NULL, SEC_O,
 	  "add i= with the From address to new signatures" },
+	{ "RemoveOldSignatures", CONF_BOOL, O(remove_old_sigs), "no", NOB, NULL, NULL, SEC_O,
+	  "remove the DKIM-Signature fields a message already has when it is signed here" },
 
 	/* history and reports */
 	{ "HistoryFile", CONF_STR, O(history_file), NULL, NOB, NULL, NULL, SEC_H,
@@ -178,20 +182,6 @@ static const struct conf_key keys[] = {
 	  "email in reports' report_metadata (default: ReportFrom)" },
 	{ "NoReportsList", CONF_STR, O(no_reports_list), NULL, NOB, NULL, NULL, SEC_H,
 	  "policy domains never sent reports: list or file:PATH" },
-
-	/* OpenDKIM / OpenDMARC keywords that have no meaning here */
-	{ "AutoRestart", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "use systemd's Restart= instead" },
-	{ "AutoRestartRate", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "use systemd's StartLimitBurst= instead" },
-	{ "SoftwareHeader", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "no software header is added" },
-	{ "SPFSelfValidate", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "SPF is always evaluated here" },
-	{ "ExternalIgnoreList", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "no warning about external hosts sending as a signing domain is logged" },
-	{ "SendReports", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "failure reports are not sent" },
 };
 
 /* conf_keys - the table and its length */

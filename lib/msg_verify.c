@@ -205,7 +205,16 @@ add_headers(struct msg *m, struct verdict *vd)
 	struct buf b = BUF_INIT;
 
 	buf_init(&b);
-	authres_build(m->eng->authserv_id, &vd->res, &b);
+	if (m->eng->conf->authserv_id_jobid && strcmp(m->queue_id, "NOQUEUE") != 0) {
+		/* AuthservIDWithJobID (OpenDKIM, OpenDMARC): "id/queue-id";
+		 * authres_build quotes it, "/" is not a token character */
+		char *id = xmalloc(strlen(m->eng->authserv_id) + strlen(m->queue_id) + 2);
+
+		sprintf(id, "%s/%s", m->eng->authserv_id, m->queue_id);
+		authres_build(id, &vd->res, &b);
+		free(id);
+	} else
+		authres_build(m->eng->authserv_id, &vd->res, &b);
 	verdict_add_header(vd, "Authentication-Results", b.data);
 	if (m->eng->conf->add_received_spf && vd->res.spf) {
 		buf_reset(&b);
