@@ -143,6 +143,30 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+/* split_line - cut a comment off line and split it, in place, into the
+ * keyword and the value (white space around both removed) */
+static void
+split_line(char *line, char **kw, char **val)
+{
+	char *s, *hash;
+
+	if ((hash = strchr(line, '#')) != NULL)
+		*hash = '\0';
+	for (s = line; *s && isspace((unsigned char)*s); s++)
+		;
+	*kw = s;
+	while (*s && !isspace((unsigned char)*s))
+		s++;
+	if (*s)
+		*s++ = '\0';
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	*val = s;
+	s = *val + strlen(*val);
+	while (s > *val && isspace((unsigned char)s[-1]))
+		*--s = '\0';
+}
+
 /* add_notice - one "file:line: Keyword: what text" notice for conf_log_notices */
 static void
 add_notice(struct conf *c, const char *name, size_t lineno, const char *kw, const char *what,
@@ -220,7 +244,7 @@ conf_parse(const char *name, const char *text, size_t len, struct buf *err)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *line = xstrndup(p, ll), *s, *kw, *val, *hash, *alias = NULL;
+		char *line = xstrndup(p, ll), *kw, *val, *alias = NULL;
 		const struct conf_key *k;
 		struct buf why = BUF_INIT;
 
@@ -231,21 +255,7 @@ conf_parse(const char *name, const char *text, size_t len, struct buf *err)
 			free(line);
 			goto fail;
 		}
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		for (s = line; *s && isspace((unsigned char)*s); s++)
-			;
-		kw = s;
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		if (*s)
-			*s++ = '\0';
-		while (*s && isspace((unsigned char)*s))
-			s++;
-		val = s;
-		s = val + strlen(val);
-		while (s > val && isspace((unsigned char)s[-1]))
-			*--s = '\0';
+		split_line(line, &kw, &val);
 		if (*kw == '\0') {
 			free(line);
 			continue;
