@@ -281,6 +281,7 @@ conf_parse(const char *name, const char *text, size_t len, struct buf *err)
 		if (seen_line[k - keys]) {
 			buf_printf(err, "%s:%zu: %s: already set at line %zu", name, lineno,
 			    k->name, seen_line[k - keys]);
+			free(alias);
 			free(line);
 			goto fail;
 		}

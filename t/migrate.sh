@@ -90,6 +90,23 @@ printf 'AutoRestart yes\nSocket inet:8891@127.0.0.1\n' > once.conf
 check once.conf
 is "$(grep -c 'AutoRestart: ignored' out)" 1 "a notice is logged once"
 
+# the daemon reads its file twice at start (log settings, then the engine)
+# and logs the notices of the load it keeps: once; a reload logs them again
+DPORT=$(free_port)
+dns_start /dev/null || exit 1
+{ conf_base "inet:$DPORT@127.0.0.1" mx.example.net; printf 'AutoRestart yes\n'; } > daemon.conf
+milter_start daemon.conf || exit 1
+is "$(grep -c 'daemon.conf:[0-9]*: AutoRestart: ignored' milter.log)" 1 "the daemon logs a notice once at start-up, with file:line"
+kill -HUP "$MILTER_PID"
+for i in $(seq 1 100); do
+	grep -q 'configuration reloaded' milter.log && break
+	sleep 0.1
+done
+like "$(cat milter.log)" "configuration reloaded" "reload (SIGHUP) done"
+is "$(grep -c 'daemon.conf:[0-9]*: AutoRestart: ignored' milter.log)" 2 "and a reload logs it again, once"
+milter_stop
+dns_stop
+
 # --- 2. whole files as Debian ships them and as tutorials write them ------
 for f in debian-opendkim debian-opendmarc tutorial-opendkim tutorial-opendmarc; do
 	sed "s|@DIR@|$T|g" "$D/$f.conf" > "$f.conf"
