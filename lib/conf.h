@@ -113,6 +113,7 @@ struct conf {
 	/* OpenDKIM/OpenDMARC compatibility (conf_compat.c) */
 	int		authserv_id_jobid;	/* AuthservIDWithJobID */
 	int		remove_old_sigs;	/* RemoveOldSignatures */
+	int		required_headers;	/* RequiredHeaders */
 	struct strlist	notices;	/* "file:line: Keyword: ..." for the log */
 };
 

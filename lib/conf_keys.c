@@ -112,6 +112,8 @@ static const struct conf_key keys[] = {
 	  "reject mail whose From names several domains, none, or no From" },
 	{ "MultiValueFrom", CONF_ENUM, O(multi_value_from), "permerror", NOB, "permerror|strictest", NULL, SEC_I,
 	  "a From field naming several domains: permerror (RejectMultiValueFrom decides), or strictest: DMARC for each domain (up to 5) and the strictest failing policy applies (RFC 9989 section 11.5)" },
+	{ "RequiredHeaders", CONF_BOOL, O(required_headers), "no", NOB, NULL, NULL, SEC_I,
+	  "reject mail whose header breaks the counts of RFC 5322 section 3.6: one From and one Date; at most one Sender, Reply-To, To, Cc, Bcc, Message-ID, In-Reply-To, References, Subject (OpenDMARC, OpenDKIM)" },
 	{ "AddReceivedSPF", CONF_BOOL, O(add_received_spf), "no", NOB, NULL, NULL, SEC_I,
 	  "also add a Received-SPF header" },
 	{ "MaximumSignaturesToVerify", CONF_INT, O(max_verify_sigs), "5", 1, 100, NULL, NULL, SEC_I,

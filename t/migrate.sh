@@ -226,4 +226,22 @@ like "$(cat nojobid.json)" '"value": " ?mx\.example\.net;' "without it, the auth
 "$AM" -c hostname.conf --test-message plain.eml --client-ip 198.18.0.7 \
     --mail-from alice@example.com --rcpt bob@example.net --json > hostname.json 2>&1
 like "$(cat hostname.json)" "\"value\": \" ?$(hostname | sed 's/\./\\./g');" "AuthservID HOSTNAME is the host name, as in OpenDKIM"
+
+# RequiredHeaders (OpenDMARC and OpenDKIM): RFC 5322 section 3.6 counts
+{ printf 'Subject: again\n'; cat plain.eml; } > twosubj.eml
+grep -v '^Date:' plain.eml > nodate.eml
+{ base; printf 'RequiredHeaders yes\n'; } > reqhdr.conf
+# verdict CONF MSG - "action reply" from the runner's JSON
+verdict() {
+	"$AM" -c "$1" --test-message "$2" --client-ip 198.18.0.7 \
+	    --mail-from alice@example.com --rcpt bob@example.net --json > verdict.json 2>&1
+	$PY -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+print(v["action"], v["reply"] or "")' verdict.json
+}
+is "$(verdict reqhdr.conf plain.eml)" "accept " "RequiredHeaders: a compliant header is accepted"
+like "$(verdict reqhdr.conf twosubj.eml)" "^reject 550 5\.7\.1 2 Subject fields \(RFC 5322 section 3\.6 allows at most one\)" "RequiredHeaders: two Subject fields are rejected, saying why"
+like "$(verdict reqhdr.conf nodate.eml)" "^reject 550 5\.7\.1 0 Date fields \(RFC 5322 section 3\.6 allows exactly one\)" "RequiredHeaders: no Date is rejected"
+is "$(verdict refile.conf twosubj.eml)" "accept " "without RequiredHeaders the same message is accepted"
 done_testing
