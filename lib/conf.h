@@ -21,7 +21,8 @@ enum conf_type {
 	CONF_OCTAL,	/* long, octal (UMask) */
 	CONF_LIST,	/* struct strlist, comma and/or space separated */
 	CONF_ENUM,	/* char *, one of the '|'-separated words in .choices */
-	CONF_IGNORED	/* accepted for OpenDKIM/OpenDMARC compatibility, warned */
+	CONF_IGNORED	/* accepted with a notice (OpenDKIM/OpenDMARC keywords without
+			 * meaning here are rows of conf_compat.c instead) */
 };
 
 struct conf_key {
