@@ -219,7 +219,7 @@ static const struct conf_compat table[] = {
 	NOTE("TrustSignaturesFrom", K, NULL,
 	    "every signature is verified and reported; DMARC uses only those aligned with the From domain"),
 	IMPL("UMask", KM, ""),
-	REFUSE("UnprotectedKey", K, "none", "keys are used whether or not DNSSEC protects them; only \"none\" is taken"),
+	REFUSE("UnprotectedKey", K, "none", "keys are used whether or not DNSSEC protects them; with TrustAnchorFile one that fails validation never is; only \"none\" is taken"),
 	IMPL("UserID", KM, ""),
 	NOTE("VBR-Certifiers", K, NULL, NOVBR),
 	NOTE("VBR-PurgeFields", K, NULL, NOVBR),
@@ -455,6 +455,7 @@ conf_compat_write_man(struct buf *out)
 	    "A value that asks for what happens here anyway is taken without a notice\n"
 	    "(the \\fIquiet\\fR values).  A keyword in neither list is an error.\n"
 	    "Origin: K is OpenDKIM, M is OpenDMARC, old is an older OpenDKIM name.\n"
+	    "To try a file as it is: \\fBauthmilter \\-n \\-c /etc/opendkim.conf\\fR.\n"
 	    ".PP\n.TS\nl l l lx .\nKeyword\tOrigin\tFate\tReplacement or reason\n.sp\n",
 	    n[COMPAT_IMPLEMENTED], n[COMPAT_ALIAS], n[COMPAT_NOTICE], n[COMPAT_REFUSED]);
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
