@@ -279,8 +279,12 @@ conf_parse(const char *name, const char *text, size_t len, struct buf *err)
 			}
 		}
 		if (seen_line[k - keys]) {
-			buf_printf(err, "%s:%zu: %s: already set at line %zu", name, lineno,
-			    k->name, seen_line[k - keys]);
+			if (alias)	/* name both: the line says kw, k is what it sets */
+				buf_printf(err, "%s:%zu: %s (%s): already set at line %zu", name,
+				    lineno, kw, k->name, seen_line[k - keys]);
+			else
+				buf_printf(err, "%s:%zu: %s: already set at line %zu", name, lineno,
+				    k->name, seen_line[k - keys]);
 			free(alias);
 			free(line);
 			goto fail;

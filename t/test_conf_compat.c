@@ -33,7 +33,7 @@ static const struct {
 	{ "refused keyword, quiet value", "On-BadSignature a\n", NULL, NULL },
 	{ "alias", "On-DNSError tempfail\n", NULL, "t.conf:1: On-DNSError: taken as TempFailOnDNSError yes" },
 	{ "alias and its target", "TempFailOnDNSError no\nOn-DNSError t\n",
-	  "t.conf:2: TempFailOnDNSError: already set at line 1", NULL },
+	  "t.conf:2: On-DNSError (TempFailOnDNSError): already set at line 1", NULL },
 	{ "MacroList", "MacroList daemon_name|MSA|ORIGINATING\n", NULL, "t.conf:1: MacroList: taken as MTA MSA,ORIGINATING" },
 	{ "MacroList, other macro", "MacroList daemon_name|MSA,{auth_type}\n",
 	  "t.conf:1: MacroList: macro \"{auth_type}\" is not supported here: only daemon_name (MTA); SMTP AUTH and InternalHosts decide the rest", NULL },
