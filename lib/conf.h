@@ -115,6 +115,7 @@ struct conf {
 	int		authserv_id_jobid;	/* AuthservIDWithJobID */
 	int		remove_old_sigs;	/* RemoveOldSignatures */
 	int		required_headers;	/* RequiredHeaders */
+	long		clock_drift;		/* ClockDrift */
 	struct strlist	notices;	/* "file:line: Keyword: ..." for the log */
 };
 

@@ -58,7 +58,7 @@ static const struct conf_compat table[] = {
 	NOTE("CaptureUnknownErrors", K, "no", "internal errors always tempfail (4.x.x): mail is never lost"),
 	REFUSE("ChangeRootDirectory", KM, NULL,
 	    "confine the daemon with systemd instead (RootDirectory=, ProtectSystem=; see contrib/)"),
-	NOTE("ClockDrift", K, NULL, "libopendkim's default tolerance (300 s) applies"),
+	IMPL("ClockDrift", K, ""),
 	REFUSE("CopyFailuresTo", M, NULL,
 	    "file or copy failing mail downstream by its Authentication-Results (dmarc=fail)"),
 	NOTE("DiagnosticDirectory", K, NULL, "z= diagnostics are not written"),

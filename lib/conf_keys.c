@@ -120,6 +120,8 @@ static const struct conf_key keys[] = {
 	  "DKIM signatures evaluated per message" },
 	{ "MinimumKeyBits", CONF_INT, O(min_key_bits), "1024", 512, 16384, NULL, NULL, SEC_I,
 	  "RSA keys shorter than this never pass (RFC 8301)" },
+	{ "ClockDrift", CONF_INT, O(clock_drift), "300", 0, 86400, NULL, NULL, SEC_I,
+	  "seconds a DKIM signature's t= may lie in the future and still verify (OpenDKIM)" },
 	{ "DMARCStandard", CONF_ENUM, O(dmarc_standard), "rfc9989", NOB, "rfc9989|rfc7489", NULL, SEC_I,
 	  "rfc9989: DNS tree walk; rfc7489: Public Suffix List and pct" },
 	{ "PublicSuffixList", CONF_STR, O(public_suffix_list),

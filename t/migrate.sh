@@ -125,8 +125,8 @@ if grep -q 'SignatureAlgorithm\|AlwaysAddARHeader\|RemoveOldSignatures\|X-Header
 is "$r" quiet "SignatureAlgorithm rsa-sha256, AlwaysAddARHeader yes, RemoveOldSignatures, X-Header no: taken without a word"
 
 # --- 3. data sets ----------------------------------------------------------
-: > none.zone
-dns_start none.zone || exit 1
+$PY "$srcdir/data/sign/signtool.py" zone keys example.com sel=keys/example.private > example.zone
+dns_start example.zone || exit 1
 base() {
 	printf 'AuthservID mx.example.net\nNameservers 127.0.0.1:%s\nDNSTimeout 3\n' "$DNS_PORT"
 	printf 'KeyTable %s/KeyTable\nSigningTable refile:%s/SigningTable\n' "$T" "$T"
@@ -226,6 +226,32 @@ like "$(cat nojobid.json)" '"value": " ?mx\.example\.net;' "without it, the auth
 "$AM" -c hostname.conf --test-message plain.eml --client-ip 198.18.0.7 \
     --mail-from alice@example.com --rcpt bob@example.net --json > hostname.json 2>&1
 like "$(cat hostname.json)" "\"value\": \" ?$(hostname | sed 's/\./\\./g');" "AuthservID HOSTNAME is the host name, as in OpenDKIM"
+
+# ClockDrift (OpenDKIM): how far in the future t= may lie; dkimpy signs
+# with its clock an hour ahead
+$PY - keys/example.private plain.eml future.eml <<'PYEOF'
+import re, sys, time
+import dkim
+ahead = time.time() + 3600
+time.time = lambda: ahead
+msg = re.sub(rb"\r?\n", b"\r\n", open(sys.argv[2], "rb").read())
+sig = dkim.sign(msg, b"sel", b"example.com", open(sys.argv[1], "rb").read(),
+                include_headers=[b"from", b"to", b"subject", b"date"])
+open(sys.argv[3], "wb").write(sig + msg)
+PYEOF
+# dkim CONF - the DKIM result of future.eml
+dkim_result() {
+	"$AM" -c "$1" --test-message future.eml --client-ip 198.18.0.7 \
+	    --mail-from alice@example.com --rcpt bob@example.net --json > dkim.json 2>&1
+	$PY -c '
+import json, sys
+print(" ".join(d["result"] for d in json.load(open(sys.argv[1]))["results"]["dkim"]))' dkim.json
+}
+{ base; printf 'ClockDrift 7200\n'; } > drift.conf
+is "$(dkim_result drift.conf)" pass "ClockDrift 7200: a signature made an hour ahead verifies"
+r=$(dkim_result refile.conf)
+if [ -n "$r" ] && [ "$r" != pass ]; then r="not pass"; fi
+is "$r" "not pass" "with the default (300 s) it does not"
 
 # RequiredHeaders (OpenDMARC and OpenDKIM): RFC 5322 section 3.6 counts
 { printf 'Subject: again\n'; cat plain.eml; } > twosubj.eml
