@@ -116,6 +116,7 @@ struct conf {
 	int		remove_old_sigs;	/* RemoveOldSignatures */
 	int		required_headers;	/* RequiredHeaders */
 	long		clock_drift;		/* ClockDrift */
+	char	       *reject_string;		/* RejectString: "%s" is the From domain */
 	struct strlist	notices;	/* "file:line: Keyword: ..." for the log */
 };
 

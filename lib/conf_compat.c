@@ -158,7 +158,7 @@ static const struct conf_compat table[] = {
 	    "DKIM failures alone are not acted on; DMARC's are (RejectFailures, HoldQuarantinedMessages)"),
 	IMPL("RejectFailures", M, ""),
 	IMPL("RejectMultiValueFrom", M, ""),
-	NOTE("RejectString", M, NULL, "the reply is fixed: 550 5.7.1 naming the From domain and the DMARC policy"),
+	IMPL("RejectString", M, "\"%s\" once, for the From domain"),
 	NOTE("RemoveARAll", K, "yes", "matching Authentication-Results fields are always removed whole"),
 	{ "RemoveARFrom", K, COMPAT_ALIAS, NULL, NULL, "TrustedAuthservIDs", xlate_removearfrom,
 	  "the authserv-ids are added to TrustedAuthservIDs, whose fields are removed; name each one (no .domain suffixes)" },

@@ -48,6 +48,36 @@ check_canon(const char *v, struct buf *err)
 	return -1;
 }
 
+/* check_reject_string - RejectString: printable ASCII, "%s" exactly once
+ * (OpenDMARC's rule), no other '%', short enough for one SMTP reply line */
+static int
+check_reject_string(const char *v, struct buf *err)
+{
+	const char *p;
+	int n = 0;
+
+	if (strlen(v) > 200) {
+		buf_adds(err, "longer than 200 characters");
+		return -1;
+	}
+	for (p = v; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e) {
+			buf_adds(err, "only printable ASCII can go into an SMTP reply");
+			return -1;
+		}
+		if (*p == '%' && p[1] != 's') {
+			buf_adds(err, "'%' may only start \"%s\" (the From domain)");
+			return -1;
+		}
+		n += *p == '%';
+	}
+	if (n != 1) {
+		buf_printf(err, "\"%%s\" (the From domain) must occur once, not %d times", n);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct conf_key keys[] = {
 	/* daemon */
 	{ "Socket", CONF_STR, O(socket), "inet:8891@127.0.0.1", NOB, NULL, conf_check_socket, SEC_D,
@@ -104,6 +134,8 @@ static const struct conf_key keys[] = {
 	  "further authserv-ids whose incoming Authentication-Results are removed" },
 	{ "RejectFailures", CONF_BOOL, O(reject_failures), "no", NOB, NULL, NULL, SEC_I,
 	  "apply p=reject and p=quarantine; when no, only report them" },
+	{ "RejectString", CONF_STR, O(reject_string), NULL, NOB, NULL, check_reject_string, SEC_I,
+	  "text of the 550 5.7.1 reply to a DMARC reject, \"%s\" once for the From domain (default: says the domain publishes a reject policy)" },
 	{ "HoldQuarantinedMessages", CONF_BOOL, O(hold_quarantined), "no", NOB, NULL, NULL, SEC_I,
 	  "put p=quarantine failures in the MTA's hold queue" },
 	{ "TempFailOnDNSError", CONF_BOOL, O(tempfail_dns), "no", NOB, NULL, NULL, SEC_I,

@@ -189,8 +189,14 @@ decide(struct msg *m, struct verdict *vd)
 	}
 	if (strcmp(want, "reject") == 0) {
 		if (c->reject_failures) {
-			snprintf(text, sizeof(text), "rejected because %s publishes a DMARC reject policy "
-			    "and this message failed DMARC", dom);
+			const char *pct = c->reject_string ? strstr(c->reject_string, "%s") : NULL;
+
+			if (pct)	/* RejectString, checked at load: "%s" once */
+				snprintf(text, sizeof(text), "%.*s%s%s", (int)(pct - c->reject_string),
+				    c->reject_string, dom, pct + 2);
+			else
+				snprintf(text, sizeof(text), "rejected because %s publishes a DMARC "
+				    "reject policy and this message failed DMARC", dom);
 			verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
 			verdict_set(&r->disposition, "reject");
 			verdict_set(&r->reason, "policy");

@@ -126,6 +126,8 @@ is "$r" quiet "SignatureAlgorithm rsa-sha256, AlwaysAddARHeader yes, RemoveOldSi
 
 # --- 3. data sets ----------------------------------------------------------
 $PY "$srcdir/data/sign/signtool.py" zone keys example.com sel=keys/example.private > example.zone
+echo "  local-data: '_dmarc.example.com. 300 IN TXT \"v=DMARC1; p=reject\"'" >> example.zone
+echo '  local-zone: "com." static' >> example.zone	# the DMARC tree walk finds no more
 dns_start example.zone || exit 1
 base() {
 	printf 'AuthservID mx.example.net\nNameservers 127.0.0.1:%s\nDNSTimeout 3\n' "$DNS_PORT"
@@ -270,4 +272,10 @@ is "$(verdict reqhdr.conf plain.eml)" "accept " "RequiredHeaders: a compliant he
 like "$(verdict reqhdr.conf twosubj.eml)" "^reject 550 5\.7\.1 2 Subject fields \(RFC 5322 section 3\.6 allows at most one\)" "RequiredHeaders: two Subject fields are rejected, saying why"
 like "$(verdict reqhdr.conf nodate.eml)" "^reject 550 5\.7\.1 0 Date fields \(RFC 5322 section 3\.6 allows exactly one\)" "RequiredHeaders: no Date is rejected"
 is "$(verdict refile.conf twosubj.eml)" "accept " "without RequiredHeaders the same message is accepted"
+
+# RejectString (OpenDMARC): the reply to a DMARC reject, %s the From domain
+{ base; printf 'RejectFailures yes\nRejectString Rejected by DMARC policy for %%s, sorry\n'; } > rejstr.conf
+is "$(verdict rejstr.conf plain.eml)" "reject 550 5.7.1 Rejected by DMARC policy for example.com, sorry" "RejectString is the reply, with the From domain"
+{ base; printf 'RejectFailures yes\n'; } > rejdef.conf
+like "$(verdict rejdef.conf plain.eml)" "^reject 550 5\.7\.1 rejected because example\.com publishes a DMARC reject policy" "without it, the default reply"
 done_testing
