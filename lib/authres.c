@@ -352,6 +352,17 @@ authres_authserv_id(const char *value, size_t len, char *out, size_t outlen)
 		return -1;
 	if ((p = read_value(p, end, out, outlen)) == NULL)
 		goto bad;
+	if (p + 1 < end && *p == '/' && is_token_char((unsigned char)p[1])) {
+		/* "id/QUEUEID" unquoted, as OpenDKIM and OpenDMARC write
+		 * AuthservIDWithJobID ('/' is not a token character): one id */
+		size_t n = strlen(out);
+
+		if (n + 2 >= outlen)
+			goto bad;
+		out[n] = '/';
+		if ((p = read_value(p + 1, end, out + n + 1, outlen - n - 1)) == NULL)
+			goto bad;
+	}
 	if ((q = skip_cfws(p, end)) == NULL)
 		goto bad;
 	if (q > p && q < end && *q >= '0' && *q <= '9') {	/* authres-version */
@@ -391,6 +402,10 @@ authres_is_ours(const char *value, const char *our_id, const char *trusted_ids)
 		return 0;
 	idlen = strlen(id);
 	if (our_id != NULL && same_id(id, idlen, our_id, strlen(our_id)))
+		return 1;
+	/* "ours/QUEUEID", as AuthservIDWithJobID writes it, is ours too */
+	if (our_id != NULL && (p = strchr(id, '/')) != NULL &&
+	    same_id(id, (size_t)(p - id), our_id, strlen(our_id)))
 		return 1;
 	for (p = trusted_ids; p != NULL && *p != '\0';) {
 		size_t n = strcspn(p, ", \t");

@@ -42,8 +42,8 @@ int	authres_authserv_id(const char *value, size_t len, char *out, size_t outlen)
 /*
  * authres_is_ours - 1 when value (NUL-terminated) carries our_id or one of
  * trusted_ids (comma and/or space separated, may be NULL) as its authserv-id;
- * case-insensitive, one trailing dot ignored on either side.  A malformed
- * value is not ours (0).
+ * case-insensitive, one trailing dot ignored on either side; "our_id/ANY"
+ * (AuthservIDWithJobID's form) is ours too.  A malformed value is not ours (0).
  */
 int	authres_is_ours(const char *value, const char *our_id, const char *trusted_ids);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_compat.h"
 #include "log.h"
 
 #define FIELD(c, k, t)	((t *)(void *)((char *)(c) + (k)->offset))
@@ -137,8 +138,97 @@ conf_free(struct conf *c)
 		else if (keys[i].type == CONF_LIST)
 			strlist_free(FIELD(c, &keys[i], struct strlist));
 	}
+	strlist_free(&c->notices);
 	free(c->path);
 	free(c);
+}
+
+/* split_line - cut a comment off line and split it, in place, into the
+ * keyword and the value (white space around both removed) */
+static void
+split_line(char *line, char **kw, char **val)
+{
+	char *s, *hash;
+
+	if ((hash = strchr(line, '#')) != NULL)
+		*hash = '\0';
+	for (s = line; *s && isspace((unsigned char)*s); s++)
+		;
+	*kw = s;
+	while (*s && !isspace((unsigned char)*s))
+		s++;
+	if (*s)
+		*s++ = '\0';
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	*val = s;
+	s = *val + strlen(*val);
+	while (s > *val && isspace((unsigned char)s[-1]))
+		*--s = '\0';
+}
+
+/* add_notice - one "file:line: Keyword: what text" notice for conf_log_notices */
+static void
+add_notice(struct conf *c, const char *name, size_t lineno, const char *kw, const char *what,
+    const char *text)
+{
+	struct buf b = BUF_INIT;
+
+	buf_init(&b);
+	buf_printf(&b, "%s:%zu: %s: %s%s", name, lineno, kw, what, text);
+	strlist_add(&c->notices, b.data);
+	buf_free(&b);
+}
+
+/*
+ * compat_line - a keyword that is not ours: its OpenDKIM/OpenDMARC fate
+ * (conf_compat.c).  0: the line is done (taken, perhaps with a notice);
+ * 1: an alias, *k and *alias (caller frees) are the keyword and value to
+ * set; -1: refused or unknown, the reason in err.
+ */
+static int
+compat_line(struct conf *c, const char *name, size_t lineno, const char *kw, const char *val,
+    const struct conf_key **k, char **alias, struct buf *err)
+{
+	const struct conf_compat *r = conf_compat_find(kw);
+	struct buf why = BUF_INIT;
+	int rc = 0;
+
+	if (r == NULL) {
+		buf_printf(err, "%s:%zu: %s: unknown keyword", name, lineno, kw);
+		return -1;
+	}
+	buf_init(&why);
+	switch (conf_compat_apply(r, val, alias, &why)) {
+	case COMPAT_OUT_QUIET:
+		break;
+	case COMPAT_OUT_NOTICE:
+		add_notice(c, name, lineno, r->name, "", why.data);
+		break;
+	case COMPAT_OUT_ALIAS:
+		if ((*k = conf_key_find(r->target)) == NULL)
+			fatalx("internal: %s: alias of unknown keyword %s", r->name, r->target);
+		buf_reset(&why);
+		buf_printf(&why, "taken as %s %s", r->target, *alias);
+		add_notice(c, name, lineno, r->name, "", why.data);
+		rc = 1;
+		break;
+	default:
+		buf_printf(err, "%s:%zu: %s: %s", name, lineno, r->name, why.data);
+		rc = -1;
+	}
+	buf_free(&why);
+	return rc;
+}
+
+/* conf_log_notices - see conf.h */
+void
+conf_log_notices(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->notices.n; i++)
+		log_warnx("%s", c->notices.v[i]);
 }
 
 /* conf_parse - parse text; name appears in error messages */
@@ -154,7 +244,7 @@ conf_parse(const char *name, const char *text, size_t len, struct buf *err)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *line = xstrndup(p, ll), *s, *kw, *val, *hash;
+		char *line = xstrndup(p, ll), *kw, *val, *alias = NULL;
 		const struct conf_key *k;
 		struct buf why = BUF_INIT;
 
@@ -165,38 +255,37 @@ conf_parse(const char *name, const char *text, size_t len, struct buf *err)
 			free(line);
 			goto fail;
 		}
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		for (s = line; *s && isspace((unsigned char)*s); s++)
-			;
-		kw = s;
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		if (*s)
-			*s++ = '\0';
-		while (*s && isspace((unsigned char)*s))
-			s++;
-		val = s;
-		s = val + strlen(val);
-		while (s > val && isspace((unsigned char)s[-1]))
-			*--s = '\0';
+		split_line(line, &kw, &val);
 		if (*kw == '\0') {
 			free(line);
 			continue;
 		}
-		if ((k = conf_key_find(kw)) == NULL) {
-			buf_printf(err, "%s:%zu: %s: unknown keyword", name, lineno, kw);
+		if (*val == '\0' && (conf_key_find(kw) || conf_compat_find(kw))) {
+			buf_printf(err, "%s:%zu: %s: missing value", name, lineno,
+			    conf_key_find(kw) ? conf_key_find(kw)->name : conf_compat_find(kw)->name);
 			free(line);
 			goto fail;
 		}
-		if (*val == '\0') {
-			buf_printf(err, "%s:%zu: %s: missing value", name, lineno, k->name);
-			free(line);
-			goto fail;
+		if ((k = conf_key_find(kw)) == NULL) {
+			switch (compat_line(c, name, lineno, kw, val, &k, &alias, err)) {
+			case -1:
+				free(line);
+				goto fail;
+			case 0:
+				free(line);
+				continue;
+			default:
+				val = alias;
+			}
 		}
 		if (seen_line[k - keys]) {
-			buf_printf(err, "%s:%zu: %s: already set at line %zu", name, lineno,
-			    k->name, seen_line[k - keys]);
+			if (alias)	/* name both: the line says kw, k is what it sets */
+				buf_printf(err, "%s:%zu: %s (%s): already set at line %zu", name,
+				    lineno, kw, k->name, seen_line[k - keys]);
+			else
+				buf_printf(err, "%s:%zu: %s: already set at line %zu", name, lineno,
+				    k->name, seen_line[k - keys]);
+			free(alias);
 			free(line);
 			goto fail;
 		}
@@ -205,12 +294,14 @@ conf_parse(const char *name, const char *text, size_t len, struct buf *err)
 		if (set_value(c, k, val, &why) != 0) {
 			buf_printf(err, "%s:%zu: %s: %s", name, lineno, k->name, why.data);
 			buf_free(&why);
+			free(alias);
 			free(line);
 			goto fail;
 		}
 		if (k->type == CONF_IGNORED)
-			log_warnx("%s:%zu: %s is ignored: %s", name, lineno, k->name, k->help);
+			add_notice(c, name, lineno, k->name, "ignored: ", k->help);
 		buf_free(&why);
+		free(alias);
 		free(line);
 	}
 	free(seen_line);
@@ -411,7 +502,8 @@ conf_write_man(struct buf *out, const char *version)
 	size_t i, n;
 
 	keys = conf_keys(&n);
-	buf_printf(out, ".\\\" generated from lib/conf_keys.c by authmilter --dump-man\n"
+	buf_printf(out, "'\\\" t\n"
+	    ".\\\" generated from lib/conf_keys.c and lib/conf_compat.c by authmilter --dump-man\n"
 	    ".TH AUTHMILTER.CONF 5 \"\" \"authmilter %s\" \"File Formats\"\n"
 	    ".SH NAME\nauthmilter.conf \\- configuration file for authmilter(8)\n"
 	    ".SH DESCRIPTION\n"
@@ -421,8 +513,12 @@ conf_write_man(struct buf *out, const char *version)
 	    "so their files can be brought along.  An unknown keyword, a keyword given\n"
 	    "twice or a bad value is an error naming the file, line and keyword;\n"
 	    "\\fBauthmilter \\-n \\-c\\fR \\fIfile\\fR checks a file.\n"
-	    "Lists are separated by commas or spaces.  Host lists are either inline or\n"
-	    "\\fBfile:\\fR\\fIpath\\fR with one entry per line.\n", version);
+	    "Lists are separated by commas or spaces.  Lists (host lists, MTA, Domain,\n"
+	    "DontSignMailTo, the header lists) take OpenDKIM's data set forms: inline,\n"
+	    "\\fBcsl:\\fR\\fIlist\\fR, \\fBfile:\\fR\\fIpath\\fR or an absolute \\fIpath\\fR with\n"
+	    "entries one or more a line, or \\fBrefile:\\fR\\fIpath\\fR, whose entries in a host\n"
+	    "list may be \\fB*\\fR patterns matched against the client's name and address.\n"
+	    "Database data sets (db:, dsn:, ldap:, ...) are refused.\n", version);
 	for (i = 0; i < n; i++) {
 		const struct conf_key *k = &keys[i];
 
@@ -444,5 +540,6 @@ conf_write_man(struct buf *out, const char *version)
 		man_escape(out, k->help);
 		buf_adds(out, ".\n");
 	}
+	conf_compat_write_man(out);
 	buf_adds(out, ".SH SEE ALSO\nauthmilter(8), authmilter-report(8), authmilter-keygen(8)\n");
 }

@@ -21,7 +21,8 @@ enum conf_type {
 	CONF_OCTAL,	/* long, octal (UMask) */
 	CONF_LIST,	/* struct strlist, comma and/or space separated */
 	CONF_ENUM,	/* char *, one of the '|'-separated words in .choices */
-	CONF_IGNORED	/* accepted for OpenDKIM/OpenDMARC compatibility, warned */
+	CONF_IGNORED	/* accepted with a notice (OpenDKIM/OpenDMARC keywords without
+			 * meaning here are rows of conf_compat.c instead) */
 };
 
 struct conf_key {
@@ -110,6 +111,14 @@ struct conf {
 	char	       *report_org_name;
 	char	       *report_contact;
 	char	       *no_reports_list;
+
+	/* OpenDKIM/OpenDMARC compatibility (conf_compat.c) */
+	int		authserv_id_jobid;	/* AuthservIDWithJobID */
+	int		remove_old_sigs;	/* RemoveOldSignatures */
+	int		required_headers;	/* RequiredHeaders */
+	long		clock_drift;		/* ClockDrift */
+	char	       *reject_string;		/* RejectString: "%s" is the From domain */
+	struct strlist	notices;	/* "file:line: Keyword: ..." for the log */
 };
 
 /* conf_load - read path; NULL on error with "file:line: Keyword: why" in err */
@@ -119,6 +128,9 @@ struct conf    *conf_parse(const char *name, const char *text, size_t len, struc
 /* conf_defaults - a snapshot with every default */
 struct conf    *conf_defaults(void);
 void		conf_free(struct conf *c);
+/* conf_log_notices - log the notices of the keywords accepted without
+ * effect (file:line each); callers do it once per load they keep */
+void		conf_log_notices(const struct conf *c);
 
 /* the keyword table */
 const struct conf_key *conf_keys(size_t *n);

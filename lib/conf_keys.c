@@ -48,6 +48,36 @@ check_canon(const char *v, struct buf *err)
 	return -1;
 }
 
+/* check_reject_string - RejectString: printable ASCII, "%s" exactly once
+ * (OpenDMARC's rule), no other '%', short enough for one SMTP reply line */
+static int
+check_reject_string(const char *v, struct buf *err)
+{
+	const char *p;
+	int n = 0;
+
+	if (strlen(v) > 200) {
+		buf_adds(err, "longer than 200 characters");
+		return -1;
+	}
+	for (p = v; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e) {
+			buf_adds(err, "only printable ASCII can go into an SMTP reply");
+			return -1;
+		}
+		if (*p == '%' && p[1] != 's') {
+			buf_adds(err, "'%' may only start \"%s\" (the From domain)");
+			return -1;
+		}
+		n += *p == '%';
+	}
+	if (n != 1) {
+		buf_printf(err, "\"%%s\" (the From domain) must occur once, not %d times", n);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct conf_key keys[] = {
 	/* daemon */
 	{ "Socket", CONF_STR, O(socket), "inet:8891@127.0.0.1", NOB, NULL, conf_check_socket, SEC_D,
@@ -76,6 +106,8 @@ static const struct conf_key keys[] = {
 	/* roles */
 	{ "AuthservID", CONF_STR, O(authserv_id), NULL, NOB, NULL, NULL, SEC_C,
 	  "authserv-id in Authentication-Results (default: the host name)" },
+	{ "AuthservIDWithJobID", CONF_BOOL, O(authserv_id_jobid), "no", NOB, NULL, NULL, SEC_C,
+	  "add the MTA queue id to the authserv-id: \"AUTHSERVID/QUEUEID\" (OpenDKIM, OpenDMARC)" },
 	{ "Mode", CONF_ENUM, O(mode), "sv", NOB, "s|v|sv", NULL, SEC_C,
 	  "s: sign outbound mail, v: verify inbound mail, sv: both" },
 	{ "InternalHosts", CONF_STR, O(internal_hosts), "127.0.0.1, ::1", NOB, NULL, NULL, SEC_C,
@@ -103,6 +135,8 @@ static const struct conf_key keys[] = {
 	  "further authserv-ids whose incoming Authentication-Results are removed" },
 	{ "RejectFailures", CONF_BOOL, O(reject_failures), "no", NOB, NULL, NULL, SEC_I,
 	  "apply p=reject and p=quarantine; when no, only report them" },
+	{ "RejectString", CONF_STR, O(reject_string), NULL, NOB, NULL, check_reject_string, SEC_I,
+	  "text of the 550 5.7.1 reply to a DMARC reject, \"%s\" once for the From domain (default: says the domain publishes a reject policy)" },
 	{ "HoldQuarantinedMessages", CONF_BOOL, O(hold_quarantined), "no", NOB, NULL, NULL, SEC_I,
 	  "put p=quarantine failures in the MTA's hold queue" },
 	{ "TempFailOnDNSError", CONF_BOOL, O(tempfail_dns), "no", NOB, NULL, NULL, SEC_I,
@@ -111,12 +145,16 @@ static const struct conf_key keys[] = {
 	  "reject mail whose From names several domains, none, or no From" },
 	{ "MultiValueFrom", CONF_ENUM, O(multi_value_from), "permerror", NOB, "permerror|strictest", NULL, SEC_I,
 	  "a From field naming several domains: permerror (RejectMultiValueFrom decides), or strictest: DMARC for each domain (up to 5) and the strictest failing policy applies (RFC 9989 section 11.5)" },
+	{ "RequiredHeaders", CONF_BOOL, O(required_headers), "no", NOB, NULL, NULL, SEC_I,
+	  "reject mail whose header breaks the counts of RFC 5322 section 3.6: one From and one Date; at most one Sender, Reply-To, To, Cc, Bcc, Message-ID, In-Reply-To, References, Subject (OpenDMARC, OpenDKIM)" },
 	{ "AddReceivedSPF", CONF_BOOL, O(add_received_spf), "no", NOB, NULL, NULL, SEC_I,
 	  "also add a Received-SPF header" },
 	{ "MaximumSignaturesToVerify", CONF_INT, O(max_verify_sigs), "5", 1, 100, NULL, NULL, SEC_I,
 	  "DKIM signatures evaluated per message" },
 	{ "MinimumKeyBits", CONF_INT, O(min_key_bits), "1024", 512, 16384, NULL, NULL, SEC_I,
 	  "RSA keys shorter than this never pass (RFC 8301)" },
+	{ "ClockDrift", CONF_INT, O(clock_drift), "300", 0, 86400, NULL, NULL, SEC_I,
+	  "seconds a DKIM signature's t= may lie in the future and still verify (OpenDKIM)" },
 	{ "DMARCStandard", CONF_ENUM, O(dmarc_standard), "rfc9989", NOB, "rfc9989|rfc7489", NULL, SEC_I,
 	  "rfc9989: DNS tree walk; rfc7489: Public Suffix List and pct" },
 	{ "PublicSuffixList", CONF_STR, O(public_suffix_list),
@@ -164,6 +202,8 @@ static const struct conf_key keys[] = {
 	  "recipients (addresses or domains) whose mail is not signed" },
 	{ "AddIdentity", CONF_BOOL, O(add_identity), "no", NOB, NULL, NULL, SEC_O,
 	  "add i= with the From address to new signatures" },
+	{ "RemoveOldSignatures", CONF_BOOL, O(remove_old_sigs), "no", NOB, NULL, NULL, SEC_O,
+	  "remove the DKIM-Signature fields a message already has when it is signed here" },
 
 	/* history and reports */
 	{ "HistoryFile", CONF_STR, O(history_file), NULL, NOB, NULL, NULL, SEC_H,
@@ -189,20 +229,6 @@ static const struct conf_key keys[] = {
 	  "email in reports' report_metadata (default: ReportFrom)" },
 	{ "NoReportsList", CONF_STR, O(no_reports_list), NULL, NOB, NULL, NULL, SEC_H,
 	  "policy domains never sent reports: list or file:PATH" },
-
-	/* OpenDKIM / OpenDMARC keywords that have no meaning here */
-	{ "AutoRestart", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "use systemd's Restart= instead" },
-	{ "AutoRestartRate", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "use systemd's StartLimitBurst= instead" },
-	{ "SoftwareHeader", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "no software header is added" },
-	{ "SPFSelfValidate", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "SPF is always evaluated here" },
-	{ "ExternalIgnoreList", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "no warning about external hosts sending as a signing domain is logged" },
-	{ "SendReports", CONF_IGNORED, 0, NULL, NOB, NULL, NULL, SEC_X,
-	  "failure reports are not sent" },
 };
 
 /* conf_keys - the table and its length */

@@ -31,6 +31,7 @@
 #include <openssl/evp.h>
 
 #include "conf.h"
+#include "dataset.h"
 #include "dkim_canon.h"
 #include "dkim_key.h"
 #include "dkim_sign.h"
@@ -97,33 +98,11 @@ struct dkims {
 	struct buf	why;		/* failures, for the log line */
 };
 
-/* list_words - a dataset: an inline comma/space list or file:PATH (or an
- * absolute path), "#" comments in files; words appended lower-cased */
+/* list_words - a data set (dataset.h), words appended lower-cased */
 static int
 list_words(const char *spec, struct strlist *out, struct buf *err)
 {
-	struct buf text = BUF_INIT;
-	char *tok, *save, *p, *hash, *line, *lsave;
-
-	buf_init(&text);
-	if (strncmp(spec, "file:", 5) == 0 || spec[0] == '/') {
-		if (tables_read(spec[0] == '/' ? spec : spec + 5, &text, err) != 0) {
-			buf_free(&text);
-			return -1;
-		}
-	} else
-		buf_adds(&text, spec);
-	for (line = strtok_r(text.data, "\n", &lsave); line; line = strtok_r(NULL, "\n", &lsave)) {
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		for (tok = strtok_r(line, ", \t\r", &save); tok; tok = strtok_r(NULL, ", \t\r", &save)) {
-			for (p = tok; *p; p++)
-				*p = (char)tolower((unsigned char)*p);
-			strlist_add(out, tok);
-		}
-	}
-	buf_free(&text);
-	return 0;
+	return dataset_words(spec, out, 1, err);
 }
 
 /* valid_hdr - an RFC 5322 §3.6.8 field name we accept in a list (letters,

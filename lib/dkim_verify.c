@@ -81,6 +81,7 @@ dkim_engine_new(struct dns *d, const struct conf *c, struct buf *err)
 	uint32_t flags = DKIM_LIBFLAGS_BADSIGHANDLES | DKIM_LIBFLAGS_DELAYSIGPROC;
 	unsigned int timeout = (unsigned int)c->dns_timeout;
 	dkim_query_t qm = DKIM_QUERY_DNS;
+	uint64_t drift = c->clock_drift >= 0 ? (uint64_t)c->clock_drift : 300;
 
 	e->min_bits = c->min_key_bits > 0 ? (unsigned)c->min_key_bits : 1024;
 	e->max_sigs = c->max_verify_sigs > 0 ? (int)c->max_verify_sigs : 5;
@@ -95,6 +96,7 @@ dkim_engine_new(struct dns *d, const struct conf *c, struct buf *err)
 	    dkim_setopt(e->lib, DKIM_OPTS_MINKEYBITS, &e->min_bits, sizeof(e->min_bits),
 		"MinimumKeyBits", err) != 0 ||
 	    dkim_setopt(e->lib, DKIM_OPTS_QUERYMETHOD, &qm, sizeof(qm), "query method", err) != 0 ||
+	    dkim_setopt(e->lib, DKIM_OPTS_CLOCKDRIFT, &drift, sizeof(drift), "ClockDrift", err) != 0 ||
 	    dkim_set_prescreen(e->lib, dkimv_prescreen) != DKIM_STAT_OK) {
 		dkim_engine_free(e);
 		return NULL;

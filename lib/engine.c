@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dataset.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
 #include "dmarc.h"
@@ -20,23 +21,29 @@
 
 static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* split_words - NULL-terminated vector of the comma/space separated words */
-static char **
-split_words(const char *s)
+/* split_words - NULL-terminated vector of a data set's words (dataset.h) */
+static int
+split_words(const char *kw, const char *spec, char ***out, struct buf *err)
 {
-	char **v = xcalloc(1, sizeof(*v)), *copy, *tok, *save;
-	size_t n = 0;
+	struct strlist l = { 0, NULL };
+	struct buf why = BUF_INIT;
+	char **v;
+	size_t i;
 
-	if (s == NULL)
-		return v;
-	copy = xstrdup(s);
-	for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-		v = xrealloc(v, (n + 2) * sizeof(*v));
-		v[n++] = xstrdup(tok);
-		v[n] = NULL;
+	buf_init(&why);
+	if (spec != NULL && dataset_words(spec, &l, 0, &why) != 0) {
+		buf_printf(err, "%s: %s", kw, why.data);
+		buf_free(&why);
+		strlist_free(&l);
+		return -1;
 	}
-	free(copy);
-	return v;
+	buf_free(&why);
+	v = xcalloc(l.n + 1, sizeof(*v));
+	for (i = 0; i < l.n; i++)
+		v[i] = xstrdup(l.v[i]);
+	strlist_free(&l);
+	*out = v;
+	return 0;
 }
 
 /* hostlist_or_fail - one host list keyword, error prefixed with its name */
@@ -62,7 +69,7 @@ engine_new(struct conf *c, struct buf *err)
 
 	e->refs = 1;
 	e->conf = c;
-	if (c->authserv_id)
+	if (c->authserv_id && strcmp(c->authserv_id, "HOSTNAME") != 0)	/* OpenDKIM's word */
 		e->authserv_id = xstrdup(c->authserv_id);
 	else {
 		if (gethostname(host, sizeof(host)) != 0)
@@ -72,9 +79,9 @@ engine_new(struct conf *c, struct buf *err)
 	}
 	if (load_hostlist(&e->internal, "InternalHosts", c->internal_hosts, err) != 0 ||
 	    load_hostlist(&e->ignore, "IgnoreHosts", c->ignore_hosts, err) != 0 ||
-	    load_hostlist(&e->peers, "PeerList", c->peer_list, err) != 0)
+	    load_hostlist(&e->peers, "PeerList", c->peer_list, err) != 0 ||
+	    split_words("MTA", c->mta, &e->mta, err) != 0)
 		goto fail;
-	e->mta = split_words(c->mta);
 	if ((e->dns = dns_new(&c->nameservers, (int)c->dns_timeout, c->trust_anchor_file, err)) == NULL)
 		goto fail;
 	/* inbound: SPF, DKIM verification, DMARC engines are built here */

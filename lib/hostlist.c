@@ -11,7 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dataset.h"
 #include "hostlist.h"
+#include "tables.h"
 
 struct host_entry {
 	int		neg;
@@ -19,6 +21,7 @@ struct host_entry {
 	unsigned char	addr[16];
 	int		prefix;
 	char	       *name;		/* lower case; leading '.' means subdomains */
+	int		glob;		/* name is a refile: pattern with '*' */
 };
 
 struct hostlist {
@@ -26,9 +29,11 @@ struct hostlist {
 	size_t		n;
 };
 
-/* add_entry - parse one entry; -1 with the reason in err */
+/* add_entry - parse one entry; -1 with the reason in err.  With globs (a
+ * refile: data set) an entry holding '*' is a pattern matched against the
+ * client's host name and its address text, as OpenDKIM matches refile:. */
 static int
-add_entry(struct hostlist *h, const char *tok, struct buf *err)
+add_entry(struct hostlist *h, const char *tok, int globs, struct buf *err)
 {
 	struct host_entry en;
 	char addr[INET6_ADDRSTRLEN + 8], *slash, *end;
@@ -77,10 +82,13 @@ add_entry(struct hostlist *h, const char *tok, struct buf *err)
 			buf_printf(err, "\"%s\": not an address or network", tok);
 			return -1;
 		}
-		if (s[0] == '*' && s[1] == '.')
+		if (s[0] == '*' && s[1] == '.' && strchr(s + 1, '*') == NULL)
 			s++;
+		else if (globs && strchr(s, '*') != NULL)
+			en.glob = 1;
 		for (c = s; *c; c++)
-			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.' && *c != '_') {
+			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.' && *c != '_' &&
+			    !(en.glob && (*c == '*' || *c == ':'))) {
 				buf_printf(err, "\"%s\": not an address, network or host name", tok);
 				return -1;
 			}
@@ -93,9 +101,9 @@ add_entry(struct hostlist *h, const char *tok, struct buf *err)
 	return 0;
 }
 
-/* hostlist_parse - entries separated by commas, white space and lines */
-struct hostlist *
-hostlist_parse(const char *name, const char *text, struct buf *err)
+/* parse_text - entries separated by commas, white space and lines */
+static struct hostlist *
+parse_text(const char *name, const char *text, int globs, struct buf *err)
 {
 	struct hostlist *h = xcalloc(1, sizeof(*h));
 	const char *p = text;
@@ -114,7 +122,7 @@ hostlist_parse(const char *name, const char *text, struct buf *err)
 			struct buf why = BUF_INIT;
 
 			buf_init(&why);
-			if (add_entry(h, tok, &why) != 0) {
+			if (add_entry(h, tok, globs, &why) != 0) {
 				if (name)
 					buf_printf(err, "%s:%zu: %s", name, lineno, why.data);
 				else
@@ -131,31 +139,30 @@ hostlist_parse(const char *name, const char *text, struct buf *err)
 	return h;
 }
 
-/* hostlist_new - inline list or file:PATH */
+/* hostlist_parse - see hostlist.h */
+struct hostlist *
+hostlist_parse(const char *name, const char *text, struct buf *err)
+{
+	return parse_text(name, text, 0, err);
+}
+
+/* hostlist_new - any data set form (dataset.h) */
 struct hostlist *
 hostlist_new(const char *spec, struct buf *err)
 {
 	struct buf text = BUF_INIT;
+	enum dataset_kind kind;
 	struct hostlist *h;
-	char chunk[4096];
-	size_t n;
-	FILE *fp;
+	const char *name;
 
 	if (spec == NULL)
 		return xcalloc(1, sizeof(struct hostlist));
-	if (strncmp(spec, "file:", 5) != 0 && spec[0] != '/')
-		return hostlist_parse(NULL, spec, err);
-	if (spec[0] != '/')
-		spec += 5;
-	if ((fp = fopen(spec, "r")) == NULL) {
-		buf_printf(err, "%s: cannot open: %s", spec, strerror(errno));
+	buf_init(&text);
+	if (dataset_text(spec, &text, &kind, &name, err) != 0) {
+		buf_free(&text);
 		return NULL;
 	}
-	buf_init(&text);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(&text, chunk, n);
-	fclose(fp);
-	h = hostlist_parse(spec, text.data, err);
+	h = parse_text(name, text.data, kind == DATASET_REFILE, err);
 	buf_free(&text);
 	return h;
 }
@@ -191,6 +198,17 @@ name_match(const char *entry, const char *host)
 	return 0;
 }
 
+/* count_stars - how many '*' a pattern holds */
+static int
+count_stars(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '*';
+	return n;
+}
+
 /* hostlist_match - see hostlist.h */
 int
 hostlist_match(const struct hostlist *h, const char *ip, const char *hostname)
@@ -198,7 +216,7 @@ hostlist_match(const struct hostlist *h, const char *ip, const char *hostname)
 	unsigned char a[16];
 	int fam = 0, best = -1, bestneg = 0;
 	size_t i, bestname = 0;
-	int nameneg = 0;
+	int nameneg = 0, named = 0;
 
 	if (h == NULL || h->n == 0)
 		return 0;
@@ -221,18 +239,29 @@ hostlist_match(const struct hostlist *h, const char *ip, const char *hostname)
 				best = e->prefix;
 				bestneg = e->neg;
 			}
+		} else if (e->glob) {
+			/* a pattern ranks below an exact name or suffix of its length */
+			size_t l = strlen(e->name) - (size_t)count_stars(e->name);
+
+			if ((!named || l > bestname) && ((ip && tables_glob(e->name, ip)) ||
+			    (hostname && *hostname && hostname[0] != '[' && tables_glob(e->name, hostname)))) {
+				bestname = l;
+				nameneg = e->neg;
+				named = 1;
+			}
 		} else if (!e->family && hostname && *hostname && hostname[0] != '[') {
 			size_t l = name_match(e->name, hostname);
 
-			if (l > bestname) {
+			if (l > 0 && (!named || l > bestname)) {
 				bestname = l;
 				nameneg = e->neg;
+				named = 1;
 			}
 		}
 	}
 	if (best >= 0)
 		return !bestneg;
-	if (bestname > 0)
+	if (named)
 		return !nameneg;
 	return 0;
 }

@@ -6,8 +6,10 @@
  * ".example.com" or "*.example.com" for subdomains), each optionally
  * negated with '!'.  The most specific matching entry decides (longest
  * prefix for addresses; longest name for host names; an address entry beats
- * a host name entry).  A spec is an inline comma/space list or file:PATH
- * with entries one per line ('#' comments).
+ * a host name entry).  A spec is any data set form of dataset.h: an inline
+ * comma/space list, csl:LIST, file:PATH or /PATH with entries one per line
+ * ('#' comments), or refile:PATH, whose entries may also be '*' patterns
+ * matched against the host name and the address text (OpenDKIM's refile:).
  */
 #ifndef AUTHMILTER_HOSTLIST_H
 #define AUTHMILTER_HOSTLIST_H
@@ -16,7 +18,7 @@
 
 struct hostlist;
 
-/* hostlist_new - parse spec (NULL or "" gives an empty list); NULL with
+/* hostlist_new - parse a data set spec (NULL or "" gives an empty list); NULL with
  * "file:line: why" or "entry: why" in err */
 struct hostlist *hostlist_new(const char *spec, struct buf *err);
 /* hostlist_parse - entries from text; name is used in error messages */

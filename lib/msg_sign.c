@@ -125,6 +125,20 @@ msgs_body(struct msg *m, const unsigned char *p, size_t n)
 		dkims_body(m->sign->dkims, p, n);
 }
 
+/* remove_old_signatures - RemoveOldSignatures (OpenDKIM): the message's
+ * own DKIM-Signature fields go when it was signed here; indices count per
+ * field name, as smfi_chgheader does, and removals precede the additions */
+static void
+remove_old_signatures(struct msg *m, struct verdict *v)
+{
+	size_t i;
+	int idx = 0;
+
+	for (i = 0; i < m->nhdrs; i++)
+		if (strcasecmp(m->hdrs[i].name, "DKIM-Signature") == 0)
+			verdict_remove_header(v, m->hdrs[i].name, ++idx);
+}
+
 /* msgs_eom - add the DKIM-Signature headers and the log line */
 void
 msgs_eom(struct msg *m, struct verdict *v)
@@ -140,6 +154,8 @@ msgs_eom(struct msg *m, struct verdict *v)
 	buf_init(&sigs);
 	if (s->dkims)
 		made = dkims_eom(s->dkims, v, &sigs);
+	if (made && m->eng->conf->remove_old_sigs)
+		remove_old_signatures(m, v);
 	buf_init(&log);
 	buf_printf(&log, "%s: client=%s role=sign dkim=%s%s", m->queue_id,
 	    m->client_ip ? m->client_ip : "unknown", made ? "signed" : "unsigned", sigs.data);

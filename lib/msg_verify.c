@@ -120,6 +120,38 @@ run_dmarc(struct msg *m, struct verdict *vd)
 	free(from);
 }
 
+/*
+ * header_counts - RFC 5322 §3.6 table: how often each field may occur
+ * (RequiredHeaders, as OpenDMARC and OpenDKIM check it); 0 when the header
+ * complies, else -1 with the first offence in why
+ */
+static int
+header_counts(const struct msg *m, char *why, size_t len)
+{
+	static const struct {
+		const char *name;
+		int min, max;
+	} rule[] = {
+		{ "Date", 1, 1 }, { "From", 1, 1 }, { "Sender", 0, 1 }, { "Reply-To", 0, 1 },
+		{ "To", 0, 1 }, { "Cc", 0, 1 }, { "Bcc", 0, 1 }, { "Message-ID", 0, 1 },
+		{ "In-Reply-To", 0, 1 }, { "References", 0, 1 }, { "Subject", 0, 1 },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(rule) / sizeof(rule[0]); i++) {
+		int n = 0;
+
+		for (j = 0; j < m->nhdrs; j++)
+			n += strcasecmp(m->hdrs[j].name, rule[i].name) == 0;
+		if (n < rule[i].min || n > rule[i].max) {
+			snprintf(why, len, "%d %s fields (RFC 5322 section 3.6 allows %s)", n,
+			    rule[i].name, rule[i].min ? "exactly one" : "at most one");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* decide - the action for this message (DESIGN.md §6, OpenDMARC's keywords) */
 static void
 decide(struct msg *m, struct verdict *vd)
@@ -132,6 +164,12 @@ decide(struct msg *m, struct verdict *vd)
 	char text[512];
 
 	verdict_set(&r->disposition, "none");
+	if (c->required_headers && header_counts(m, text, sizeof(text)) != 0) {
+		verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
+		verdict_set(&r->disposition, "reject");
+		verdict_set(&r->reason, "RequiredHeaders");
+		return;
+	}
 	if (v->have_dmarc && v->dmarc.from_problem) {
 		/* no From, several From domains, or a From without a domain */
 		if (c->reject_multi_from) {
@@ -156,8 +194,14 @@ decide(struct msg *m, struct verdict *vd)
 	}
 	if (strcmp(want, "reject") == 0) {
 		if (c->reject_failures) {
-			snprintf(text, sizeof(text), "rejected because %s publishes a DMARC reject policy "
-			    "and this message failed DMARC", dom);
+			const char *pct = c->reject_string ? strstr(c->reject_string, "%s") : NULL;
+
+			if (pct)	/* RejectString, checked at load: "%s" once */
+				snprintf(text, sizeof(text), "%.*s%s%s", (int)(pct - c->reject_string),
+				    c->reject_string, dom, pct + 2);
+			else
+				snprintf(text, sizeof(text), "rejected because %s publishes a DMARC "
+				    "reject policy and this message failed DMARC", dom);
 			verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
 			verdict_set(&r->disposition, "reject");
 			verdict_set(&r->reason, "policy");
@@ -210,7 +254,16 @@ add_headers(struct msg *m, struct verdict *vd)
 	struct buf b = BUF_INIT;
 
 	buf_init(&b);
-	authres_build(m->eng->authserv_id, &vd->res, &b);
+	if (m->eng->conf->authserv_id_jobid && strcmp(m->queue_id, "NOQUEUE") != 0) {
+		/* AuthservIDWithJobID (OpenDKIM, OpenDMARC): "id/queue-id";
+		 * authres_build quotes it, "/" is not a token character */
+		char *id = xmalloc(strlen(m->eng->authserv_id) + strlen(m->queue_id) + 2);
+
+		sprintf(id, "%s/%s", m->eng->authserv_id, m->queue_id);
+		authres_build(id, &vd->res, &b);
+		free(id);
+	} else
+		authres_build(m->eng->authserv_id, &vd->res, &b);
 	verdict_add_header(vd, "Authentication-Results", b.data);
 	if (m->eng->conf->add_received_spf && vd->res.spf) {
 		buf_reset(&b);

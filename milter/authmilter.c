@@ -98,7 +98,8 @@ build(const char *path)
 	if (e == NULL) {
 		log_err("%s", err.data);
 		daemon_ready(0, err.data);
-	}
+	} else
+		conf_log_notices(e->conf);	/* once per start: this is the load kept */
 	buf_free(&err);
 	return e;
 }

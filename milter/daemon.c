@@ -288,6 +288,7 @@ reload(const char *path)
 	}
 	callbacks_set_engine(e);
 	log_info("configuration reloaded from %s", path);
+	conf_log_notices(e->conf);
 	buf_free(&err);
 }
 

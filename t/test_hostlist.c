@@ -44,6 +44,9 @@ static const struct {
 	{ "address beats name", "!198.18.0.1 mail.example.com", "198.18.0.1", "mail.example.com", 0 },
 	{ "[addr] host ignored", "mail.example.com", "198.18.0.1", "[198.18.0.1]", 0 },
 	{ "comments and lines", "# internal\n127.0.0.1 # lo\n\n10.0.0.0/8\n", "10.1.2.3", NULL, 1 },
+	{ "csl: first", "csl:192.0.2.1,198.18.0.5", "192.0.2.1", NULL, 1 },
+	{ "csl: second", "csl:192.0.2.1,198.18.0.5", "198.18.0.5", NULL, 1 },
+	{ "csl: other", "csl:192.0.2.1,198.18.0.5", "198.18.0.6", NULL, 0 },
 };
 
 static const struct {
@@ -54,6 +57,11 @@ static const struct {
 	{ "name with slash", "example.com/24", "\"example.com/24\": not an address or network" },
 	{ "junk", "exa$mple", "\"exa$mple\": not an address, network or host name" },
 	{ "lone bang", "127.0.0.1, !", "\"!\": empty entry" },
+	{ "* pattern inline", "mail*.example.com", "\"mail*.example.com\": not an address, network or host name" },
+	{ "db: data set", "db:/etc/mail/hosts.db", "data set type \"db:\" is not supported: export the entries to a file and name it as file:PATH or refile:PATH" },
+	{ "ldap: data set", "ldap://ldap.example.com/dc=example", "data set type \"ldap:\" is not supported: export the entries to a file and name it as file:PATH or refile:PATH" },
+	{ "path ending in .db", "/etc/opendkim/hosts.db", "/etc/opendkim/hosts.db: Berkeley DB data sets are not supported: export the entries to a text file and name it as file:PATH or refile:PATH" },
+	{ "empty refile: name", "refile:", "refile:: empty file name" },
 };
 
 int
@@ -114,6 +122,24 @@ main(void)
 		is_str(err.data, want.data, "error names file and line");
 		buf_free(&want);
 	}
+	/* refile: entries may be '*' patterns over the name and the address */
+	fp = fopen(path, "w");
+	fputs("mail*.example.org\n198.51.100.*\n!198.51.100.7\n*.example.com\n", fp);
+	fclose(fp);
+	snprintf(spec, sizeof(spec), "refile:%s", path);
+	buf_reset(&err);
+	h = hostlist_new(spec, &err);
+	if (!ok(h != NULL, "refile: list with patterns parses"))
+		diag("%s", err.data);
+	ok(h && hostlist_match(h, "198.18.0.1", "mail3.example.org"), "refile: name pattern");
+	ok(h && !hostlist_match(h, "198.18.0.1", "smtp.example.org"), "refile: name pattern, no match");
+	ok(h && hostlist_match(h, "198.51.100.20", NULL), "refile: address pattern");
+	ok(h && !hostlist_match(h, "198.51.100.7", NULL), "refile: an address entry beats a pattern");
+	ok(h && hostlist_match(h, "198.18.0.1", "a.example.com"), "refile: *.domain");
+	ok(h && !hostlist_match(h, "198.18.0.1", NULL), "refile: nothing else");
+	hostlist_free(h);
+	buf_reset(&err);
+	ok(hostlist_new(path, &err) == NULL, "the same patterns in a plain file are refused");
 	unlink(path);
 	buf_reset(&err);
 	ok(hostlist_new("file:/nonexistent/hosts", &err) == NULL, "missing file refused");
