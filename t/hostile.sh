@@ -99,6 +99,21 @@ while read -r name mfrom cf sign want; do
 	fi
 done < "$H/cases"
 
+# the header limits hold for signing too: an authenticated client's message
+# over 20,000 fields is refused, not signed over the fields we kept
+timeout 60 "$AM" -c "$T/yes.conf" --test-message "$T/hdrcap-from.eml" --client-ip 198.18.0.1 \
+    --helo client.hostile.test --mail-from alice@sender.hostile.test --rcpt bob@rcpt.test \
+    --auth-user alice --json >"$T/hdrcap-sign.json" 2>"$T/hdrcap-sign.err"
+is "$($PY "$H/check.py" "$T/hdrcap-sign.json" role=x action=x code=x)" "role=sign action=reject code=552/5.3.4" \
+    "hdrcap-from signed (authenticated client): refused 552 5.3.4"
+if [ $have_miltc = 1 ]; then
+	timeout 60 "$MC" -s "inet:$PYES@127.0.0.1" --client-ip 198.18.0.1 --helo client.hostile.test \
+	    --from alice@sender.hostile.test --rcpt bob@rcpt.test --auth-user alice --timeout 30 \
+	    "$T/hdrcap-from.eml" >"$T/hdrcap-sign.miltc" 2>&1
+	is "$($PY "$H/check.py" --milter "$T/hdrcap-sign.miltc") $($PY "$H/check.py" --milter-code "$T/hdrcap-sign.miltc")" \
+	    "reject 552/5.3.4" "hdrcap-from signed: through the milter, 552 5.3.4"
+fi
+
 if [ $have_miltc = 1 ]; then
 	ok "the daemon (RejectMultiValueFrom yes) is still running" kill -0 "$PID_YES"
 	ok "the daemon (RejectMultiValueFrom no) is still running" kill -0 "$MILTER_PID"
