@@ -485,6 +485,126 @@ address_list_free(struct address_list *l)
 	l->n = 0;
 }
 
+/* scan_label_char - a byte a lenient domain scan takes into a label */
+static int
+scan_label_char(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '_' || c >= 0x80;
+}
+
+/* scan_domain - the domain after the '@' at s[i - 1]: labels and dots, with
+ * white space around the dots when wsp; *ip moves past what was read and
+ * fn gets the name; returns fn's answer (0 when there was no name) */
+static int
+scan_domain(const char *s, size_t len, size_t *ip, int wsp,
+    int (*fn)(void *, const char *), void *arg, struct buf *b)
+{
+	size_t i = *ip, j, from, to;
+	char *d;
+	int rc = 0;
+
+	buf_reset(b);
+	for (;;) {
+		j = i;
+		while (wsp && j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n'))
+			j++;
+		if (j < len && s[j] == '.') {
+			buf_addc(b, '.');
+			i = j + 1;
+		} else if (j < len && scan_label_char((unsigned char)s[j]) &&
+		    (b->len == 0 || b->data[b->len - 1] == '.')) {
+			for (i = j; i < len && scan_label_char((unsigned char)s[i]); i++)
+				buf_addc(b, s[i]);
+		} else
+			break;
+	}
+	*ip = i;
+	for (from = 0; from < b->len && b->data[from] == '.'; from++)
+		;
+	for (to = b->len; to > from && b->data[to - 1] == '.'; to--)
+		;
+	if (to > from && (d = address_domain_normalize(b->data + from, to - from)) != NULL) {
+		rc = fn(arg, d);
+		free(d);
+	}
+	return rc;
+}
+
+/* scan_view - every "@domain" in s; 1 when fn asked to stop */
+static int
+scan_view(const char *s, size_t len, int wsp, int (*fn)(void *, const char *), void *arg,
+    struct buf *b)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		if (s[i++] != '@')
+			continue;
+		while (wsp && i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+			i++;
+		if (scan_domain(s, len, &i, wsp, fn, arg, b) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* scan_uncomment - s with every comment (RFC 5322 3.2.2, nested, quoted
+ * pairs; an unterminated one runs to the end) made a space; quoted strings
+ * are kept, a '(' inside one is no comment */
+static void
+scan_uncomment(const char *s, size_t len, struct buf *out)
+{
+	size_t i, depth = 0;
+	int quoted = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (depth > 0) {
+			if (c == '\\')
+				i++;
+			else if (c == '(')
+				depth++;
+			else if (c == ')' && --depth == 0)
+				buf_addc(out, ' ');
+			continue;
+		}
+		if (c == '\\' && i + 1 < len) {
+			buf_addc(out, c);
+			buf_addc(out, s[++i]);
+			continue;
+		}
+		if (c == '"')
+			quoted = !quoted;
+		else if (c == '(' && !quoted) {
+			depth = 1;
+			continue;
+		}
+		buf_addc(out, c);
+	}
+	if (depth > 0)
+		buf_addc(out, ' ');
+}
+
+/* address_scan_domains - see address.h */
+void
+address_scan_domains(const char *value, size_t len, int (*fn)(void *arg, const char *domain),
+    void *arg)
+{
+	struct buf b = BUF_INIT, view = BUF_INIT;
+
+	if (value == NULL)
+		return;
+	buf_init(&b);
+	buf_init(&view);
+	if (scan_view(value, len, 0, fn, arg, &b) == 0) {
+		scan_uncomment(value, len, &view);
+		(void)scan_view(view.data, view.len, 1, fn, arg, &b);
+	}
+	buf_free(&view);
+	buf_free(&b);
+}
+
 /* address_domain_normalize - see address.h */
 char *
 address_domain_normalize(const char *d, size_t len)

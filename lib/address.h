@@ -39,6 +39,21 @@ int	address_parse_from(const char *value, size_t len, struct address_list *out,
 void	address_list_free(struct address_list *l);
 
 /*
+ * address_scan_domains - every domain a From field value could be read as
+ * naming, for a value address_parse_from() refuses (a missing or extra
+ * '>', an unterminated quote...), so that a malformed field cannot hide
+ * the domain a mail reader shows: each '@' followed by a domain, wherever
+ * it stands (quoted strings and comments included), read once as written
+ * and once with comments removed and white space allowed around the dots
+ * (obs-domain, RFC 5322 section 4.4).  fn gets each name that
+ * address_domain_normalize() accepts, leading and trailing dots removed,
+ * duplicates included; a non-zero return stops the scan.  Pure, linear in
+ * len.
+ */
+void	address_scan_domains(const char *value, size_t len,
+	    int (*fn)(void *arg, const char *domain), void *arg);
+
+/*
  * address_parse_path - an RFC 5321 reverse-path (section 4.1.2), angle
  * brackets optional, source route skipped.  Returns 0 with *local and
  * *domain set (*domain NULL for a bare local part such as "postmaster"),

@@ -73,6 +73,7 @@ struct conf {
 	int		hold_quarantined;
 	int		tempfail_dns;
 	int		reject_multi_from;
+	int		reject_multi_from_fields;
 	char	       *multi_value_from;	/* permerror | strictest */
 	int		add_received_spf;
 	long		max_verify_sigs;

@@ -30,7 +30,8 @@ struct dmarc_engine {
 	struct dmarc_psl *psl;		/* rfc7489 only */
 	unsigned      (*dice)(void *);	/* 0-99 for pct= */
 	void	       *dice_arg;
-	int		strictest;	/* MultiValueFrom strictest */
+	int		strictest;	/* MultiValueFrom strictest, RejectMultiValueFrom no */
+	int		one_field;	/* RejectMultipleFromFields */
 };
 
 /* MultiValueFrom strictest: at most this many Author Domains are evaluated */
@@ -71,8 +72,10 @@ dmarc_engine_new(struct dns *dns, const struct conf *c, struct buf *err)
 	e->dice = dm_dice;
 	e->rfc7489 = c != NULL && c->dmarc_standard != NULL &&
 	    strcasecmp(c->dmarc_standard, "rfc7489") == 0;
+	/* RejectMultiValueFrom yes refuses every From problem: nothing to evaluate */
 	e->strictest = c != NULL && c->multi_value_from != NULL &&
-	    strcasecmp(c->multi_value_from, "strictest") == 0;
+	    strcasecmp(c->multi_value_from, "strictest") == 0 && !c->reject_multi_from;
+	e->one_field = c == NULL || c->reject_multi_from_fields;
 	if (e->rfc7489 &&
 	    (e->psl = dmarc_psl_load(c->public_suffix_list, err)) == NULL) {
 		free(e);
@@ -421,6 +424,97 @@ dm_author(struct dmarc_outcome *o, const struct dmarc_input *in, struct strlist 
 	return 0;
 }
 
+/* one strictest collection: the host names, what else was seen */
+struct dm_authors {
+	struct strlist *doms;		/* distinct host names, in order */
+	size_t		other;		/* names that are not host names */
+	char		other1[104];	/* the first of them */
+};
+
+/* dm_authors_add - one domain the From names; non-zero (stop) when there
+ * are more host names than strictest evaluates */
+static int
+dm_authors_add(void *arg, const char *d)
+{
+	struct dm_authors *a = arg;
+	size_t j;
+
+	if (!dm_hostname_ok(d)) {
+		if (a->other++ == 0)
+			snprintf(a->other1, sizeof(a->other1), "%.100s", d);
+		return 0;
+	}
+	for (j = 0; j < a->doms->n; j++)
+		if (strcmp(a->doms->v[j], d) == 0)
+			return 0;
+	strlist_add(a->doms, d);
+	return a->doms->n > DM_MAX_AUTHORS;
+}
+
+/* dm_authors_all - MultiValueFrom strictest: every domain the From fields
+ * name (RFC 9989 section 11.5), a field that does not parse read leniently
+ * (address_scan_domains) so that no malformation hides a domain a mail
+ * reader shows.  0: one well-formed field with one host name; 1: doms has
+ * 1 to 5 host names to evaluate, note says what else was wrong (or "");
+ * -1: result set (no From, several fields under RejectMultipleFromFields,
+ * no host name, or more than 5: from_capped). */
+static int
+dm_authors_all(struct dmarc_engine *e, struct dmarc_outcome *o, const struct dmarc_input *in,
+    struct strlist *doms, char *note, size_t notelen)
+{
+	struct dm_authors a;
+	struct address_list l;
+	char why[160] = "";
+	size_t f, k;
+	int malformed = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.doms = doms;
+	if (in->nfrom == 0) {
+		dm_set(o, DMARC_RESULT_PERMERROR, "no From field");
+		return -1;
+	}
+	for (f = 0; f < in->nfrom && doms->n <= DM_MAX_AUTHORS; f++) {
+		if (address_parse_from(in->from[f], strlen(in->from[f]), &l,
+		    malformed ? NULL : why, sizeof(why)) != 0) {
+			malformed++;
+			address_scan_domains(in->from[f], strlen(in->from[f]), dm_authors_add, &a);
+		}
+		for (k = 0; k < l.n && dm_authors_add(&a, l.v[k].domain) == 0; k++)
+			;
+		address_list_free(&l);
+		if (in->nfrom > 1 && e->one_field)
+			break;		/* header.from for the log; not evaluated */
+	}
+	if (doms->n > 0)
+		o->header_from = xstrdup(doms->v[0]);
+	if (in->nfrom > 1 && e->one_field) {
+		dm_set(o, DMARC_RESULT_PERMERROR, "%zu From fields", in->nfrom);
+		return -1;
+	}
+	if (doms->n > DM_MAX_AUTHORS) {
+		o->from_capped = 1;
+		dm_set(o, DMARC_RESULT_PERMERROR, "From names more than %d domains", DM_MAX_AUTHORS);
+		return -1;
+	}
+	if (doms->n == 0) {
+		if (malformed)
+			dm_set(o, DMARC_RESULT_PERMERROR, "malformed From: %s", why);
+		else if (a.other > 0)
+			dm_set(o, DMARC_RESULT_PERMERROR, "From domain %s is not a host name", a.other1);
+		else
+			dm_set(o, DMARC_RESULT_PERMERROR, "From has no mailbox");
+		return -1;
+	}
+	if (in->nfrom > 1)
+		snprintf(note, notelen, "%zu From fields", in->nfrom);
+	else if (malformed)
+		snprintf(note, notelen, "malformed From: %.90s", why);
+	else if (a.other > 0)
+		snprintf(note, notelen, "From domain %.60s is not a host name", a.other1);
+	return doms->n == 1 && note[0] == '\0' ? 0 : 1;
+}
+
 /* dm_identifiers - SPF and DKIM alignment (sections 4.4.1, 4.4.2); -1 DNS error */
 static int
 dm_identifiers(struct dm_ctx *x, const struct dmarc_input *in)
@@ -584,7 +678,7 @@ dm_rank(const struct dmarc_outcome *o)
  * the strictest outcome stands for the message (RFC 9989 section 11.5) */
 static void
 dm_strictest(struct dmarc_engine *e, const struct dmarc_input *in, const struct strlist *doms,
-    struct dmarc_outcome *out)
+    const char *note, struct dmarc_outcome *out)
 {
 	struct dmarc_outcome t;
 	char reason[sizeof(out->reason)];
@@ -602,7 +696,12 @@ dm_strictest(struct dmarc_engine *e, const struct dmarc_input *in, const struct 
 		} else
 			dmarc_outcome_free(&t);
 	}
-	snprintf(reason, sizeof(reason), "%zu From domains, strictest: %.200s", doms->n, out->reason);
+	if (*note)
+		snprintf(reason, sizeof(reason), "%.110s; %zu From domain%s, strictest: %.80s", note,
+		    doms->n, doms->n == 1 ? "" : "s", out->reason);
+	else
+		snprintf(reason, sizeof(reason), "%zu From domains, strictest: %.200s", doms->n,
+		    out->reason);
 	memcpy(out->reason, reason, sizeof(reason));
 }
 
@@ -611,18 +710,21 @@ int
 dmarc_evaluate(struct dmarc_engine *e, const struct dmarc_input *in, struct dmarc_outcome *out)
 {
 	struct strlist doms = { 0, NULL };
+	char note[120] = "";
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->pct_selected = 1;
 	out->discovery = e->rfc7489 ? "psl" : "treewalk";
-	rc = dm_author(out, in, &doms);
-	if (rc == 1 && e->strictest && doms.n <= DM_MAX_AUTHORS)
-		dm_strictest(e, in, &doms, out);
+	rc = e->strictest ? dm_authors_all(e, out, in, &doms, note, sizeof(note)) :
+	    dm_author(out, in, &doms);
+	if (rc == 1 && e->strictest)
+		dm_strictest(e, in, &doms, note, out);
 	else if (rc != 0)
 		out->from_problem = 1;
 	else
 		dm_one(e, in, out);
+	out->from_fields = in->nfrom;
 	strlist_free(&doms);
 	return 0;
 }

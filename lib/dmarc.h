@@ -138,18 +138,25 @@ struct dmarc_outcome {
 	int		dkim_evaluated;	/* alignment was checked (for align_dkim) */
 	int		spf_evaluated;
 	int		from_problem;	/* no, several or unusable From: no policy looked up */
+	int		from_capped;	/* strictest: the From names more domains than
+					 * are evaluated (the caller refuses it) */
+	size_t		from_fields;	/* number of From fields */
 	char		reason[256];	/* why this result, for logs and A-R comments */
 };
 
 /*
  * dmarc_evaluate - RFC 9989 section 5.3 for one message; out is always
- * set (free it with dmarc_outcome_free).  Several From fields, several
- * From domains, no From or a From without a domain give PERMERROR with a
- * reason and from_problem (RejectMultiValueFrom is the caller's business);
- * with MultiValueFrom strictest, one From field naming 2 to 5 domains is
- * evaluated for each and the strictest outcome (a failure by its
+ * set (free it with dmarc_outcome_free).  With MultiValueFrom permerror
+ * (or RejectMultiValueFrom yes), several From fields, several From
+ * domains, no From or a From without a usable domain give PERMERROR with a
+ * reason and from_problem (RejectMultiValueFrom is the caller's business).
+ * With MultiValueFrom strictest (the default) every domain the From
+ * field(s) name is evaluated, up to 5, a malformed field read leniently
+ * (address_scan_domains), and the strictest outcome (a failure by its
  * disposition, then temperror, permerror, none, pass) stands for the
- * message.  DNS trouble gives TEMPERROR.  Returns 0.
+ * message; PERMERROR and from_problem remain for no From, no domain,
+ * several fields under RejectMultipleFromFields, and more than 5 domains
+ * (also from_capped).  DNS trouble gives TEMPERROR.  Returns 0.
  */
 int		dmarc_evaluate(struct dmarc_engine *e, const struct dmarc_input *in,
 		    struct dmarc_outcome *out);

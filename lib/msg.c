@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,7 +18,7 @@
 #include "log.h"
 #include "msg_int.h"
 
-/* a header block larger than this is not kept whole; see msg_header */
+/* a header block larger than this is refused; see msg_header */
 #define MSG_MAX_HEADER_BYTES	(4 * 1024 * 1024)
 #define MSG_MAX_HEADERS		20000
 
@@ -134,14 +135,19 @@ norm_value(const char *v)
 	return buf_steal(&b);
 }
 
-/* msg_header - keep one header; beyond the limits the excess is dropped and
- * the message marked, so DKIM and DMARC report it instead of crashing */
+/* msg_header - keep one header; beyond the limits nothing more is kept and
+ * the message is refused at eom (msg_refuse_overflow): a field the pipeline
+ * never saw (a second From, a forged Authentication-Results) must not let
+ * the message through */
 void
 msg_header(struct msg *m, const char *name, const char *value)
 {
 	size_t n = strlen(name) + strlen(value);
 
-	if (m->nhdrs >= MSG_MAX_HEADERS || m->hdr_bytes + n > MSG_MAX_HEADER_BYTES) {
+	m->hdr_seen++;
+	m->hdr_seen_bytes += n;
+	if (m->hdr_overflow || m->nhdrs >= MSG_MAX_HEADERS ||
+	    m->hdr_bytes + n > MSG_MAX_HEADER_BYTES) {
 		m->hdr_overflow = 1;
 		return;
 	}
@@ -156,6 +162,8 @@ msg_header(struct msg *m, const char *name, const char *value)
 void
 msg_eoh(struct msg *m)
 {
+	if (m->hdr_overflow)
+		return;		/* refused at eom: no verifier, no signer */
 	if (m->role == MSG_ROLE_VERIFY)
 		msgv_start(m);
 	else if (m->role == MSG_ROLE_SIGN)
@@ -173,11 +181,35 @@ msg_body(struct msg *m, const unsigned char *p, size_t n)
 		msgs_body(m, p, n);
 }
 
+/* refuse_overflow - a header block over the limits is neither verified nor
+ * signed: 552 5.3.4 (RFC 3463: message too big for system) */
+static void
+refuse_overflow(struct msg *m, struct verdict *v)
+{
+	struct buf b = BUF_INIT;
+	char text[200];
+
+	snprintf(text, sizeof(text), "message header too large: %zu fields, %zu bytes "
+	    "(at most %d fields and %d bytes)", m->hdr_seen, m->hdr_seen_bytes,
+	    MSG_MAX_HEADERS, MSG_MAX_HEADER_BYTES);
+	verdict_set_reply(v, VERDICT_REJECT, "552", "5.3.4", text);
+	verdict_set(&v->res.reason, "header too large");
+	buf_init(&b);
+	buf_printf(&b, "%s: client=%s role=%s action=reject reason=\"header too large\" "
+	    "fields=%zu bytes=%zu", m->queue_id, m->client_ip ? m->client_ip : "unknown",
+	    msg_role_str(m->role), m->hdr_seen, m->hdr_seen_bytes);
+	v->log = buf_steal(&b);
+}
+
 /* msg_eom - decide */
 void
 msg_eom(struct msg *m, struct verdict *v)
 {
 	verdict_set(&v->res.role, msg_role_str(m->role));
+	if (m->hdr_overflow && m->role != MSG_ROLE_IGNORE) {
+		refuse_overflow(m, v);
+		return;
+	}
 	if (m->role == MSG_ROLE_VERIFY)
 		msgv_eom(m, v);
 	else if (m->role == MSG_ROLE_SIGN)

@@ -25,7 +25,9 @@ struct msg {
 	struct msg_hdr *hdrs;
 	size_t		nhdrs;
 	size_t		hdr_bytes;
-	int		hdr_overflow;	/* more header data than we keep */
+	int		hdr_overflow;	/* more header data than we keep: refused */
+	size_t		hdr_seen;	/* fields received, kept or not */
+	size_t		hdr_seen_bytes;
 	size_t		body_bytes;
 	enum msg_role	role;
 	char	       *role_why;

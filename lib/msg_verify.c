@@ -164,6 +164,15 @@ decide(struct msg *m, struct verdict *vd)
 	char text[512];
 
 	verdict_set(&r->disposition, "none");
+	if (v->have_dmarc && v->dmarc.from_fields > 1 && c->reject_multi_from_fields) {
+		/* RFC 5322 section 3.6: exactly one From field */
+		snprintf(text, sizeof(text), "message rejected: %zu From header fields; "
+		    "RFC 5322 allows exactly one", v->dmarc.from_fields);
+		verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
+		verdict_set(&r->disposition, "reject");
+		verdict_set(&r->reason, "RejectMultipleFromFields");
+		return;
+	}
 	if (c->required_headers && header_counts(m, text, sizeof(text)) != 0) {
 		verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
 		verdict_set(&r->disposition, "reject");
@@ -177,6 +186,14 @@ decide(struct msg *m, struct verdict *vd)
 			verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
 			verdict_set(&r->disposition, "reject");
 			verdict_set(&r->reason, "RejectMultiValueFrom");
+			return;
+		}
+		if (v->dmarc.from_capped && c->reject_failures) {
+			/* not evaluated is never better than a failure would be */
+			verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", "message rejected: "
+			    "the From field names too many domains to evaluate DMARC for each");
+			verdict_set(&r->disposition, "reject");
+			verdict_set(&r->reason, "MultiValueFrom strictest: too many From domains");
 			return;
 		}
 		verdict_set(&r->reason, v->dmarc.reason);

@@ -25,16 +25,64 @@ line_end(const char *p, const char *end, const char **next)
 	return nl > p && nl[-1] == '\r' ? nl - 1 : nl;
 }
 
+/* field_name - the length of the field name of the line [p, le) and in
+ * *colon where its ':' is, or 0 when the line is no field.  As Postfix's
+ * is_header() and milter8_header(): a name of printable US-ASCII other than
+ * ':' (RFC 5322 section 2.2 ftext), then optional white space (the obs-
+ * syntax of section 4.5), then ':'; the name handed on is without that
+ * white space, so "From :" is a From field */
+static size_t
+field_name(const char *p, const char *le, const char **colon)
+{
+	const char *q = p, *e;
+
+	while (q < le && *q > ' ' && *q < 0x7f && *q != ':')
+		q++;
+	for (e = q; e < le && (*e == ' ' || *e == '\t'); e++)
+		;
+	if (q == p || e == le || *e != ':')
+		return 0;
+	*colon = e;
+	return (size_t)(q - p);
+}
+
+/* mailbox_lines - Postfix's smtpd turns the lines at the start of the
+ * content that begin with "From " after any '>' (a UNIX mailbox From_ line,
+ * even "From : x") into X-Mailbox-Line fields; returns past them */
+static const char *
+mailbox_lines(const char *p, const char *end, const struct msgtext_cb *cb, void *arg)
+{
+	struct buf value = BUF_INIT;
+	const char *next, *le, *q;
+
+	buf_init(&value);
+	for (; p < end; p = next) {
+		le = line_end(p, end, &next);
+		for (q = p; q < le && *q == '>'; q++)
+			;
+		if (le - q < 5 || memcmp(q, "From ", 5) != 0)
+			break;
+		buf_reset(&value);
+		buf_addc(&value, ' ');
+		buf_add(&value, p, (size_t)(le - p));
+		cb->header(arg, "X-Mailbox-Line", value.data);
+	}
+	buf_free(&value);
+	return p;
+}
+
 /* feed_headers - one callback per field; returns where the body starts */
 static const char *
 feed_headers(const char *p, const char *end, const struct msgtext_cb *cb, void *arg)
 {
 	struct buf name = BUF_INIT, value = BUF_INIT;
 	const char *next, *le, *colon;
+	size_t nl;
 	int have = 0;
 
 	buf_init(&name);
 	buf_init(&value);
+	p = mailbox_lines(p, end, cb, arg);
 	for (; p < end; p = next) {
 		le = line_end(p, end, &next);
 		if (le == p) {		/* empty line: end of headers */
@@ -51,9 +99,9 @@ feed_headers(const char *p, const char *end, const struct msgtext_cb *cb, void *
 		buf_reset(&name);
 		buf_reset(&value);
 		have = 0;
-		if ((colon = memchr(p, ':', (size_t)(le - p))) == NULL)
+		if ((nl = field_name(p, le, &colon)) == 0)
 			break;		/* not a field: the body starts here */
-		buf_add(&name, p, (size_t)(colon - p));
+		buf_add(&name, p, nl);
 		buf_add(&value, colon + 1, (size_t)(le - colon - 1));
 		have = 1;
 	}

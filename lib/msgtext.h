@@ -19,7 +19,10 @@ struct msgtext_cb {
 /*
  * msgtext_feed - the header block ends at the first empty line, or at the
  * first line that is neither a field nor a fold (that line starts the
- * body).  chunk: the most body bytes per call (0: the whole body at once);
+ * body).  As Postfix hands them to a milter: a field name is printable
+ * US-ASCII without white space, any white space before the colon is not
+ * part of it ("From :" is From), and leading mbox "From " lines become
+ * X-Mailbox-Line fields.  chunk: the most body bytes per call (0: the whole body at once);
  * an empty body gets no call.
  */
 void	msgtext_feed(const char *text, size_t len, size_t chunk,

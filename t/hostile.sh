@@ -24,7 +24,7 @@ print(\"  local-data: 'sel1._domainkey.sender.hostile.test. 300 IN TXT %s'\" %
 } > "$T/zone.conf"
 dns_start "$T/zone.conf" || skip_all "cannot start unbound"
 
-# conf NAME MULTI - a config file with RejectMultiValueFrom MULTI
+# conf NAME PORT MULTI - a config file with RejectMultiValueFrom MULTI
 conf() {
 	conf_base "inet:$2@127.0.0.1" mx.hostile.test > "$T/$1.conf"
 	cat >> "$T/$1.conf" <<CEOF
@@ -37,15 +37,19 @@ CEOF
 PYES=$(free_port)
 PNO=$(free_port)
 PST=$(free_port)
+PPERM=$(free_port)
 conf yes "$PYES" yes
 conf no "$PNO" no
 conf strictest "$PST" no
-echo "MultiValueFrom strictest" >> "$T/strictest.conf"
+printf 'MultiValueFrom strictest\nRejectMultipleFromFields no\n' >> "$T/strictest.conf"
+conf perm "$PPERM" no
+printf 'MultiValueFrom permerror\nRejectMultipleFromFields no\n' >> "$T/perm.conf"
 
 have_miltc=0
 if [ -x "$MC" ]; then
 	milter_start "$T/yes.conf" && PID_YES=$MILTER_PID && cp "$T/milter.log" "$T/milter-yes.log" &&
 	    milter_start "$T/strictest.conf" && PID_ST=$MILTER_PID &&
+	    milter_start "$T/perm.conf" && PID_PERM=$MILTER_PID &&
 	    milter_start "$T/no.conf" && have_miltc=1
 fi
 [ $have_miltc = 1 ] || echo "# the milter half is skipped: t/miltc is not built or the daemon did not start"
@@ -75,11 +79,16 @@ while read -r name mfrom cf sign want; do
 	case $cf in
 	no) port=$PNO ;;
 	strictest) port=$PST ;;
+	perm) port=$PPERM ;;
 	*) port=$PYES ;;
 	esac
 	timeout 60 "$MC" -s "inet:$port@127.0.0.1" --client-ip 198.18.0.1 --helo client.hostile.test \
 	    --from "$mfrom" --rcpt bob@rcpt.test --timeout 30 "$T/$name.eml" >"$T/$name.miltc" 2>&1
 	is "$($PY "$H/check.py" --milter "$T/$name.miltc")" "$wact" "$name: through the milter, action $wact"
+	wcode=$(printf '%s\n' $want | sed -n 's/^code=//p')
+	if [ -n "$wcode" ]; then
+		is "$($PY "$H/check.py" --milter-code "$T/$name.miltc")" "$wcode" "$name: through the milter, reply $wcode"
+	fi
 	if [ "$name" = ar-forged ]; then
 		is "$(grep '^chgheader' "$T/$name.miltc" | tr '\n' ' ')" \
 		    "chgheader Authentication-Results 5 <deleted> chgheader Authentication-Results 3 <deleted> chgheader Authentication-Results 1 <deleted> " \
@@ -90,9 +99,25 @@ while read -r name mfrom cf sign want; do
 	fi
 done < "$H/cases"
 
+# the header limits hold for signing too: an authenticated client's message
+# over 20,000 fields is refused, not signed over the fields we kept
+timeout 60 "$AM" -c "$T/yes.conf" --test-message "$T/hdrcap-from.eml" --client-ip 198.18.0.1 \
+    --helo client.hostile.test --mail-from alice@sender.hostile.test --rcpt bob@rcpt.test \
+    --auth-user alice --json >"$T/hdrcap-sign.json" 2>"$T/hdrcap-sign.err"
+is "$($PY "$H/check.py" "$T/hdrcap-sign.json" role=x action=x code=x)" "role=sign action=reject code=552/5.3.4" \
+    "hdrcap-from signed (authenticated client): refused 552 5.3.4"
+if [ $have_miltc = 1 ]; then
+	timeout 60 "$MC" -s "inet:$PYES@127.0.0.1" --client-ip 198.18.0.1 --helo client.hostile.test \
+	    --from alice@sender.hostile.test --rcpt bob@rcpt.test --auth-user alice --timeout 30 \
+	    "$T/hdrcap-from.eml" >"$T/hdrcap-sign.miltc" 2>&1
+	is "$($PY "$H/check.py" --milter "$T/hdrcap-sign.miltc") $($PY "$H/check.py" --milter-code "$T/hdrcap-sign.miltc")" \
+	    "reject 552/5.3.4" "hdrcap-from signed: through the milter, 552 5.3.4"
+fi
+
 if [ $have_miltc = 1 ]; then
 	ok "the daemon (RejectMultiValueFrom yes) is still running" kill -0 "$PID_YES"
 	ok "the daemon (RejectMultiValueFrom no) is still running" kill -0 "$MILTER_PID"
 	ok "the daemon (MultiValueFrom strictest) is still running" kill -0 "$PID_ST"
+	ok "the daemon (MultiValueFrom permerror) is still running" kill -0 "$PID_PERM"
 fi
 done_testing

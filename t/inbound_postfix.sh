@@ -29,6 +29,18 @@ pf_start "inet:127.0.0.1:$MPORT" || skip_all "postfix did not start"
 r=$(pf_send 198.18.0.1 boss@reject.inb.test bob@rcpt.test "$T/reject.eml")
 like "$r" "^550 5.7.1 .*reject.inb.test" "p=reject failure: the SMTP client gets 550 5.7.1 ($r)"
 
+# "From :" (white space before the colon, not on the first line, which
+# Postfix makes X-Mailbox-Line): Postfix hands the milter the name "From",
+# so the spoof is seen and fails (issue 11 item 10)
+printf 'To: bob@rcpt.test\r\nFrom : Mallory <boss@reject.inb.test>\r\nSubject: inbound\r\n\r\nHello.\r\n' > "$T/spcolon.eml"
+r=$(pf_send 198.18.0.1 mallory@sender.inb.test bob@rcpt.test "$T/spcolon.eml")
+like "$r" "^550 5.7.1 .*reject.inb.test" "\"From :\" spoof of a p=reject domain: 550 5.7.1 ($r)"
+
+# two From fields: refused by default (RejectMultipleFromFields, issue 11 item 2)
+printf 'From: alice@sender.inb.test\r\nFrom: boss@reject.inb.test\r\nTo: bob@rcpt.test\r\nSubject: inbound\r\n\r\nHello.\r\n' > "$T/twofrom.eml"
+r=$(pf_send 198.18.0.1 alice@sender.inb.test bob@rcpt.test "$T/twofrom.eml")
+like "$r" "^550 5.7.1 .*2 From header fields" "two From fields: 550 5.7.1 ($r)"
+
 r=$(pf_send 198.18.0.1 q@quar.inb.test bob@rcpt.test "$T/quar.eml")
 like "$r" "^250 " "p=quarantine failure: accepted at SMTP"
 for i in $(seq 1 50); do [ "$(pf_hold_count)" -ge 1 ] && break; sleep 0.2; done

@@ -41,7 +41,8 @@ static size_t line_end(const char *p, const char *end, const char **next)
 }
 
 /* mp_msg_parse - headers up to the first empty line, then the body with
- * CRLF line ends (RFC 5322 section 2.1); an mbox "From " line is skipped.
+ * CRLF line ends (RFC 5322 section 2.1); leading mbox "From " lines become
+ * X-Mailbox-Line fields, as Postfix's smtpd makes them.
  * Pure: no I/O. Never fails; a header line without a colon ends the
  * header section. */
 MP_MSG *mp_msg_parse(const char *data, size_t len)
@@ -50,8 +51,21 @@ MP_MSG *mp_msg_parse(const char *data, size_t len)
 	const char *p = data, *end = data + len, *next;
 	struct buf v = BUF_INIT, body = BUF_INIT;
 
-	if (len >= 5 && strncmp(p, "From ", 5) == 0)
-		(void)line_end(p, end, &p);
+	/* Postfix's smtpd: leading ">From " / "From " lines (even "From :")
+	 * become X-Mailbox-Line header fields */
+	while (p < end) {
+		size_t n = line_end(p, end, &next), k = 0;
+
+		while (k < n && p[k] == '>')
+			k++;
+		if (n - k < 5 || strncmp(p + k, "From ", 5) != 0)
+			break;
+		buf_reset(&v);
+		buf_addc(&v, ' ');
+		buf_add(&v, p, n);
+		add_hdr(m, "X-Mailbox-Line", 14, v.data, v.len);
+		p = next;
+	}
 	while (p < end) {
 		size_t n = line_end(p, end, &next);
 		const char *colon = memchr(p, ':', n);

@@ -204,6 +204,70 @@ test_big(void)
 	buf_free(&b);
 }
 
+/* scan rows: a From value and every domain address_scan_domains reports */
+static const struct {
+	const char     *label, *in, *want;	/* want: domains joined by " " */
+} scan_cases[] = {
+	{ "trailing '>'", "<ceo@Victim.Example>>", "victim.example victim.example" },
+	{ "missing '>'", "CEO <ceo@victim.example", "victim.example victim.example" },
+	{ "inside a quoted string and a comment", "\"a@q.example\" (b@c.example) <x",
+	  "q.example c.example q.example" },
+	{ "comment before the domain", "<u@(x)victim.example>>", "victim.example" },
+	{ "obs-domain white space: both readings", "<u@victim . example>>", "victim victim.example" },
+	{ "dots around the name", "<u@.victim.example..>>", "victim.example victim.example" },
+	{ "8-bit domain to A-label", "<u@b\xc3\xbc" "cher.example", "xn--bcher-kva.example xn--bcher-kva.example" },
+	{ "nothing after '@'", "u@ >", "" },
+	{ "no '@'", "undisclosed", "" },
+	{ "unterminated comment", "u@a.example (x@b.example", "a.example b.example a.example" },
+};
+
+/* scan_collect - address_scan_domains callback: append to a buf */
+static int
+scan_collect(void *arg, const char *d)
+{
+	struct buf *b = arg;
+
+	if (b->len)
+		buf_addc(b, ' ');
+	buf_adds(b, d);
+	return 0;
+}
+
+/* scan_stop - stop after the first */
+static int
+scan_stop(void *arg, const char *d)
+{
+	(void)d;
+	++*(int *)arg;
+	return 1;
+}
+
+/* test_scan - the lenient domain scan of malformed From fields */
+static void
+test_scan(void)
+{
+	struct buf b = BUF_INIT;
+	size_t k;
+	int n = 0;
+
+	buf_init(&b);
+	for (k = 0; k < sizeof(scan_cases) / sizeof(scan_cases[0]); k++) {
+		buf_reset(&b);
+		address_scan_domains(scan_cases[k].in, strlen(scan_cases[k].in), scan_collect, &b);
+		is_str(b.data, scan_cases[k].want, "scan: %s", scan_cases[k].label);
+	}
+	address_scan_domains("a@x.example b@y.example", 23, scan_stop, &n);
+	is_int(n, 1, "scan: a non-zero answer stops the scan");
+	/* 64 KiB of "@(": linear, not one comment walk per '@' */
+	buf_reset(&b);
+	for (k = 0; k < 32768; k++)
+		buf_adds(&b, "@(");
+	n = 0;
+	address_scan_domains(b.data, b.len, scan_stop, &n);
+	is_int(n, 0, "scan: 32768 unterminated comments, no domain");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -215,6 +279,7 @@ main(void)
 	for (k = 0; k < sizeof(path_cases) / sizeof(path_cases[0]); k++)
 		test_path(&path_cases[k]);
 	test_big();
+	test_scan();
 
 	d = address_domain_normalize("MAIL.Example.ORG.", 17);
 	is_str(d, "mail.example.org", "normalize: lower case, trailing dot");

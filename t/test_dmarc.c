@@ -350,9 +350,11 @@ check(struct dmarc_engine *e, const struct eval_case *c)
 	dmarc_outcome_free(&o);
 }
 
-/* engine - a DMARC engine in the given mode */
+/* engine_from - a DMARC engine in the given mode and From options
+ * (RejectMultiValueFrom, RejectMultipleFromFields) */
 static struct dmarc_engine *
-engine(struct dns *d, const char *standard, const char *psl, const char *multi)
+engine_from(struct dns *d, const char *standard, const char *psl, const char *multi,
+    int reject_multi, int one_field)
 {
 	struct conf *c = conf_defaults();
 	struct buf err = BUF_INIT;
@@ -367,11 +369,20 @@ engine(struct dns *d, const char *standard, const char *psl, const char *multi)
 		free(c->multi_value_from);
 		c->multi_value_from = xstrdup(multi);
 	}
+	c->reject_multi_from = reject_multi;
+	c->reject_multi_from_fields = one_field;
 	if ((e = dmarc_engine_new(d, c, &err)) == NULL)
 		diag("dmarc_engine_new: %s", err.data);
 	conf_free(c);
 	buf_free(&err);
 	return e;
+}
+
+/* engine - a DMARC engine in the given mode, default From options */
+static struct dmarc_engine *
+engine(struct dns *d, const char *standard, const char *psl, const char *multi)
+{
+	return engine_from(d, standard, psl, multi, 0, 1);
 }
 
 static unsigned dice_value;
@@ -471,6 +482,94 @@ test_strictest(struct dns *d)
 	dmarc_engine_free(e);
 }
 
+/* the default From handling (MultiValueFrom strictest, RejectMultipleFromFields
+ * yes): every domain a From names is evaluated, a malformed one read
+ * leniently, so no malformation turns a p=reject failure into permerror */
+static const struct eval_case default_from_cases[] = {
+	{ "default: user@d> passes when d aligns", "user@relaxed.example>", "pass", "relaxed.example",
+	  0, NULL, NULL, "pass", "relaxed.example", NULL, NULL, "none" },
+	{ "default: <user@d>> fails p=reject", "<user@relaxed.example>>", NULL, NULL, 0, NULL, NULL,
+	  "fail", "relaxed.example", NULL, "p", "reject" },
+	{ "default: a missing '>' fails p=reject", "CEO <ceo@relaxed.example", NULL, NULL, 0, NULL,
+	  NULL, "fail", "relaxed.example", NULL, "p", "reject" },
+	{ "default: an unterminated quote fails p=reject", "\"CEO <ceo@relaxed.example>", NULL, NULL,
+	  0, NULL, NULL, "fail", "relaxed.example", NULL, "p", "reject" },
+	{ "default: a comment before the domain of a malformed From", "<ceo@(x)relaxed.example>>",
+	  NULL, NULL, 0, NULL, NULL, "fail", "relaxed.example", NULL, "p", "reject" },
+	{ "default: obs-domain spaces in a malformed From", "<ceo@relaxed . example>>", NULL, NULL,
+	  0, NULL, NULL, "fail", "relaxed.example", NULL, "p", "reject" },
+	{ "default: trailing dots", "<ceo@relaxed.example..>>", NULL, NULL, 0, NULL, NULL,
+	  "fail", "relaxed.example", NULL, "p", "reject" },
+	{ "default: mailbox without domain, the other passes", "a@relaxed.example, b", "pass",
+	  "relaxed.example", 0, NULL, NULL, "pass", NULL, NULL, NULL, "none" },
+	{ "default: an address literal beside a host name", "a@[192.0.2.1], b@relaxed.example",
+	  NULL, NULL, 0, NULL, NULL, "fail", "relaxed.example", NULL, "p", "reject" },
+	{ "default: two domains, one fails p=reject", "a@relaxed.example, b@nonp.example", "pass",
+	  "relaxed.example", 0, NULL, NULL, "fail", "nonp.example", NULL, "p", "reject" },
+	{ "default: two From fields: permerror (RejectMultipleFromFields)",
+	  "a@relaxed.example\na@relaxed.example", NULL, NULL, 0, NULL, NULL, "permerror", NULL,
+	  NULL, NULL, "none" },
+	{ "default: six domains: permerror (refused by the caller)",
+	  "a@a.example, b@b.example, c@c.example, d@d.example, e@e.example, f@relaxed.example",
+	  NULL, NULL, 0, NULL, NULL, "permerror", NULL, NULL, NULL, "none" },
+	{ "default: six domains in a malformed From", "<a@a.example b@b.example c@c.example "
+	  "d@d.example e@e.example f@relaxed.example", NULL, NULL, 0, NULL, NULL, "permerror", NULL,
+	  NULL, NULL, "none" },
+	{ "default: no domain at all", "undisclosed-recipients:;", NULL, NULL, 0, NULL, NULL,
+	  "permerror", NULL, NULL, NULL, "none" },
+	{ "default: no From", NULL, NULL, NULL, 0, NULL, NULL, "permerror", NULL, NULL, NULL, "none" },
+};
+
+/* test_default_from - the default From handling and its switches */
+static void
+test_default_from(struct dns *d)
+{
+	static const struct eval_case two = { "RejectMultipleFromFields no: two From fields, the "
+		"strictest", "a@relaxed.example\nb@nonp.example", "pass", "relaxed.example", 0,
+		NULL, NULL, "fail", "nonp.example", NULL, "p", "reject" };
+	static const struct eval_case gt = { "RejectMultiValueFrom yes: a malformed From stays "
+		"permerror", "<user@relaxed.example>>", NULL, NULL, 0, NULL, NULL, "permerror",
+		NULL, NULL, NULL, "none" };
+	struct conf *c = conf_defaults();
+	struct dmarc_engine *e = engine(d, "rfc9989", NULL, NULL);
+	struct dmarc_outcome o;
+	size_t k;
+
+	is_str(c->multi_value_from, "strictest", "MultiValueFrom strictest by default");
+	ok(c->reject_multi_from_fields && !c->reject_multi_from,
+	    "RejectMultipleFromFields yes, RejectMultiValueFrom no by default");
+	conf_free(c);
+	for (k = 0; e && k < sizeof(default_from_cases) / sizeof(default_from_cases[0]); k++)
+		check(e, &default_from_cases[k]);
+	if (e) {
+		run(e, &default_from_cases[1], &o);
+		ok(!o.from_problem, "default: a malformed From evaluated is no From problem");
+		ok(strncmp(o.reason, "malformed From: ", 16) == 0 &&
+		    strstr(o.reason, "; 1 From domain, strictest: ") != NULL,
+		    "and the reason says so (%s)", o.reason);
+		dmarc_outcome_free(&o);
+		run(e, &default_from_cases[10], &o);
+		ok(o.from_problem && o.from_fields == 2, "default: two From fields: a From problem, counted");
+		is_str(o.header_from, "relaxed.example", "and header.from is the first field's domain");
+		dmarc_outcome_free(&o);
+		run(e, &default_from_cases[11], &o);
+		ok(o.from_problem && o.from_capped, "default: six domains: capped");
+		dmarc_outcome_free(&o);
+		run(e, &default_from_cases[12], &o);
+		ok(o.from_problem && o.from_capped, "default: six domains in a malformed From: capped");
+		dmarc_outcome_free(&o);
+	}
+	dmarc_engine_free(e);
+	e = engine_from(d, "rfc9989", NULL, NULL, 0, 0);
+	if (e)
+		check(e, &two);
+	dmarc_engine_free(e);
+	e = engine_from(d, "rfc9989", NULL, NULL, 1, 1);
+	if (e)
+		check(e, &gt);
+	dmarc_engine_free(e);
+}
+
 /* test_pct - rfc7489 mode applies pct= with the injected dice */
 static void
 test_pct(struct dmarc_engine *e)
@@ -550,7 +649,8 @@ main(void)
 	ok(d != NULL, "resolver created");
 	if (d == NULL)
 		return tap_done();
-	e = engine(d, "rfc9989", NULL, NULL);
+	/* the From rows of walk_cases are OpenDMARC's behaviour: permerror */
+	e = engine(d, "rfc9989", NULL, "permerror");
 	ok(e != NULL, "rfc9989 engine");
 	for (k = 0; e && k < sizeof(walk_cases) / sizeof(walk_cases[0]); k++)
 		check(e, &walk_cases[k]);
@@ -560,6 +660,7 @@ main(void)
 	}
 	dmarc_engine_free(e);
 	test_strictest(d);
+	test_default_from(d);
 
 	ok(engine(d, "rfc7489", "/nonexistent/psl.dat", NULL) == NULL, "rfc7489 without a PSL file fails");
 	e = engine(d, "rfc7489", psl, NULL);

@@ -90,6 +90,26 @@ main(void)
 	is_str(r.log.data, "E\n", "empty file: end of headers only");
 	rec_free(&r);
 
+	/* field names as Postfix hands them to a milter (is_header, milter8_header) */
+	run(&r, "X:1\nFrom : a@b\nTo\t \t:c@d\n\n", 0);
+	is_str(r.log.data, "H X|1\nH From| a@b\nH To|c@d\nE\n",
+	    "white space before the colon is not part of the name");
+	rec_free(&r);
+	run(&r, "From alice@b Mon Nov 23 12:00:00 2026\n>From : c@d\nA: 1\n\n", 0);
+	is_str(r.log.data, "H X-Mailbox-Line| From alice@b Mon Nov 23 12:00:00 2026\n"
+	    "H X-Mailbox-Line| >From : c@d\nH A| 1\nE\n",
+	    "leading mbox From lines are X-Mailbox-Line fields (Postfix smtpd)");
+	rec_free(&r);
+	run(&r, "A: 1\nFr om: x@y\n\n", 0);
+	is_str(r.log.data, "H A| 1\nE\nB 14\n", "a name with a space inside is no field: body");
+	rec_free(&r);
+	run(&r, "A: 1\n: x\n\n", 0);
+	is_str(r.log.data, "H A| 1\nE\nB 7\n", "an empty name is no field: body");
+	rec_free(&r);
+	run(&r, "A: 1\nX-\xc3\xa9: x\n\n", 0);
+	is_str(r.log.data, "H A| 1\nE\nB 11\n", "an 8-bit name is no field: body");
+	rec_free(&r);
+
 	run(&r, " leading fold\nA: 1\n\nb\n", 0);
 	is_str(r.log.data, "E\nB 26\n", "a fold before any field is body");
 	rec_free(&r);

@@ -3,7 +3,9 @@
  *
  * Input: byte 0 picks the role (odd: client 127.0.0.1, an InternalHost, so
  * the message is signed; even: client 198.18.0.1, verified) and, with bit 1,
- * MultiValueFrom strictest instead of RejectMultiValueFrom yes; then one line
+ * MultiValueFrom strictest with RejectMultipleFromFields no (every From
+ * field evaluated, malformed ones read leniently) instead of
+ * RejectMultiValueFrom yes; then one line
  * with the MAIL FROM address; then the message (LF or CRLF), split into
  * header fields and body the way the offline runner does, and fed through
  * msg_new/msg_header/msg_eoh/msg_body/msg_eom/msg_free.
@@ -64,7 +66,8 @@ setup(int strictest)
 	    "Nameservers 127.0.0.1:%s\nDNSTimeout 1\nDomain hostile.test\nSelector fz\n"
 	    "KeyFile %s\nMaximumSignaturesToVerify 5\nAddReceivedSPF yes\n"
 	    "RejectFailures yes\n%s\n", port ? port : "9", path,
-	    strictest ? "MultiValueFrom strictest" : "RejectMultiValueFrom yes");
+	    strictest ? "MultiValueFrom strictest\nRejectMultipleFromFields no" :
+	    "RejectMultiValueFrom yes");
 	c = conf_parse("fuzz.conf", text.data, text.len, &err);
 	if (c == NULL || (e = engine_new(c, &err)) == NULL) {
 		fprintf(stderr, "fuzz_msg: %s\n", err.data);

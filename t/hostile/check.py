@@ -3,6 +3,7 @@
 
 usage: check.py JSONFILE KEY=WANT...   prints "KEY=GOT ..." in the same order
        check.py --milter MILTCFILE     prints the action seen through the milter
+       check.py --milter-code MILTCFILE  the codes of its reply ("550/5.7.1")
 """
 import json
 import sys
@@ -23,6 +24,8 @@ def got(j, key):
         return ",".join(d.get("result", "?") for d in dk)
     if key == "ndkim":
         return str(len(dk))
+    if key == "code":
+        return "/".join((j.get("reply") or "").split()[:2])
     if key == "rm":
         return ",".join("%s#%d" % (x["name"], x["index"]) for x in j.get("remove_headers", []))
     return r.get(key)
@@ -39,8 +42,16 @@ def milter(path):
     return "accept" if a == "continue" else a
 
 
+def milter_code(path):
+    lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    codes = [l.split()[3:5] for l in lines if l.startswith("reply ")]
+    return "/".join(codes[-1]) if codes else ""
+
+
 if sys.argv[1] == "--milter":
     print(milter(sys.argv[2]))
+elif sys.argv[1] == "--milter-code":
+    print(milter_code(sys.argv[2]))
 else:
     try:
         j = json.load(open(sys.argv[1], encoding="utf-8", errors="replace"))
