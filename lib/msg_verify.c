@@ -217,19 +217,6 @@ add_headers(struct msg *m, struct verdict *vd)
 	buf_free(&b);
 }
 
-/* action_code - history encoding of the verdict's action */
-static int
-action_code(const struct verdict *vd)
-{
-	switch (vd->action) {
-	case VERDICT_REJECT: return HISTORY_ACTION_REJECT;
-	case VERDICT_TEMPFAIL: return HISTORY_ACTION_TEMPFAIL;
-	case VERDICT_QUARANTINE: return HISTORY_ACTION_QUARANTINE;
-	case VERDICT_DISCARD: return HISTORY_ACTION_DISCARD;
-	default: return HISTORY_ACTION_ACCEPT;
-	}
-}
-
 /* policy_letter - 'n', 'q', 'r' or 0 */
 static int
 policy_letter(enum dmarc_policy p)
@@ -298,7 +285,6 @@ build_history(struct msg *m, struct verdict *vd, const char *country, long asn, 
 	}
 	h->align_dkim = o->dkim_evaluated ? (o->dkim_aligned ? HISTORY_ALIGN_PASS : HISTORY_ALIGN_FAIL) : HISTORY_ALIGN_UNKNOWN;
 	h->align_spf = o->spf_evaluated ? (o->spf_aligned ? HISTORY_ALIGN_PASS : HISTORY_ALIGN_FAIL) : HISTORY_ALIGN_UNKNOWN;
-	h->action = action_code(vd);
 	history_rec_set(&h->helo, m->helo);
 	history_rec_set(&h->discovery, o->discovery);
 	if (o->result == DMARC_RESULT_FAIL && strcmp(r->disposition, "none") == 0 &&
