@@ -11,7 +11,9 @@ BUILD="autoconf automake libtool pkg-config make gcc libc6-dev libmilter-dev
 TEST="unbound postfix iproute2 procps python3 python3-dkim python3-dnspython
  python3-spf python3-yaml libmail-dkim-perl opendkim-tools libxml2-utils
  libmaxmind-db-writer-perl mmdb-bin logrotate opendkim libnet-dns-perl python3-nacl time clang libclang-rt-14-dev man-db
- m4"
+ m4
+ opendmarc dbconfig-no-thanks mariadb-server mariadb-client libswitch-perl libdbi-perl
+ libdbd-mysql-perl libjson-perl libhttp-message-perl"
 BENCH="opendkim opendmarc openssl"
 want=""
 for what in "$@"; do

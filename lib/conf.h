@@ -103,6 +103,7 @@ struct conf {
 	/* history and reports */
 	char	       *history_file;
 	int		record_all;
+	int		history_extensions;
 	char	       *geoip_db;
 	char	       *geoasn_db;
 	char	       *report_state_file;

@@ -212,6 +212,8 @@ static const struct conf_key keys[] = {
 	  "file that gets one record per DMARC-evaluated message" },
 	{ "RecordAllMessages", CONF_BOOL, O(record_all), "no", NOB, NULL, NULL, SEC_H,
 	  "write history records for messages without a DMARC evaluation too" },
+	{ "HistoryExtensions", CONF_BOOL, O(history_extensions), "yes", NOB, NULL, NULL, SEC_H,
+	  "also write keywords OpenDMARC 1.4.2 lacks (see authmilter(8)); no: its own only" },
 	{ "GeoIPDatabase", CONF_STR, O(geoip_db), NULL, NOB, NULL, NULL, SEC_H,
 	  "MaxMind country database (.mmdb)" },
 	{ "GeoASNDatabase", CONF_STR, O(geoasn_db), NULL, NOB, NULL, NULL, SEC_H,

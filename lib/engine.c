@@ -15,6 +15,7 @@
 #include "dns.h"
 #include "engine.h"
 #include "geoip.h"
+#include "history.h"
 #include "hostlist.h"
 #include "log.h"
 #include "spf.h"
@@ -104,6 +105,23 @@ fail:
 	return NULL;
 }
 
+/* engine_open_history - see engine.h */
+int
+engine_open_history(struct engine *e, const struct engine *prev, struct buf *err)
+{
+	const char *path = e->conf->history_file;
+
+	if (path == NULL || e->history != NULL)
+		return 0;
+	if (prev != NULL && prev->history != NULL && prev->conf->history_file != NULL &&
+	    strcmp(prev->conf->history_file, path) == 0) {
+		e->history = history_ref(prev->history);
+		return 0;
+	}
+	e->history = history_open(path, err);
+	return e->history ? 0 : -1;
+}
+
 /* engine_ref - one more holder */
 struct engine *
 engine_ref(struct engine *e)
@@ -121,6 +139,7 @@ engine_destroy(struct engine *e)
 	size_t i;
 
 	/* inbound, outbound, history handles are released here */
+	history_close(e->history);
 	geoip_close(e->geoip);
 	spf_engine_free(e->spf);
 	dmarc_engine_free(e->dmarc);

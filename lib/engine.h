@@ -4,8 +4,8 @@
  * An engine is immutable once built and reference-counted: each connection
  * holds a reference for its lifetime, SIGHUP builds a new engine and swaps it
  * in, and the old one is freed when its last connection closes.  Library
- * handles (resolver, libopendkim, libspf2, keys, GeoIP) live here, never in
- * globals.
+ * handles (resolver, libopendkim, libspf2, keys, GeoIP) and the history
+ * appender live here, never in globals.
  */
 #ifndef AUTHMILTER_ENGINE_H
 #define AUTHMILTER_ENGINE_H
@@ -44,11 +44,22 @@ struct engine {
 
 	/* history */
 	struct geoip   *geoip;
-	struct history *history;	/* not owned: shared across reloads */
+	struct history *history;	/* a reference (engine_open_history): the
+					 * engine it replaced shares it when
+					 * HistoryFile is unchanged; NULL when
+					 * none or not opened (the runner) */
 };
 
 /* engine_new - build from c (taken over, also on failure); NULL with err */
 struct engine  *engine_new(struct conf *c, struct buf *err);
+/*
+ * engine_open_history - give e the appender its HistoryFile names: prev's
+ * (a new reference) when prev is not NULL and has the same HistoryFile,
+ * else a newly opened one.  Call before e is shared (it is immutable once
+ * shared).  0, or -1 with err.  The appender is closed when the last engine
+ * holding it is freed.
+ */
+int		engine_open_history(struct engine *e, const struct engine *prev, struct buf *err);
 struct engine  *engine_ref(struct engine *e);
 void		engine_unref(struct engine *e);
 

@@ -9,7 +9,10 @@
  *   policy rua* pct adkim aspf p sp fo align_dkim align_spf arc arc_policy
  *   [helo discovery np testing override country asn asorg] action
  *
- * spf_scope and fo are OpenDMARC develop keywords; arc and arc_policy are
+ * spf_scope and fo are OpenDMARC develop keywords, written only when known
+ * (HistoryExtensions no leaves them and the bracketed ones unset, so that
+ * OpenDMARC 1.4.2's opendmarc-import meets no keyword it does not know, and
+ * warns about none); arc and arc_policy are
  * written as OpenDMARC 1.4.2 writes them when no ARC chain was evaluated
  * ("arc 7", "arc_policy 2 json:[]"), because its MySQL schema has them NOT
  * NULL.  Our additions come before "action", so "action" stays the last
@@ -253,7 +256,8 @@ history_format(const struct history_rec *r, struct buf *out)
 		buf_printf(out, " %d\n", r->dkim[i].result);
 	}
 	buf_printf(out, "spf %d\n", r->spf);
-	buf_printf(out, "spf_scope %d\n", r->spf_scope);
+	if (r->spf_scope != HISTORY_SCOPE_UNKNOWN)	/* unknown is the default */
+		buf_printf(out, "spf_scope %d\n", r->spf_scope);
 	put_line(out, "pdomain", r->pdomain);
 	buf_printf(out, "policy %d\n", r->policy);
 	for (i = 0; i < r->nrua; i++) {

@@ -19,7 +19,8 @@
  * them all); the history_rec_set and history_rec_add_* helpers copy their arguments.
  * history_parse and history_reader_next hand out a new record the caller
  * frees.  A struct history (appender) is thread-safe: any number of threads
- * may call history_append at once.  A history_reader is for one thread.
+ * may call history_append at once; it is reference-counted (history_ref,
+ * history_close), so engines of successive reloads can share one file.  A history_reader is for one thread.
  */
 #ifndef AUTHMILTER_HISTORY_H
 #define AUTHMILTER_HISTORY_H
@@ -150,8 +151,15 @@ int		history_parse(const char *text, size_t len, int last_ok, size_t *consumed,
 /* the appender */
 struct history;
 
-/* history_open - open (create, mode 0640) path for appending; NULL with err */
+/*
+ * history_open - open path for appending (created with mode 0640 less the
+ * umask); NULL with err.  A symbolic link (O_NOFOLLOW) or anything but a
+ * regular file is refused, also on every reopen.  The caller holds the one
+ * reference.
+ */
 struct history *history_open(const char *path, struct buf *err);
+/* history_ref - one more holder of h (an engine sharing it); returns h */
+struct history *history_ref(struct history *h);
 /*
  * history_append - write r with one write(2) on an O_APPEND descriptor;
  * reopens first when the file was renamed or removed (checked at most once
@@ -165,6 +173,8 @@ int		history_reopen(struct history *h);
 unsigned long	history_errors(const struct history *h);
 /* history_written - records written so far */
 unsigned long	history_written(const struct history *h);
+/* history_close - drop a reference; the last one closes the file and frees
+ * h (NULL is a no-op) */
 void		history_close(struct history *h);
 
 /* the streaming reader: plain or gzip files ("-" is standard input) */

@@ -10,7 +10,10 @@
  * The descriptor is reopened on history_reopen (SIGUSR1, logrotate) and when
  * the path no longer names the open file (checked at most once a second),
  * so "mv" rotation works without a signal too.  Failures never block mail:
- * they are counted and logged at most once a minute.
+ * they are counted and logged at most once a minute.  The path is opened
+ * without following a symbolic link and must name a regular file (see
+ * open_fd).  An appender is shared by reference: each engine whose
+ * HistoryFile names it holds one, and the last history_close closes it.
  *
  * Reader: zlib's gzread reads gzip and plain files alike; records are cut
  * out of a growing buffer by history_parse.
@@ -37,6 +40,7 @@
 
 struct history {
 	pthread_mutex_t lock;		/* guards everything below */
+	int		refs;		/* holders: engines sharing this file */
 	char	       *path;
 	int		fd;		/* -1 after a failed reopen */
 	dev_t		dev;
@@ -47,23 +51,43 @@ struct history {
 	unsigned long	errors, written, unlogged;
 };
 
-/* open_fd - open path for appending; -1 with errno */
+/*
+ * open_fd - open path for appending; -1 with errno (ELOOP for a symbolic
+ * link, EINVAL for anything but a regular file).  The daemon opens the file
+ * as root before it drops privileges, in a directory the unprivileged user
+ * may write to: the last component is never followed (O_NOFOLLOW), and a
+ * FIFO or device is refused (O_NONBLOCK: opening a FIFO does not hang).  A
+ * file logrotate created ("create 0640 user group") is opened as it is.
+ */
 static int
 open_fd(const char *path, dev_t *dev, ino_t *ino)
 {
 	struct stat st;
-	int fd;
+	int fd, err;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0640);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0) {
+	err = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+	if (err != 0) {
 		close(fd);
+		errno = err;
 		return -1;
 	}
 	*dev = st.st_dev;
 	*ino = st.st_ino;
 	return fd;
+}
+
+/* open_why - what a failed open_fd means, for the log */
+static const char *
+open_why(int err)
+{
+	if (err == ELOOP)
+		return "is a symbolic link: refused (it could point anywhere)";
+	if (err == EINVAL || err == ENXIO)
+		return "not a regular file: refused";
+	return strerror(err);
 }
 
 /* history_open - see history.h */
@@ -74,26 +98,42 @@ history_open(const char *path, struct buf *err)
 
 	h->fd = open_fd(path, &h->dev, &h->ino);
 	if (h->fd < 0) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
+		buf_printf(err, "%s: %s", path, open_why(errno));
 		free(h);
 		return NULL;
 	}
 	pthread_mutex_init(&h->lock, NULL);
+	h->refs = 1;
 	h->path = xstrdup(path);
 	h->checked = time(NULL);
 	return h;
 }
 
-/* reopen_locked - replace the descriptor; keep the old one on failure */
-static int
-reopen_locked(struct history *h)
+/* history_ref - see history.h */
+struct history *
+history_ref(struct history *h)
 {
+	pthread_mutex_lock(&h->lock);
+	h->refs++;
+	pthread_mutex_unlock(&h->lock);
+	return h;
+}
+
+/* reopen_locked - replace the descriptor; keep the old one on failure,
+ * logged always when asked (SIGUSR1), else at most once per interval */
+static int
+reopen_locked(struct history *h, int always)
+{
+	time_t now = time(NULL);
 	dev_t dev;
 	ino_t ino;
 	int fd;
 
 	if ((fd = open_fd(h->path, &dev, &ino)) < 0) {
-		log_warn("history: %s: reopen", h->path);
+		if (always || h->logged == 0 || now - h->logged >= HISTORY_LOG_INTERVAL) {
+			h->logged = now;
+			log_warnx("history: %s: reopen: %s", h->path, open_why(errno));
+		}
 		return -1;
 	}
 	if (h->fd >= 0)
@@ -112,7 +152,7 @@ history_reopen(struct history *h)
 	int rc;
 
 	pthread_mutex_lock(&h->lock);
-	rc = reopen_locked(h);
+	rc = reopen_locked(h, 1);
 	h->checked = time(NULL);
 	pthread_mutex_unlock(&h->lock);
 	return rc;
@@ -129,7 +169,7 @@ check_renamed_locked(struct history *h)
 		return;
 	h->checked = now;
 	if (stat(h->path, &st) != 0 || st.st_dev != h->dev || st.st_ino != h->ino || h->fd < 0)
-		(void)reopen_locked(h);
+		(void)reopen_locked(h, 0);
 }
 
 /* fail_locked - count a lost record; log at most once per interval */
@@ -209,11 +249,18 @@ history_written(const struct history *h)
 	return n;
 }
 
-/* history_close - close the file and free h (NULL is a no-op) */
+/* history_close - see history.h */
 void
 history_close(struct history *h)
 {
+	int last;
+
 	if (h == NULL)
+		return;
+	pthread_mutex_lock(&h->lock);
+	last = --h->refs == 0;
+	pthread_mutex_unlock(&h->lock);
+	if (!last)
 		return;
 	if (h->fd >= 0)
 		close(h->fd);

@@ -214,9 +214,6 @@ msg_eom(struct msg *m, struct verdict *v)
 		msgv_eom(m, v);
 	else if (m->role == MSG_ROLE_SIGN)
 		msgs_eom(m, v);
-	/* a failed write is logged (rate-limited) and counted by the appender */
-	if (v->hist && m->eng->history)
-		(void)history_append(m->eng->history, v->hist);
 	if (v->log == NULL) {
 		struct buf b = BUF_INIT;
 
@@ -228,6 +225,31 @@ msg_eom(struct msg *m, struct verdict *v)
 		buf_printf(&b, " action=%s", verdict_action_str(v->action));
 		v->log = buf_steal(&b);
 	}
+}
+
+/* history_action - the history file's code of an action */
+static int
+history_action(enum verdict_action a)
+{
+	switch (a) {
+	case VERDICT_REJECT: return HISTORY_ACTION_REJECT;
+	case VERDICT_TEMPFAIL: return HISTORY_ACTION_TEMPFAIL;
+	case VERDICT_QUARANTINE: return HISTORY_ACTION_QUARANTINE;
+	case VERDICT_DISCARD: return HISTORY_ACTION_DISCARD;
+	default: return HISTORY_ACTION_ACCEPT;
+	}
+}
+
+/* msg_record - see msg.h */
+void
+msg_record(struct msg *m, struct verdict *v, enum verdict_action applied)
+{
+	if (v->hist == NULL)
+		return;
+	v->hist->action = history_action(applied);
+	/* a failed write is logged (rate-limited) and counted by the appender */
+	if (m->eng->history)
+		(void)history_append(m->eng->history, v->hist);
 }
 
 /* msg_free - release the message; safe after eom or instead of it (abort) */

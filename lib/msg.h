@@ -4,7 +4,8 @@
  * The milter callbacks and the offline runner drive the same calls in the
  * same order:
  *   msg_new (at MAIL FROM) -> msg_rcpt* -> msg_header* -> msg_eoh
- *     -> msg_body* -> msg_eom => verdict;  msg_free always.
+ *     -> msg_body* -> msg_eom => verdict -> (apply it) -> msg_record;
+ *   msg_free always.
  * A msg never calls libmilter and never logs through anything but log.h.
  * It holds a reference on its engine until msg_free.
  */
@@ -45,8 +46,16 @@ void		msg_header(struct msg *m, const char *name, const char *value);
 void		msg_eoh(struct msg *m);
 /* msg_body - a chunk of the body in SMTP form (CRLF line ends) */
 void		msg_body(struct msg *m, const unsigned char *p, size_t n);
-/* msg_eom - finish and fill v (verdict_init'ed by the caller) */
+/* msg_eom - finish and fill v (verdict_init'ed by the caller); v->hist is
+ * the history record, if any, still to be written by msg_record */
 void		msg_eom(struct msg *m, struct verdict *v);
+/*
+ * msg_record - append v's history record (if any) to the engine's history
+ * file with the action actually applied, which differs from v->action when
+ * carrying out the verdict failed (a header edit the MTA refused becomes a
+ * tempfail).  Call once, after the verdict was applied.
+ */
+void		msg_record(struct msg *m, struct verdict *v, enum verdict_action applied);
 void		msg_free(struct msg *m);
 
 enum msg_role	msg_role(const struct msg *m);

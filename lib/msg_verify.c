@@ -292,19 +292,6 @@ add_headers(struct msg *m, struct verdict *vd)
 	buf_free(&b);
 }
 
-/* action_code - history encoding of the verdict's action */
-static int
-action_code(const struct verdict *vd)
-{
-	switch (vd->action) {
-	case VERDICT_REJECT: return HISTORY_ACTION_REJECT;
-	case VERDICT_TEMPFAIL: return HISTORY_ACTION_TEMPFAIL;
-	case VERDICT_QUARANTINE: return HISTORY_ACTION_QUARANTINE;
-	case VERDICT_DISCARD: return HISTORY_ACTION_DISCARD;
-	default: return HISTORY_ACTION_ACCEPT;
-	}
-}
-
 /* policy_letter - 'n', 'q', 'r' or 0 */
 static int
 policy_letter(enum dmarc_policy p)
@@ -332,7 +319,48 @@ history_policy(const struct dmarc_outcome *o)
 	}
 }
 
-/* build_history - the record for the history file (one per evaluation) */
+/* history_ext - our additions to OpenDMARC's keywords (HistoryExtensions) */
+static void
+history_ext(struct msg *m, const struct verdict *vd, struct history_rec *h,
+    const char *country, long asn, const char *asorg)
+{
+	const struct dmarc_outcome *o = &m->verify->dmarc;
+
+	h->spf_scope = *m->mail_from ? HISTORY_SCOPE_MFROM : HISTORY_SCOPE_HELO;
+	if (o->have_record) {
+		h->np = policy_letter(o->rec.np);
+		h->testing = o->rec.testing;
+	}
+	history_rec_set(&h->helo, m->helo);
+	history_rec_set(&h->discovery, o->discovery);
+	if (o->result == DMARC_RESULT_FAIL && strcmp(vd->res.disposition, "none") == 0 &&
+	    strcmp(dmarc_disposition(o), "none") != 0)
+		history_rec_set(&h->override, o->testing ? "policy_test_mode" :
+		    !o->pct_selected ? "sampled_out" : "local_policy");
+	history_rec_set(&h->country, *country ? country : NULL);
+	h->asn = asn;
+	history_rec_set(&h->asorg, *asorg ? asorg : NULL);
+}
+
+/* history_align - align_dkim/align_spf as OpenDMARC writes them: 4 or 5
+ * whenever a policy record was found (a message without a DKIM signature
+ * or SPF result failed alignment), 0 only without one */
+static int
+history_align(const struct dmarc_outcome *o, int aligned)
+{
+	if (!o->have_record)
+		return HISTORY_ALIGN_UNKNOWN;
+	return aligned ? HISTORY_ALIGN_PASS : HISTORY_ALIGN_FAIL;
+}
+
+/*
+ * build_history - the record for the history file (one per evaluation),
+ * with the values OpenDMARC 1.4.2 writes in the same situation: no record
+ * without an Author Domain (OpenDMARC writes none: nothing to report it
+ * to); pdomain is the Organizational Domain or the Author Domain when no
+ * policy record was found (libopendmarc's "utilized domain").  The action
+ * is msg_record's.
+ */
 static void
 build_history(struct msg *m, struct verdict *vd, const char *country, long asn, const char *asorg)
 {
@@ -343,7 +371,8 @@ build_history(struct msg *m, struct verdict *vd, const char *country, long asn, 
 	const char *at;
 	size_t i;
 
-	if (!v->have_dmarc || (!o->have_record && !m->eng->conf->record_all))
+	if (!v->have_dmarc || (!o->have_record && !m->eng->conf->record_all) ||
+	    o->header_from == NULL || *o->header_from == '\0')
 		return;
 	h = history_rec_new();
 	history_rec_set(&h->job, m->queue_id);
@@ -356,9 +385,9 @@ build_history(struct msg *m, struct verdict *vd, const char *country, long asn, 
 	for (i = 0; i < r->ndkim; i++)
 		history_rec_add_dkim(h, r->dkim[i].domain, r->dkim[i].selector,
 		    history_ares_code(r->dkim[i].result));
-	h->spf_scope = *m->mail_from ? HISTORY_SCOPE_MFROM : HISTORY_SCOPE_HELO;
 	h->spf = history_ares_code(*m->mail_from ? r->spf : r->spf_helo);
-	history_rec_set(&h->pdomain, o->policy_domain);
+	history_rec_set(&h->pdomain, o->policy_domain ? o->policy_domain :
+	    o->org_domain ? o->org_domain : o->header_from);
 	h->policy = history_policy(o);
 	if (o->have_record) {
 		for (i = 0; i < o->rec.rua.n; i++)
@@ -368,21 +397,11 @@ build_history(struct msg *m, struct verdict *vd, const char *country, long asn, 
 		h->aspf = o->rec.aspf;
 		h->p = policy_letter(o->rec.p);
 		h->sp = policy_letter(o->rec.sp);
-		h->np = policy_letter(o->rec.np);
-		h->testing = o->rec.testing;
 	}
-	h->align_dkim = o->dkim_evaluated ? (o->dkim_aligned ? HISTORY_ALIGN_PASS : HISTORY_ALIGN_FAIL) : HISTORY_ALIGN_UNKNOWN;
-	h->align_spf = o->spf_evaluated ? (o->spf_aligned ? HISTORY_ALIGN_PASS : HISTORY_ALIGN_FAIL) : HISTORY_ALIGN_UNKNOWN;
-	h->action = action_code(vd);
-	history_rec_set(&h->helo, m->helo);
-	history_rec_set(&h->discovery, o->discovery);
-	if (o->result == DMARC_RESULT_FAIL && strcmp(r->disposition, "none") == 0 &&
-	    strcmp(dmarc_disposition(o), "none") != 0)
-		history_rec_set(&h->override, o->testing ? "policy_test_mode" :
-		    !o->pct_selected ? "sampled_out" : "local_policy");
-	history_rec_set(&h->country, *country ? country : NULL);
-	h->asn = asn;
-	history_rec_set(&h->asorg, *asorg ? asorg : NULL);
+	h->align_dkim = history_align(o, o->dkim_aligned);
+	h->align_spf = history_align(o, o->spf_aligned);
+	if (m->eng->conf->history_extensions)
+		history_ext(m, vd, h, country, asn, asorg);
 	vd->hist = h;
 }
 

@@ -186,7 +186,7 @@ main(int argc, char **argv)
 	(void)smfi_setmaxdatasize(1024 * 1024 - 1);
 	if (e->conf->milter_debug)
 		smfi_setdbg((int)e->conf->milter_debug);
-	if (daemon_history(e) != 0 || daemon_socket(e->conf) != 0 ||
+	if (daemon_history(e, NULL) != 0 || daemon_socket(e->conf) != 0 ||
 	    daemon_write_pidfile(e->conf->pidfile) != 0 ||
 	    daemon_drop_privileges(e->conf) != 0) {
 		daemon_ready(0, "see the log");

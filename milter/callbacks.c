@@ -340,6 +340,7 @@ cb_eom(SMFICTX *ctx)
 	struct conn *c = smfi_getpriv(ctx);
 	struct verdict v;
 	sfsistat st = SMFIS_CONTINUE;
+	enum verdict_action done;
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
@@ -350,6 +351,7 @@ cb_eom(SMFICTX *ctx)
 	msg_set_queue_id(c->msg, macro(ctx, "i"));
 	verdict_init(&v);
 	msg_eom(c->msg, &v);
+	done = v.action;
 	switch (v.action) {
 	case VERDICT_REJECT:
 	case VERDICT_TEMPFAIL:
@@ -365,8 +367,10 @@ cb_eom(SMFICTX *ctx)
 			    msg_queue_id(c->msg));
 			smfi_setreply(ctx, "451", "4.3.0", "authmilter: header edit failed, try again later");
 			st = SMFIS_TEMPFAIL;
+			done = VERDICT_TEMPFAIL;
 		}
 	}
+	msg_record(c->msg, &v, done);	/* the history says what was done */
 	if (v.log && (c->eng->conf->syslog_success || v.action != VERDICT_ACCEPT))
 		log_info("%s", v.log);
 	verdict_free(&v);

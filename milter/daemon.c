@@ -33,56 +33,36 @@
 
 static int ready_fd = -1;
 
-/* the history appender outlives engines: a reload that keeps HistoryFile
- * keeps the descriptor; one that changes it opens the new file (the old
- * appender stays open for messages still in flight on the old engine) */
-static pthread_mutex_t hist_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct history *hist;
-static char *hist_path;
-
-/* daemon_history - attach the appender HistoryFile names to e */
+/* daemon_history - see daemon.h */
 int
-daemon_history(struct engine *e)
+daemon_history(struct engine *e, const struct engine *prev)
 {
-	const char *path = e->conf->history_file;
 	struct buf err = BUF_INIT;
-	struct history *h;
-	int rc = 0;
+	int rc;
 
-	e->history = NULL;
-	if (path == NULL)
-		return 0;
-	pthread_mutex_lock(&hist_lock);
-	if (hist != NULL && strcmp(hist_path, path) == 0) {
-		e->history = hist;
-	} else {
-		buf_init(&err);
-		if ((h = history_open(path, &err)) == NULL) {
-			log_err("HistoryFile: %s", err.data);
-			rc = -1;
-		} else {
-			hist = e->history = h;
-			free(hist_path);
-			hist_path = xstrdup(path);
-		}
-		buf_free(&err);
-	}
-	pthread_mutex_unlock(&hist_lock);
+	buf_init(&err);
+	if ((rc = engine_open_history(e, prev, &err)) != 0)
+		log_err("HistoryFile: %s", err.data);
+	buf_free(&err);
 	return rc;
 }
 
-/* reopen_history - SIGUSR1 (logrotate): start a new file at the same path */
+/* reopen_history - SIGUSR1 (logrotate): the current engine's history file
+ * starts anew at its path (an engine still running messages under an older
+ * HistoryFile keeps its file until they finish) */
 static void
 reopen_history(void)
 {
-	pthread_mutex_lock(&hist_lock);
-	if (hist != NULL) {
-		if (history_reopen(hist) == 0)
-			log_info("SIGUSR1: history file %s reopened", hist_path);
+	struct engine *e = callbacks_engine();
+
+	if (e != NULL && e->history != NULL) {
+		if (history_reopen(e->history) == 0)
+			log_info("SIGUSR1: history file %s reopened", e->conf->history_file);
 		else
-			log_warn("SIGUSR1: cannot reopen history file %s", hist_path);
+			log_warnx("SIGUSR1: cannot reopen history file %s; still writing the old one",
+			    e->conf->history_file);
 	}
-	pthread_mutex_unlock(&hist_lock);
+	engine_unref(e);
 }
 
 /* sigwait - libmilter's wait without SIGHUP; see the comment at the top */
@@ -270,8 +250,9 @@ static void
 reload(const char *path)
 {
 	struct buf err = BUF_INIT;
-	struct engine *e;
+	struct engine *e, *prev;
 	struct conf *c;
+	int rc;
 
 	buf_init(&err);
 	if ((c = conf_load(path, &err)) == NULL ||
@@ -280,7 +261,10 @@ reload(const char *path)
 		buf_free(&err);
 		return;
 	}
-	if (daemon_history(e) != 0) {
+	prev = callbacks_engine();
+	rc = daemon_history(e, prev);
+	engine_unref(prev);
+	if (rc != 0) {
 		log_err("reload failed, keeping the running configuration: HistoryFile unusable");
 		engine_unref(e);
 		buf_free(&err);

@@ -28,8 +28,8 @@ void	daemon_malloc_arenas(void);
 void	daemon_thread_stacks(void);
 /* daemon_start_signal_thread - SIGHUP reloads conf_path, SIGUSR1 reopens logs */
 int	daemon_start_signal_thread(const char *conf_path);
-/* daemon_history - open (or share) the appender HistoryFile names; -1 when
- * the file cannot be opened (the reason is logged) */
-int	daemon_history(struct engine *e);
+/* daemon_history - engine_open_history(e, prev); -1 when the file cannot be
+ * opened (the reason is logged) */
+int	daemon_history(struct engine *e, const struct engine *prev);
 
 #endif

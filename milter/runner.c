@@ -82,6 +82,7 @@ runner_run(struct engine *e, const struct runner_opts *o)
 	msgtext_feed_msg(m, text.data, text.len, 65536);	/* Postfix's chunk size */
 	verdict_init(&v);
 	msg_eom(m, &v);
+	msg_record(m, &v, v.action);	/* the engine has no history file: a no-op */
 	if (o->json) {
 		buf_init(&out);
 		verdict_json(&v, &out);

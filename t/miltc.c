@@ -15,6 +15,8 @@
  *                    (connect, helo: ABORT, then QUIT; no transaction)
  *   --close-at PHASE close the socket instead of sending PHASE
  *   --timeout S      per read/write (10)      --json
+ *   --actions MASK   offer only these SMFIF_* action bits at OPTNEG (e.g.
+ *                    0: an MTA that lets the milter change nothing)
  *   PHASE: optneg connect helo mail rcpt data header eoh body eom quit
  *
  * Text output, one event per line, in this order:
@@ -211,7 +213,7 @@ static void usage(void)
 		"[--client-name N] [--helo H] [--from A] [--rcpt A]... "
 		"[--auth-user U] [--daemon-name D] [--hostname J] "
 		"[--queue-id Q] [--count N] [--abort-at PHASE] "
-		"[--close-at PHASE] [--timeout S] [--json] MESSAGE_FILE\n");
+		"[--close-at PHASE] [--timeout S] [--actions MASK] [--json] MESSAGE_FILE\n");
 	exit(64);
 }
 
@@ -296,7 +298,8 @@ int main(int argc, char **argv)
 		{ "hostname", 1, NULL, 'j' }, { "queue-id", 1, NULL, 'i' },
 		{ "count", 1, NULL, 'c' }, { "abort-at", 1, NULL, 'A' },
 		{ "close-at", 1, NULL, 'C' }, { "timeout", 1, NULL, 't' },
-		{ "json", 0, NULL, 'J' }, { NULL, 0, NULL, 0 }
+		{ "json", 0, NULL, 'J' }, { "actions", 1, NULL, 'X' },
+		{ NULL, 0, NULL, 0 }
 	};
 	MP_ENV env = { .from = "sender@test.example" };
 	const char *sock = NULL;
@@ -322,6 +325,10 @@ int main(int argc, char **argv)
 		case 'C': env.close_at = phase_arg(optarg); break;
 		case 't': timeout = strtod(optarg, NULL); break;
 		case 'J': json = 1; break;
+		case 'X':
+			env.limit_actions = 1;
+			env.actions = strtoul(optarg, NULL, 0);
+			break;
 		default: usage();
 		}
 	}

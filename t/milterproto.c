@@ -368,11 +368,12 @@ int mp_leadspc(const MP_CONN *c)
 	return (c->protocol & P_HDR_LEADSPC) != 0;
 }
 
-/* mp_optneg - offer version 6, all actions, Postfix's steps; keep the
+/* mp_optneg - offer version 6, all actions (or env's), Postfix's steps; keep the
  * milter's answer and any macro lists it asks for */
 int mp_optneg(MP_CONN *c, const MP_ENV *env)
 {
 	struct buf b = BUF_INIT;
+	unsigned long offered;
 	int r;
 
 	if (env->close_at == MP_PH_OPTNEG) {
@@ -380,8 +381,9 @@ int mp_optneg(MP_CONN *c, const MP_ENV *env)
 		c->fd = -1;
 		return MP_CLOSED;
 	}
+	offered = env->limit_actions ? env->actions & MP_ACTIONS_ALL : MP_ACTIONS_ALL;
 	put32(&b, MP_VERSION);
-	put32(&b, MP_ACTIONS_ALL);
+	put32(&b, offered);
 	put32(&b, MP_PROTO_OFFER);
 	r = send_packet(c, 'O', b.data, b.len);
 	buf_free(&b);
@@ -394,7 +396,7 @@ int mp_optneg(MP_CONN *c, const MP_ENV *env)
 	c->protocol = get32(c->in.data + 8);
 	if (c->version < 2 || c->version > MP_VERSION)
 		return fail(c, "milter protocol version unsupported%s", NULL);
-	if ((c->actions & ~MP_ACTIONS_ALL) ||
+	if ((c->actions & ~offered) ||
 	    (c->protocol & ~MP_PROTO_OFFER & 0xffffffUL))
 		return fail(c, "milter asked for steps not offered%s", NULL);
 	/* macro lists: (uint32 stage, "name name ..." NUL)* */

@@ -125,6 +125,9 @@ typedef struct {
 	const char *queue_id;	 /* i; NULL: generated */
 	int abort_at;		 /* enum mp_phase or MP_PH_NONE */
 	int close_at;
+	int limit_actions;	 /* 0: offer every action at OPTNEG; 1: only */
+	unsigned long actions;	 /* these SMFIF_* bits (an MTA that cannot
+				    add or change headers, say) */
 } MP_ENV;
 
 typedef struct MP_CONN MP_CONN;

@@ -1,16 +1,19 @@
 /*
  * test_history.c - history records: writer/parser round trips (hostile
  * values included), OpenDMARC 1.4.2 files, torn records, the appender
- * (threads, a full disk, rotation) and the gzip reader
+ * (threads, a full disk, rotation, safe opening, references) and the gzip
+ * reader
  */
 #include "config.h"
 
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -594,28 +597,118 @@ test_rotation(void)
 	buf_free(&err);
 }
 
-/* test_devfull - ENOSPC on every write: counted, never blocks */
+/* test_write_fails - every write fails (EFBIG: RLIMIT_FSIZE 0 on a
+ * regular file, as a full disk would): counted, never blocks */
 static void
-test_devfull(void)
+test_write_fails(void)
 {
 	struct buf err = BUF_INIT;
 	struct history *h;
 	struct history_rec *r = base_rec("full");
+	struct rlimit old, zero;
+	char path[4096];
 	int i, fails = 0;
 
 	buf_init(&err);
-	if ((h = history_open("/dev/full", &err)) == NULL) {
-		ok(1, "# SKIP /dev/full: %s", err.data);
+	snprintf(path, sizeof(path), "%s/efbig.history", tmpdir);
+	if (!ok((h = history_open(path, &err)) != NULL, "open for failing writes %s", err.data)) {
 		buf_free(&err);
 		history_rec_free(r);
 		return;
 	}
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	zero = old;
+	zero.rlim_cur = 0;
+	setrlimit(RLIMIT_FSIZE, &zero);
 	for (i = 0; i < 100; i++)
 		fails += history_append(h, r) != 0;
-	is_int(fails, 100, "/dev/full: every append reports failure");
-	is_int(history_errors(h), 100, "/dev/full: errors counted");
-	is_int(history_written(h), 0, "/dev/full: nothing counted as written");
+	setrlimit(RLIMIT_FSIZE, &old);
+	is_int(fails, 100, "failing writes: every append reports failure");
+	is_int(history_errors(h), 100, "failing writes: errors counted");
+	is_int(history_written(h), 0, "failing writes: nothing counted as written");
 	history_close(h);
+	history_rec_free(r);
+	buf_free(&err);
+}
+
+/* fds_to - how many of our descriptors name path */
+static int
+fds_to(const char *path)
+{
+	char link[64], target[4200];
+	ssize_t n;
+	int fd, count = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		if ((n = readlink(link, target, sizeof(target) - 1)) < 0)
+			continue;
+		target[n] = '\0';
+		count += strcmp(target, path) == 0;
+	}
+	return count;
+}
+
+/* test_open_safety - the daemon opens the file as root: no symlink is
+ * followed, nothing but a regular file is used, new files get 0640, a file
+ * logrotate created keeps its mode and content; shared by reference */
+static void
+test_open_safety(void)
+{
+	struct buf err = BUF_INIT;
+	struct history *h, *h2;
+	struct history_rec *r = base_rec("safe");
+	char path[4096], target[4200], link[4200], fifo[4200];
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	buf_init(&err);
+	snprintf(target, sizeof(target), "%s/precious", tmpdir);
+	snprintf(link, sizeof(link), "%s/link.history", tmpdir);
+	fd = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ok(fd >= 0 && write(fd, "precious\n", 9) == 9, "a file a symlink points to");
+	close(fd);
+	symlink(target, link);
+	h = history_open(link, &err);
+	ok(h == NULL, "a symbolic link is refused");
+	ok(strstr(err.data, "is a symbolic link") != NULL, "and says so: %s", err.data);
+	ok(stat(target, &st) == 0 && st.st_size == 9, "its target is untouched");
+	history_close(h);
+	snprintf(fifo, sizeof(fifo), "%s/fifo.history", tmpdir);
+	mkfifo(fifo, 0600);
+	buf_reset(&err);
+	h = history_open(fifo, &err);
+	ok(h == NULL && strstr(err.data, "not a regular file") != NULL,
+	    "a FIFO is refused without hanging: %s", err.data);
+	buf_reset(&err);
+	h = history_open(tmpdir, &err);
+	ok(h == NULL, "a directory is refused: %s", err.data);
+	/* a new file: 0640 */
+	snprintf(path, sizeof(path), "%s/new.history", tmpdir);
+	old = umask(022);
+	buf_reset(&err);
+	h = history_open(path, &err);
+	umask(old);
+	ok(h != NULL && stat(path, &st) == 0 && (st.st_mode & 07777) == 0640,
+	    "a new file is created with mode 0640");
+	/* one reference per engine: the file stays open until the last goes */
+	h2 = history_ref(h);
+	history_close(h);
+	is_int(fds_to(path), 1, "after one of two references is dropped: still open");
+	is_int(history_append(h2, r), 0, "and written");
+	history_close(h2);
+	is_int(fds_to(path), 0, "the last reference closes it");
+	/* logrotate's "create 0600 user group": kept as it is, appended to */
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	close(fd);
+	h = history_open(path, &err);
+	history_append(h, r);
+	history_close(h);
+	ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_size > 0,
+	    "a file created beforehand keeps its mode and is appended to");
 	history_rec_free(r);
 	buf_free(&err);
 }
@@ -713,7 +806,8 @@ main(void)
 	test_torn();
 	test_threads();
 	test_rotation();
-	test_devfull();
+	test_write_fails();
+	test_open_safety();
 	test_tmpfs_full();
 	{
 		char cmd[4200];

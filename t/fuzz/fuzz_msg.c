@@ -111,6 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msgtext_feed_msg(m, nl + 1, (size_t)(end - nl - 1), 0);
 	verdict_init(&v);
 	msg_eom(m, &v);
+	msg_record(m, &v, v.action);
 	if (v.action == VERDICT_REJECT && v.smtp_code == NULL)
 		abort();	/* a reject always says why */
 	verdict_free(&v);
