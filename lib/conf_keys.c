@@ -133,8 +133,8 @@ static const struct conf_key keys[] = {
 	/* inbound */
 	{ "TrustedAuthservIDs", CONF_STR, O(trusted_authserv_ids), NULL, NOB, NULL, NULL, SEC_I,
 	  "further authserv-ids whose incoming Authentication-Results are removed" },
-	{ "RejectFailures", CONF_BOOL, O(reject_failures), "no", NOB, NULL, NULL, SEC_I,
-	  "apply p=reject and p=quarantine; when no, only report them" },
+	{ "RejectFailures", CONF_BOOL, O(reject_failures), "yes", NOB, NULL, NULL, SEC_I,
+	  "refuse (550 5.7.1) mail that fails DMARC for a domain publishing p=reject (default yes, so that no default configuration accepts such a spoof); no: only report it, as OpenDMARC's default does" },
 	{ "RejectString", CONF_STR, O(reject_string), NULL, NOB, NULL, check_reject_string, SEC_I,
 	  "text of the 550 5.7.1 reply to a DMARC reject, \"%s\" once for the From domain (default: says the domain publishes a reject policy)" },
 	{ "HoldQuarantinedMessages", CONF_BOOL, O(hold_quarantined), "no", NOB, NULL, NULL, SEC_I,
