@@ -750,14 +750,15 @@ dkims_eom(struct dkims *d, struct verdict *v, struct buf *log)
 			dkims_fail(d, r, err, "eom");
 		else {
 			verdict_add_header(v, "DKIM-Signature", val.data);
-			buf_printf(log, " d=%s s=%s a=%s bits=%u", r->domain,
-			    d->s->kt.v[r->ki].selector, dkim_key_sigalg(k), dkim_key_bits(k));
+			log_kv(log, "d", r->domain);
+			log_kv(log, "s", d->s->kt.v[r->ki].selector);
+			buf_printf(log, " a=%s bits=%u", dkim_key_sigalg(k), dkim_key_bits(k));
 			made++;
 		}
 		buf_free(&val);
 	}
 	if (d->why.len)
-		buf_printf(log, " errors=\"%s\"", d->why.data + 1);
+		log_kvq(log, "errors", d->why.data + 1);
 	return made;
 }
 
