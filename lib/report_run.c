@@ -163,7 +163,10 @@ read_all(const char *path, struct buf *b)
 	return n < 0 ? -1 : 0;
 }
 
-/* write_atomic - dir/name with data: temp file, fsync, rename */
+/* write_atomic - dir/name with data: a fresh temporary file (mkstemp:
+ * O_CREAT|O_EXCL, so nothing planted under a predictable name is followed
+ * or overwritten), fsync, rename over the name (rename replaces a symlink
+ * there, it never writes through it) */
 static int
 write_atomic(const char *dir, const char *name, const char *data, size_t len)
 {
@@ -171,10 +174,10 @@ write_atomic(const char *dir, const char *name, const char *data, size_t len)
 	int fd, rc = -1;
 
 	buf_printf(&p, "%s/%s", dir, name);
-	buf_printf(&t, "%s/.%s.tmp", dir, name);
-	fd = open(t.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	buf_printf(&t, "%s/.report.XXXXXX", dir);
+	fd = mkstemp(t.data);
 	if (fd >= 0) {
-		ssize_t w = write(fd, data, len);
+		ssize_t w = fchmod(fd, 0640) == 0 ? write(fd, data, len) : -1;
 
 		if (w == (ssize_t)len && fsync(fd) == 0 && close(fd) == 0) {
 			fd = -1;
@@ -189,6 +192,34 @@ write_atomic(const char *dir, const char *name, const char *data, size_t len)
 		log_warn("write %s", p.data);
 	buf_free(&p);
 	buf_free(&t);
+	return rc;
+}
+
+/* report_mkdir - dir made (mode, parents too) when missing; an existing
+ * one must be a directory.  0, or -1 with errno */
+int
+report_mkdir(const char *dir, mode_t mode)
+{
+	char *p = xstrdup(dir), *s, c;
+	struct stat st;
+	int rc = 0;
+
+	for (s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		errno = ENOTDIR;
+		rc = -1;
+	}
+	free(p);
 	return rc;
 }
 
@@ -557,6 +588,7 @@ static int
 open_state(struct run *rn)
 {
 	struct buf err = BUF_INIT, sp = BUF_INIT;
+	struct stat st;
 
 	rn->st = report_state_load(rn->o->state_path, &err);
 	if (rn->st == NULL || report_state_lock(rn->st, &err) != 0) {
@@ -566,8 +598,13 @@ open_state(struct run *rn)
 	}
 	buf_printf(&sp, "%s.spool", rn->o->state_path);
 	rn->spool = buf_steal(&sp);
-	if (mkdir(rn->spool, 0700) != 0 && errno != EEXIST) {
+	/* our own directory: made 0700 by us, never one planted as a symlink */
+	if ((mkdir(rn->spool, 0700) != 0 && errno != EEXIST) || lstat(rn->spool, &st) != 0) {
 		log_warn("mkdir %s", rn->spool);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_err("spool %s is not a directory (a symlink?); refusing it", rn->spool);
 		return -1;
 	}
 	report_state_prune(rn->st, rn->o->now, 400L * 86400);
@@ -600,6 +637,10 @@ setup(struct run *rn)
 		return -1;
 	}
 	buf_free(&err);
+	if (rn->o->outdir != NULL && report_mkdir(rn->o->outdir, 0750) != 0) {
+		log_warn("--outdir %s", rn->o->outdir);
+		return -1;
+	}
 	if (!rn->o->no_send || rn->o->outdir != NULL)
 		return open_state(rn);
 	return 0;
