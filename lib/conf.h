@@ -109,6 +109,7 @@ struct conf {
 	char	       *report_org_name;
 	char	       *report_contact;
 	char	       *no_reports_list;
+	long		report_max_dest;	/* rua URIs kept and used per domain */
 };
 
 /* conf_load - read path; NULL on error with "file:line: Keyword: why" in err */

@@ -256,6 +256,31 @@ history_policy(const struct dmarc_outcome *o)
 	}
 }
 
+/* keep_rua - the first ReportMaxDestinations rua URIs go into the history
+ * record (RFC 9990 "Report Delivery": up to the receiver's limits); a
+ * record listing 2,000 would otherwise add 59 KB per message and as many
+ * report mails.  What is dropped is logged. */
+static void
+keep_rua(struct msg *m, struct history_rec *h, const struct dmarc_outcome *o)
+{
+	size_t i, max = (size_t)m->eng->conf->report_max_dest;
+	struct buf b = BUF_INIT;
+
+	for (i = 0; i < o->rec.rua.n && i < max; i++)
+		history_rec_add_rua(h, o->rec.rua.v[i]);
+	if (o->rec.rua.n <= max)
+		return;
+	buf_init(&b);
+	log_quote(&b, m->queue_id, strlen(m->queue_id));
+	buf_printf(&b, ": dmarc: rua of");
+	log_kv(&b, "domain", o->policy_domain);
+	buf_printf(&b, " lists %zu URIs; kept=%zu dropped=%zu (ReportMaxDestinations)",
+	    o->rec.rua.n, max, o->rec.rua.n - max);
+	log_kv(&b, "first_dropped", o->rec.rua.v[max]);
+	log_warnx("%s", b.data);
+	buf_free(&b);
+}
+
 /* build_history - the record for the history file (one per evaluation) */
 static void
 build_history(struct msg *m, struct verdict *vd, const char *country, long asn, const char *asorg)
@@ -285,8 +310,7 @@ build_history(struct msg *m, struct verdict *vd, const char *country, long asn, 
 	history_rec_set(&h->pdomain, o->policy_domain);
 	h->policy = history_policy(o);
 	if (o->have_record) {
-		for (i = 0; i < o->rec.rua.n; i++)
-			history_rec_add_rua(h, o->rec.rua.v[i]);
+		keep_rua(m, h, o);
 		h->pct = o->rec.pct;
 		h->adkim = o->rec.adkim;
 		h->aspf = o->rec.aspf;

@@ -285,7 +285,7 @@ static int
 destinations(struct run *rn, const char *pdomain, const struct strlist *rua, struct strlist *out)
 {
 	struct rua_list l = { 0, NULL };
-	size_t i;
+	size_t i, max = (size_t)rn->o->conf->report_max_dest;
 	int temp = 0;
 
 	if (report_noreports(rn->o->conf->no_reports_list, pdomain)) {
@@ -295,7 +295,13 @@ destinations(struct run *rn, const char *pdomain, const struct strlist *rua, str
 	for (i = 0; i < rua->n; i++)
 		if (strcmp(rua->v[i], "-") != 0)
 			rua_parse(rua->v[i], strlen(rua->v[i]), &l);
-	for (i = 0; i < l.n; i++) {
+	/* RFC 9990 "Report Delivery": in the order given, up to the
+	 * receiver's limit; history files written before the daemon kept
+	 * only that many (or by OpenDMARC) may list thousands */
+	if (l.n > max)
+		log_warnx("domain=%s: rua lists %zu URIs; the first %zu are used, %zu dropped "
+		    "(ReportMaxDestinations)", pdomain, l.n, max, l.n - max);
+	for (i = 0; i < l.n && i < max; i++) {
 		struct strlist addrs = { 0, NULL };
 		struct buf why = BUF_INIT;
 		size_t j;
@@ -306,8 +312,14 @@ destinations(struct run *rn, const char *pdomain, const struct strlist *rua, str
 		}
 		switch (rua_verify(rn->o->dns, pdomain, &l.v[i], &addrs, &why)) {
 		case RUA_VERIFY_OK:
+			/* an override may name several addresses: the same limit */
 			for (j = 0; j < addrs.n; j++)
-				add_unique(out, addrs.v[j]);
+				if (out->n < max)
+					add_unique(out, addrs.v[j]);
+				else
+					log_warnx("domain=%s rua=%s: address %s dropped "
+					    "(ReportMaxDestinations %zu)", pdomain, l.v[i].uri,
+					    addrs.v[j], max);
 			break;
 		case RUA_VERIFY_TEMP:
 			log_warnx("domain=%s rua=%s: not verified (temporary): %s", pdomain,
