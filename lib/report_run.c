@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "conf.h"
+#include "dmarc.h"
 #include "history.h"
 #include "log.h"
 #include "report_agg.h"
@@ -42,6 +43,7 @@ struct run {
 	char	       *receiver;
 	char	       *envfrom;	/* envelope sender, NULL when unusable */
 	char	       *spool;		/* spool directory */
+	struct dmarc_engine *dm;	/* Organizational Domains of rua hosts */
 	const char     *mode;		/* "mail" or "dir" */
 	int		failures;
 	unsigned long	written, queued, sent;
@@ -310,7 +312,7 @@ destinations(struct run *rn, const char *pdomain, const struct strlist *rua, str
 			log_info("domain=%s rua=%s: skipped: %s", pdomain, l.v[i].uri, l.v[i].why);
 			continue;
 		}
-		switch (rua_verify(rn->o->dns, pdomain, &l.v[i], &addrs, &why)) {
+		switch (rua_verify(rn->o->dns, rn->dm, pdomain, &l.v[i], &addrs, &why)) {
 		case RUA_VERIFY_OK:
 			/* an override may name several addresses: the same limit */
 			for (j = 0; j < addrs.n; j++)
@@ -649,6 +651,13 @@ setup(struct run *rn)
 		return -1;
 	}
 	buf_free(&err);
+	/* the same discovery as the daemon's (DMARCStandard): RFC 9989 tree
+	 * walk or the Public Suffix List; without it every host but the
+	 * policy domain itself is verified */
+	if (rn->o->dns != NULL && (rn->dm = dmarc_engine_new(rn->o->dns, c, &err)) == NULL)
+		log_warnx("organizational domains: %s; every other destination host is verified",
+		    err.data ? err.data : "?");
+	buf_free(&err);
 	if (rn->o->outdir != NULL && report_mkdir(rn->o->outdir, 0750) != 0) {
 		log_warn("--outdir %s", rn->o->outdir);
 		return -1;
@@ -684,6 +693,7 @@ report_run(const struct report_opts *o)
 out:
 	report_state_free(rn.st);
 	report_schema_free(rn.schema);
+	dmarc_engine_free(rn.dm);
 	free(rn.receiver);
 	free(rn.envfrom);
 	free(rn.spool);
