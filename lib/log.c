@@ -21,7 +21,7 @@
 
 static int log_syslog;
 static int log_stderr = 1;
-static int log_debugging;
+static int log_debug_on;
 static const char *log_ident = "authmilter";
 
 /* facility_code - syslog facility number for a name, -1 when unknown */
@@ -62,7 +62,14 @@ log_open(const char *ident, int use_syslog, const char *facility, int use_stderr
 void
 log_set_debug(int on)
 {
-	log_debugging = on;
+	log_debug_on = on;
+}
+
+/* log_debugging - see log.h */
+int
+log_debugging(void)
+{
+	return log_debug_on;
 }
 
 /* log_bare - may v be written without quotes */
@@ -198,7 +205,7 @@ log_debug(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!log_debugging)
+	if (!log_debug_on)
 		return;
 	va_start(ap, fmt);
 	vlog(LOG_DEBUG, 0, fmt, ap);

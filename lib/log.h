@@ -14,6 +14,8 @@ struct buf;
 
 void	log_open(const char *ident, int use_syslog, const char *facility, int use_stderr);
 void	log_set_debug(int on);
+/* log_debugging - are debug lines on (to skip building one that would be dropped) */
+int	log_debugging(void);
 int	log_facility_valid(const char *name);
 void	log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
