@@ -202,10 +202,15 @@ write_atomic(const char *dir, const char *name, const char *data, size_t len)
 int
 report_mkdir(const char *dir, mode_t mode)
 {
-	char *p = xstrdup(dir), *s, c;
+	char *p, *s, c;
 	struct stat st;
 	int rc = 0;
 
+	if (*dir == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
+	p = xstrdup(dir);
 	for (s = p + 1; rc == 0; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;

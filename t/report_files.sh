@@ -38,6 +38,11 @@ is "$(stat -c %a "$T/new/deeper/out")" 750 "--outdir created with mode 0750"
 mkdir "$T/out0"
 rep "$T/out0" "$T/s0b" --from $B --to $E
 names=$(ls "$T/out0")
+rep "" "$T/s0c" --from $B --to $E
+is "$?" 1 "an empty --outdir is refused"
+touch "$T/plainfile"
+rep "$T/plainfile" "$T/s0d" --from $B --to $E
+is "$?" 1 "an --outdir that is a file is refused"
 is "$(echo $names | wc -w)" 3 "the three report names (an existing --outdir)"
 
 # --- a symlink at the old temporary name in --outdir --------------------------
