@@ -113,6 +113,7 @@ struct conf {
 	char	       *report_org_name;
 	char	       *report_contact;
 	char	       *no_reports_list;
+	long		report_max_dest;	/* rua URIs kept and used per domain */
 
 	/* OpenDKIM/OpenDMARC compatibility (conf_compat.c) */
 	int		authserv_id_jobid;	/* AuthservIDWithJobID */

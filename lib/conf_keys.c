@@ -233,6 +233,8 @@ static const struct conf_key keys[] = {
 	  "email in reports' report_metadata (default: ReportFrom)" },
 	{ "NoReportsList", CONF_STR, O(no_reports_list), NULL, NOB, NULL, NULL, SEC_H,
 	  "policy domains never sent reports: list or file:PATH" },
+	{ "ReportMaxDestinations", CONF_INT, O(report_max_dest), "5", 1, 100, NULL, NULL, SEC_H,
+	  "rua URIs of a DMARC record kept in the history and sent reports; the rest are logged and dropped" },
 };
 
 /* conf_keys - the table and its length */

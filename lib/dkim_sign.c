@@ -448,6 +448,35 @@ subst(const char *tmpl, const char *domain)
 	return buf_steal(&b);
 }
 
+/* domain_ok - may a From domain replace "%" in a KeyTable or SigningTable
+ * row?  RFC 6376 §3.5 d= is a domain-name (RFC 5321 sub-domain: LDH
+ * labels of 1-63 octets, no hyphen at either end), at least two labels,
+ * 253 octets at most.  A domain literal ("[a;s=x]") or any other text
+ * would otherwise become tags of the DKIM-Signature we write. */
+static int
+domain_ok(const char *d)
+{
+	size_t lab = 0, nlab = 0, len = strlen(d);
+	const char *p;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (p = d; *p; p++) {
+		if (*p == '.') {
+			if (lab == 0 || p[-1] == '-')
+				return 0;
+			lab = 0;
+		} else if (isalnum((unsigned char)*p) || (*p == '-' && lab > 0)) {
+			if (lab++ == 0)
+				nlab++;
+			if (lab > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return lab > 0 && p[-1] != '-' && nlab >= 2;
+}
+
 /* identity_ok - RFC 6376 §3.5 i=: the domain must be d= or a subdomain of
  * it; the local part is kept to atext and dots so it needs no encoding */
 static int
@@ -482,6 +511,11 @@ dkims_open(struct dkims *d, size_t ki, const char *domain, const char *user,
 	for (i = 0; i < d->n; i++)
 		if (d->r[i].ki == ki)
 			return 0;	/* the same key matched twice */
+	if ((strcmp(k->domain, "%") == 0 || (signer_tmpl && strchr(signer_tmpl, '%'))) &&
+	    !domain_ok(domain)) {
+		buf_printf(&d->why, " key=%s:from-domain-not-a-domain-name", k->name);
+		return -1;
+	}
 	if (d->n >= SIGN_MAX_KEYS) {
 		buf_printf(&d->why, " key=%s:too-many-signatures", k->name);
 		return -1;
@@ -536,6 +570,11 @@ dkims_new(const struct signer *s, const char *qid, const char *user, const char 
 		for (j = 0; j < e->keys.n; j++) {
 			const char *name = strcmp(e->keys.v[j], "%") == 0 ? domain : e->keys.v[j];
 
+			if (name == domain && !domain_ok(domain)) {
+				buf_printf(&d->why, " SigningTable-line-%zu:from-domain-not-a-domain-name",
+				    e->line);
+				continue;
+			}
 			nk = keytable_find(&s->kt, name, ki, SIGN_MAX_KEYS);
 			if (nk == 0) {
 				/* DESIGN.md §6: key missing at signing time */
@@ -786,14 +825,15 @@ dkims_eom(struct dkims *d, struct verdict *v, struct buf *log)
 			dkims_fail(d, r, err, "eom");
 		else {
 			verdict_add_header(v, "DKIM-Signature", val.data);
-			buf_printf(log, " d=%s s=%s a=%s bits=%u", r->domain,
-			    d->s->kt.v[r->ki].selector, dkim_key_sigalg(k), dkim_key_bits(k));
+			log_kv(log, "d", r->domain);
+			log_kv(log, "s", d->s->kt.v[r->ki].selector);
+			buf_printf(log, " a=%s bits=%u", dkim_key_sigalg(k), dkim_key_bits(k));
 			made++;
 		}
 		buf_free(&val);
 	}
 	if (d->why.len)
-		buf_printf(log, " errors=\"%s\"", d->why.data + 1);
+		log_kvq(log, "errors", d->why.data + 1);
 	return made;
 }
 

@@ -394,6 +394,29 @@ judge(struct dkimv *v, DKIM_SIGINFO *sig, int skipped, struct verdict_dkim *d)
 	buf_free(&why);
 }
 
+/* debug_sig - one debug line per signature, values quoted as in the
+ * per-message line (log_kv) */
+static void
+debug_sig(const struct dkimv *v, const struct verdict_dkim *d)
+{
+	struct buf b = BUF_INIT;
+
+	if (!log_debugging())
+		return;
+	buf_init(&b);
+	log_quote(&b, v->qid, strlen(v->qid));
+	buf_addc(&b, ':');
+	log_kv(&b, "dkim", d->result);
+	log_kv(&b, "d", d->domain);
+	log_kv(&b, "s", d->selector);
+	log_kv(&b, "a", d->algorithm);
+	buf_printf(&b, " bits=%u%s%s", d->bits, d->testing ? " testing=y" : "",
+	    d->length_limit ? " l=y" : "");
+	log_kvq(&b, "reason", d->reason ? d->reason : "");
+	log_debug("%s", b.data);
+	buf_free(&b);
+}
+
 /* dkimv_results - see dkim_verify.h */
 void
 dkimv_results(struct dkimv *v, struct verdict *out)
@@ -435,10 +458,7 @@ dkimv_results(struct dkimv *v, struct verdict *out)
 		default: d->dnssec = DNS_SEC_INSECURE; break;
 		}
 		judge(v, sigs[i], v->skipped[i], d);
-		log_debug("%s: dkim=%s d=%s s=%s a=%s bits=%u%s%s reason=\"%s\"", v->qid, d->result,
-		    d->domain, d->selector, d->algorithm ? d->algorithm : "-", d->bits,
-		    d->testing ? " testing=y" : "", d->length_limit ? " l=y" : "",
-		    d->reason ? d->reason : "");
+		debug_sig(v, d);
 	}
 }
 

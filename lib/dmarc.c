@@ -281,6 +281,40 @@ dm_org(struct dm_ctx *x, const char *d)
 	return org;
 }
 
+/* dmarc_org_domain - see dmarc.h */
+int
+dmarc_org_domain(struct dmarc_engine *e, const char *domain, char **org, char *why,
+    size_t whylen)
+{
+	struct dmarc_outcome o;
+	struct dm_ctx x;
+	char *d = xstrdup(domain), *p;
+	size_t n = strlen(d);
+
+	*org = NULL;
+	for (p = d; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (n > 0 && d[n - 1] == '.')
+		d[n - 1] = '\0';
+	if (!dm_hostname_ok(d)) {
+		snprintf(why, whylen, "%.100s is not a host name", domain);
+		free(d);
+		return -2;
+	}
+	memset(&o, 0, sizeof(o));
+	memset(&x, 0, sizeof(x));
+	x.e = e;
+	x.o = &o;
+	*org = dm_org(&x, d);
+	free(d);
+	if (*org == NULL) {
+		snprintf(why, whylen, "%s", x.dnswhy);
+		return x.dnserr == 1 ? -1 : -2;
+	}
+	return 0;
+}
+
 /* dm_within - d equals or is a subdomain of parent */
 static int
 dm_within(const char *d, const char *parent)

@@ -170,6 +170,16 @@ void		dmarc_outcome_free(struct dmarc_outcome *o);
  */
 const char     *dmarc_disposition(const struct dmarc_outcome *o);
 
+/*
+ * dmarc_org_domain - the Organizational Domain of domain: the DNS tree walk
+ * of RFC 9989 section 4.10 (psd= included), or the Public Suffix List in
+ * rfc7489 mode.  0 with *org set (caller frees); -1 when the DNS failed
+ * for now (why says how); -2 when it cannot be known (domain is not a host
+ * name, or a permanent DNS failure such as REFUSED).
+ */
+int		dmarc_org_domain(struct dmarc_engine *e, const char *domain, char **org,
+		    char *why, size_t whylen);
+
 const char     *dmarc_result_str(enum dmarc_result r);
 const char     *dmarc_policy_str(enum dmarc_policy p);
 

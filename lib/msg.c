@@ -218,10 +218,12 @@ msg_eom(struct msg *m, struct verdict *v)
 		struct buf b = BUF_INIT;
 
 		buf_init(&b);
-		buf_printf(&b, "%s: client=%s role=%s", m->queue_id,
-		    m->client_ip ? m->client_ip : "unknown", msg_role_str(m->role));
+		log_quote(&b, m->queue_id, strlen(m->queue_id));
+		buf_addc(&b, ':');
+		log_kv(&b, "client", m->client_ip ? m->client_ip : "unknown");
+		buf_printf(&b, " role=%s", msg_role_str(m->role));
 		if (m->eng->conf->log_why)
-			buf_printf(&b, " why=\"%s\"", m->role_why);
+			log_kvq(&b, "why", m->role_why);
 		buf_printf(&b, " action=%s", verdict_action_str(v->action));
 		v->log = buf_steal(&b);
 	}

@@ -157,12 +157,14 @@ msgs_eom(struct msg *m, struct verdict *v)
 	if (made && m->eng->conf->remove_old_sigs)
 		remove_old_signatures(m, v);
 	buf_init(&log);
-	buf_printf(&log, "%s: client=%s role=sign dkim=%s%s", m->queue_id,
-	    m->client_ip ? m->client_ip : "unknown", made ? "signed" : "unsigned", sigs.data);
+	log_quote(&log, m->queue_id, strlen(m->queue_id));
+	buf_addc(&log, ':');
+	log_kv(&log, "client", m->client_ip ? m->client_ip : "unknown");
+	buf_printf(&log, " role=sign dkim=%s%s", made ? "signed" : "unsigned", sigs.data);
 	if (!made && s->why.len)
-		buf_printf(&log, " reason=\"%s\"", s->why.data);
+		log_kvq(&log, "reason", s->why.data);
 	if (m->eng->conf->log_why)
-		buf_printf(&log, " why=\"%s\"", m->role_why);
+		log_kvq(&log, "why", m->role_why);
 	buf_printf(&log, " action=%s", verdict_action_str(v->action));
 	if (!made && s->dkims)	/* keys were chosen, none worked: an error */
 		log_warnx("%s: dkim: message passes unsigned", m->queue_id);

@@ -227,8 +227,7 @@ decide(struct msg *m, struct verdict *vd)
 	} else if (strcmp(want, "quarantine") == 0) {
 		if (c->hold_quarantined) {
 			snprintf(text, sizeof(text), "DMARC quarantine policy of %s", dom);
-			vd->action = VERDICT_QUARANTINE;
-			verdict_set(&vd->quarantine_reason, text);
+			verdict_set_quarantine(vd, text);
 			verdict_set(&r->disposition, "quarantine");
 			verdict_set(&r->reason, "policy");
 		} else
@@ -319,6 +318,31 @@ history_policy(const struct dmarc_outcome *o)
 	}
 }
 
+/* keep_rua - the first ReportMaxDestinations rua URIs go into the history
+ * record (RFC 9990 "Report Delivery": up to the receiver's limits); a
+ * record listing 2,000 would otherwise add 59 KB per message and as many
+ * report mails.  What is dropped is logged. */
+static void
+keep_rua(struct msg *m, struct history_rec *h, const struct dmarc_outcome *o)
+{
+	size_t i, max = (size_t)m->eng->conf->report_max_dest;
+	struct buf b = BUF_INIT;
+
+	for (i = 0; i < o->rec.rua.n && i < max; i++)
+		history_rec_add_rua(h, o->rec.rua.v[i]);
+	if (o->rec.rua.n <= max)
+		return;
+	buf_init(&b);
+	log_quote(&b, m->queue_id, strlen(m->queue_id));
+	buf_printf(&b, ": dmarc: rua of");
+	log_kv(&b, "domain", o->policy_domain);
+	buf_printf(&b, " lists %zu URIs; kept=%zu dropped=%zu (ReportMaxDestinations)",
+	    o->rec.rua.n, max, o->rec.rua.n - max);
+	log_kv(&b, "first_dropped", o->rec.rua.v[max]);
+	log_warnx("%s", b.data);
+	buf_free(&b);
+}
+
 /* history_ext - our additions to OpenDMARC's keywords (HistoryExtensions) */
 static void
 history_ext(struct msg *m, const struct verdict *vd, struct history_rec *h,
@@ -390,8 +414,7 @@ build_history(struct msg *m, struct verdict *vd, const char *country, long asn, 
 	    o->org_domain ? o->org_domain : o->header_from);
 	h->policy = history_policy(o);
 	if (o->have_record) {
-		for (i = 0; i < o->rec.rua.n; i++)
-			history_rec_add_rua(h, o->rec.rua.v[i]);
+		keep_rua(m, h, o);
 		h->pct = o->rec.pct;
 		h->adkim = o->rec.adkim;
 		h->aspf = o->rec.aspf;
@@ -405,37 +428,47 @@ build_history(struct msg *m, struct verdict *vd, const char *country, long asn, 
 	vd->hist = h;
 }
 
-/* log_line - one greppable key=value line per message (house style 8) */
+/* log_line - one greppable key=value line per message (house style 8);
+ * every value from the peer goes through log_kv (authmilter(8), LOGGING) */
 static void
 log_line(struct msg *m, struct verdict *vd, const char *country, long asn)
 {
 	const struct verdict_results *r = &vd->res;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, mf = BUF_INIT;
 	size_t i;
 
 	buf_init(&b);
-	buf_printf(&b, "%s: client=%s helo=%s mailfrom=<%s>", m->queue_id,
-	    m->client_ip ? m->client_ip : "unknown", m->helo ? m->helo : "", m->mail_from);
+	buf_init(&mf);
+	buf_printf(&mf, "<%s>", m->mail_from);
+	log_quote(&b, m->queue_id, strlen(m->queue_id));
+	buf_addc(&b, ':');
+	log_kv(&b, "client", m->client_ip ? m->client_ip : "unknown");
+	log_kv(&b, "helo", m->helo ? m->helo : "");
+	log_kv(&b, "mailfrom", mf.data);
 	if (*country)
-		buf_printf(&b, " country=%s", country);
+		log_kv(&b, "country", country);
 	if (asn)
 		buf_printf(&b, " asn=%ld", asn);
 	buf_printf(&b, " spf=%s spf.helo=%s", r->spf ? r->spf : "none", r->spf_helo ? r->spf_helo : "none");
 	if (r->ndkim == 0)
 		buf_adds(&b, " dkim=none");
-	for (i = 0; i < r->ndkim; i++)
-		buf_printf(&b, " dkim=%s d=%s s=%s", r->dkim[i].result, r->dkim[i].domain ? r->dkim[i].domain : "-",
-		    r->dkim[i].selector ? r->dkim[i].selector : "-");
-	buf_printf(&b, " dmarc=%s header.from=%s policy=%s disposition=%s action=%s",
-	    r->dmarc ? r->dmarc : "none", r->dmarc_from ? r->dmarc_from : "-",
-	    r->policy ? r->policy : "-", r->disposition ? r->disposition : "none",
-	    verdict_action_str(vd->action));
+	for (i = 0; i < r->ndkim; i++) {
+		log_kv(&b, "dkim", r->dkim[i].result);
+		log_kv(&b, "d", r->dkim[i].domain);
+		log_kv(&b, "s", r->dkim[i].selector);
+	}
+	log_kv(&b, "dmarc", r->dmarc ? r->dmarc : "none");
+	log_kv(&b, "header.from", r->dmarc_from);
+	log_kv(&b, "policy", r->policy);
+	log_kv(&b, "disposition", r->disposition ? r->disposition : "none");
+	log_kv(&b, "action", verdict_action_str(vd->action));
 	if (r->reason)
-		buf_printf(&b, " reason=\"%s\"", r->reason);
+		log_kvq(&b, "reason", r->reason);
 	if (vd->nrm)
 		buf_printf(&b, " removed_ar=%zu", vd->nrm);
 	free(vd->log);
 	vd->log = buf_steal(&b);
+	buf_free(&mf);
 }
 
 /* msgv_eom - results, header edits, action, record, log line */

@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "conf.h"
+#include "dmarc.h"
 #include "history.h"
 #include "log.h"
 #include "report_agg.h"
@@ -42,6 +43,7 @@ struct run {
 	char	       *receiver;
 	char	       *envfrom;	/* envelope sender, NULL when unusable */
 	char	       *spool;		/* spool directory */
+	struct dmarc_engine *dm;	/* Organizational Domains of rua hosts */
 	const char     *mode;		/* "mail" or "dir" */
 	int		failures;
 	unsigned long	written, queued, sent;
@@ -163,7 +165,10 @@ read_all(const char *path, struct buf *b)
 	return n < 0 ? -1 : 0;
 }
 
-/* write_atomic - dir/name with data: temp file, fsync, rename */
+/* write_atomic - dir/name with data: a fresh temporary file (mkstemp:
+ * O_CREAT|O_EXCL, so nothing planted under a predictable name is followed
+ * or overwritten), fsync, rename over the name (rename replaces a symlink
+ * there, it never writes through it) */
 static int
 write_atomic(const char *dir, const char *name, const char *data, size_t len)
 {
@@ -171,10 +176,10 @@ write_atomic(const char *dir, const char *name, const char *data, size_t len)
 	int fd, rc = -1;
 
 	buf_printf(&p, "%s/%s", dir, name);
-	buf_printf(&t, "%s/.%s.tmp", dir, name);
-	fd = open(t.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	buf_printf(&t, "%s/.report.XXXXXX", dir);
+	fd = mkstemp(t.data);
 	if (fd >= 0) {
-		ssize_t w = write(fd, data, len);
+		ssize_t w = fchmod(fd, 0640) == 0 ? write(fd, data, len) : -1;
 
 		if (w == (ssize_t)len && fsync(fd) == 0 && close(fd) == 0) {
 			fd = -1;
@@ -189,6 +194,39 @@ write_atomic(const char *dir, const char *name, const char *data, size_t len)
 		log_warn("write %s", p.data);
 	buf_free(&p);
 	buf_free(&t);
+	return rc;
+}
+
+/* report_mkdir - dir made (mode, parents too) when missing; an existing
+ * one must be a directory.  0, or -1 with errno */
+int
+report_mkdir(const char *dir, mode_t mode)
+{
+	char *p, *s, c;
+	struct stat st;
+	int rc = 0;
+
+	if (*dir == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
+	p = xstrdup(dir);
+	for (s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		errno = ENOTDIR;
+		rc = -1;
+	}
+	free(p);
 	return rc;
 }
 
@@ -254,7 +292,7 @@ static int
 destinations(struct run *rn, const char *pdomain, const struct strlist *rua, struct strlist *out)
 {
 	struct rua_list l = { 0, NULL };
-	size_t i;
+	size_t i, max = (size_t)rn->o->conf->report_max_dest;
 	int temp = 0;
 
 	if (report_noreports(rn->o->conf->no_reports_list, pdomain)) {
@@ -264,7 +302,13 @@ destinations(struct run *rn, const char *pdomain, const struct strlist *rua, str
 	for (i = 0; i < rua->n; i++)
 		if (strcmp(rua->v[i], "-") != 0)
 			rua_parse(rua->v[i], strlen(rua->v[i]), &l);
-	for (i = 0; i < l.n; i++) {
+	/* RFC 9990 "Report Delivery": in the order given, up to the
+	 * receiver's limit; history files written before the daemon kept
+	 * only that many (or by OpenDMARC) may list thousands */
+	if (l.n > max)
+		log_warnx("domain=%s: rua lists %zu URIs; the first %zu are used, %zu dropped "
+		    "(ReportMaxDestinations)", pdomain, l.n, max, l.n - max);
+	for (i = 0; i < l.n && i < max; i++) {
 		struct strlist addrs = { 0, NULL };
 		struct buf why = BUF_INIT;
 		size_t j;
@@ -273,10 +317,16 @@ destinations(struct run *rn, const char *pdomain, const struct strlist *rua, str
 			log_info("domain=%s rua=%s: skipped: %s", pdomain, l.v[i].uri, l.v[i].why);
 			continue;
 		}
-		switch (rua_verify(rn->o->dns, pdomain, &l.v[i], &addrs, &why)) {
+		switch (rua_verify(rn->o->dns, rn->dm, pdomain, &l.v[i], &addrs, &why)) {
 		case RUA_VERIFY_OK:
+			/* an override may name several addresses: the same limit */
 			for (j = 0; j < addrs.n; j++)
-				add_unique(out, addrs.v[j]);
+				if (out->n < max)
+					add_unique(out, addrs.v[j]);
+				else
+					log_warnx("domain=%s rua=%s: address %s dropped "
+					    "(ReportMaxDestinations %zu)", pdomain, l.v[i].uri,
+					    addrs.v[j], max);
 			break;
 		case RUA_VERIFY_TEMP:
 			log_warnx("domain=%s rua=%s: not verified (temporary): %s", pdomain,
@@ -557,6 +607,7 @@ static int
 open_state(struct run *rn)
 {
 	struct buf err = BUF_INIT, sp = BUF_INIT;
+	struct stat st;
 
 	rn->st = report_state_load(rn->o->state_path, &err);
 	if (rn->st == NULL || report_state_lock(rn->st, &err) != 0) {
@@ -566,8 +617,13 @@ open_state(struct run *rn)
 	}
 	buf_printf(&sp, "%s.spool", rn->o->state_path);
 	rn->spool = buf_steal(&sp);
-	if (mkdir(rn->spool, 0700) != 0 && errno != EEXIST) {
+	/* our own directory: made 0700 by us, never one planted as a symlink */
+	if ((mkdir(rn->spool, 0700) != 0 && errno != EEXIST) || lstat(rn->spool, &st) != 0) {
 		log_warn("mkdir %s", rn->spool);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_err("spool %s is not a directory (a symlink?); refusing it", rn->spool);
 		return -1;
 	}
 	report_state_prune(rn->st, rn->o->now, 400L * 86400);
@@ -600,6 +656,17 @@ setup(struct run *rn)
 		return -1;
 	}
 	buf_free(&err);
+	/* the same discovery as the daemon's (DMARCStandard): RFC 9989 tree
+	 * walk or the Public Suffix List; without it every host but the
+	 * policy domain itself is verified */
+	if (rn->o->dns != NULL && (rn->dm = dmarc_engine_new(rn->o->dns, c, &err)) == NULL)
+		log_warnx("organizational domains: %s; every other destination host is verified",
+		    err.data ? err.data : "?");
+	buf_free(&err);
+	if (rn->o->outdir != NULL && report_mkdir(rn->o->outdir, 0750) != 0) {
+		log_warn("--outdir %s", rn->o->outdir);
+		return -1;
+	}
 	if (!rn->o->no_send || rn->o->outdir != NULL)
 		return open_state(rn);
 	return 0;
@@ -631,6 +698,7 @@ report_run(const struct report_opts *o)
 out:
 	report_state_free(rn.st);
 	report_schema_free(rn.schema);
+	dmarc_engine_free(rn.dm);
 	free(rn.receiver);
 	free(rn.envfrom);
 	free(rn.spool);

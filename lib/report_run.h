@@ -8,6 +8,7 @@
 #ifndef AUTHMILTER_REPORT_RUN_H
 #define AUTHMILTER_REPORT_RUN_H
 
+#include <sys/types.h>
 #include <time.h>
 
 #include "buf.h"
@@ -48,6 +49,10 @@ void	report_filename(const char *receiver, const char *pdomain, long long begin,
 
 /* report_noreports - is pdomain suppressed by the NoReportsList value */
 int	report_noreports(const char *list, const char *pdomain);
+
+/* report_mkdir - dir (and its parents) made with mode when missing; an
+ * existing dir must be a directory.  0, or -1 with errno */
+int	report_mkdir(const char *dir, mode_t mode);
 
 /* report_run - the whole run; 0 when everything went well, 1 otherwise */
 int	report_run(const struct report_opts *o);

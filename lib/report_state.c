@@ -200,9 +200,12 @@ report_state_lock(struct report_state *st, struct buf *err)
 	struct buf p = BUF_INIT;
 
 	buf_printf(&p, "%s.lock", st->path);
-	st->lockfd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* O_NOFOLLOW: a symlink planted at the lock name is refused, not
+	 * followed to create or lock a file elsewhere */
+	st->lockfd = open(p.data, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (st->lockfd < 0) {
-		buf_printf(err, "%s: %s", p.data, strerror(errno));
+		buf_printf(err, "%s: %s", p.data, errno == ELOOP ? "is a symlink; refused" :
+		    strerror(errno));
 		buf_free(&p);
 		return -1;
 	}
@@ -436,8 +439,9 @@ report_state_save(struct report_state *st, struct buf *err)
 	int fd, rc = -1;
 
 	serialise(st, &b);
-	buf_printf(&tmp, "%s.tmp.%ld", st->path, (long)getpid());
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* a fresh name (mkstemp: O_EXCL, mode 0600), never one planted before */
+	buf_printf(&tmp, "%s.tmp.XXXXXX", st->path);
+	fd = mkstemp(tmp.data);
 	if (fd < 0) {
 		buf_printf(err, "%s: %s", tmp.data, strerror(errno));
 		goto out;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dmarc.h"
 #include "dns.h"
 #include "rua.h"
 
@@ -348,11 +349,43 @@ apply_override(const char *val, size_t vlen, const struct rua_uri *u, struct str
 	return v;
 }
 
+/* same_org - RFC 9990 "Verifying External Destinations": no check is due
+ * when the Organizational Domain (RFC 9989 section 4.10) of the policy
+ * domain is that of the destination host.  A suffix test is not that: a
+ * parent may be a public suffix or a dynamic-DNS provider, a subdomain its
+ * customer.  1 same, 0 not (or not knowable: then the record decides),
+ * -1 temporary DNS trouble (why) */
+static int
+same_org(struct dmarc_engine *dm, const char *pdomain, const char *host, struct buf *why)
+{
+	char *po = NULL, *ho = NULL, w[256];
+	int rc;
+
+	if (strcasecmp(pdomain, host) == 0)
+		return 1;
+	if (dm == NULL)		/* nothing to ask: verify */
+		return 0;
+	rc = dmarc_org_domain(dm, pdomain, &po, w, sizeof(w));
+	if (rc == 0)
+		rc = dmarc_org_domain(dm, host, &ho, w, sizeof(w));
+	if (rc == -1)
+		buf_printf(why, "organizational domain: %s", w);
+	else if (rc == 0)
+		rc = strcmp(po, ho) == 0;
+	else
+		rc = 0;
+	free(po);
+	free(ho);
+	return rc;
+}
+
 /* rua_verify - RFC 9990 §"Verifying External Destinations", steps 1-9 */
 enum rua_verdict
-rua_verify(struct dns *d, const char *pdomain, const struct rua_uri *u, struct strlist *out,
-    struct buf *why)
+rua_verify(struct dns *d, struct dmarc_engine *dm, const char *pdomain, const struct rua_uri *u,
+    struct strlist *out, struct buf *why)
 {
+	int same;
+
 	struct strlist txt = { 0, NULL };
 	char name[1024], dwhy[160];
 	enum dns_status st;
@@ -363,7 +396,9 @@ rua_verify(struct dns *d, const char *pdomain, const struct rua_uri *u, struct s
 		buf_printf(why, "%s", u->why);
 		return RUA_VERIFY_DENIED;
 	}
-	if (rua_same_org(pdomain, u->host)) {
+	if ((same = same_org(dm, pdomain, u->host, why)) < 0)
+		return RUA_VERIFY_TEMP;
+	if (same) {
 		strlist_add(out, u->addr);
 		return RUA_VERIFY_OK;
 	}

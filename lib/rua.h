@@ -14,6 +14,7 @@
 #include "buf.h"
 
 struct dns;
+struct dmarc_engine;
 
 enum rua_kind {
 	RUA_MAILTO,		/* mailto: with one valid address */
@@ -51,7 +52,8 @@ int	rua_addr_valid(const char *s, size_t len);
 /* rua_domain_valid - an LDH host name (labels of [A-Za-z0-9_-], no empties) */
 int	rua_domain_valid(const char *s, size_t len);
 
-/* rua_same_org - cheap organisational-domain test: equal or one under the other */
+/* rua_same_org - equal or one under the other (NoReportsList, report
+ * rows); not the Organizational Domain test of rua_verify */
 int	rua_same_org(const char *a, const char *b);
 
 enum rua_verdict {
@@ -64,9 +66,12 @@ enum rua_verdict {
  * rua_verify - decide whether u (RUA_MAILTO) may receive reports about
  * pdomain; on RUA_VERIFY_OK appends the address(es) to use to out (the
  * destination may override them, same host only).  why explains the rest.
+ * No check is made when the destination host's Organizational Domain is
+ * the policy domain's, found with dm (dmarc_org_domain); with dm NULL only
+ * the policy domain itself is exempt.  Neither d nor dm is kept.
  */
-enum rua_verdict rua_verify(struct dns *d, const char *pdomain, const struct rua_uri *u,
-		    struct strlist *out, struct buf *why);
+enum rua_verdict rua_verify(struct dns *d, struct dmarc_engine *dm, const char *pdomain,
+		    const struct rua_uri *u, struct strlist *out, struct buf *why);
 
 /* rua_txt_authorises - pure part of rua_verify: does this TXT record start with v=DMARC1 */
 int	rua_txt_authorises(const char *txt, size_t len);

@@ -95,7 +95,53 @@ verdict_remove_header(struct verdict *v, const char *name, int index)
 	v->nrm++;
 }
 
-/* verdict_set_reply - set the action and, for reject/tempfail, the reply */
+/* verdict_text_clean - see verdict.h */
+void
+verdict_text_clean(const char *text, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; text[i] && i < VERDICT_TEXT_MAX; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		buf_addc(out, c < 0x20 || c >= 0x7f ? '?' : c);
+	}
+}
+
+/* verdict_milter_text - see verdict.h */
+void
+verdict_milter_text(const char *text, struct buf *out)
+{
+	struct buf t = BUF_INIT;
+	size_t i;
+
+	buf_init(&t);
+	verdict_text_clean(text, &t);
+	for (i = 0; i < t.len; i++) {
+		if (t.data[i] == '%')
+			buf_addc(out, '%');
+		buf_addc(out, t.data[i]);
+	}
+	buf_free(&t);
+}
+
+/* set_clean - *field = the cleaned copy of text */
+static void
+set_clean(char **field, const char *text)
+{
+	struct buf b = BUF_INIT;
+
+	if (text == NULL) {
+		verdict_set(field, NULL);
+		return;
+	}
+	buf_init(&b);
+	verdict_text_clean(text, &b);
+	free(*field);
+	*field = buf_steal(&b);
+}
+
+/* verdict_set_reply - see verdict.h */
 void
 verdict_set_reply(struct verdict *v, enum verdict_action a, const char *code,
     const char *xcode, const char *text)
@@ -103,7 +149,15 @@ verdict_set_reply(struct verdict *v, enum verdict_action a, const char *code,
 	v->action = a;
 	verdict_set(&v->smtp_code, code);
 	verdict_set(&v->smtp_xcode, xcode);
-	verdict_set(&v->smtp_text, text);
+	set_clean(&v->smtp_text, text);
+}
+
+/* verdict_set_quarantine - see verdict.h */
+void
+verdict_set_quarantine(struct verdict *v, const char *reason)
+{
+	v->action = VERDICT_QUARANTINE;
+	set_clean(&v->quarantine_reason, reason);
 }
 
 /* verdict_add_dkim - a new, zeroed signature entry */

@@ -85,8 +85,30 @@ void	verdict_free(struct verdict *v);
 /* verdict_add_header - append (copied) to the headers added at the top */
 void	verdict_add_header(struct verdict *v, const char *name, const char *value);
 void	verdict_remove_header(struct verdict *v, const char *name, int index);
+/* verdict_set_reply - the action and, for reject/tempfail, the reply;
+ * text is kept as verdict_text_clean makes it */
 void	verdict_set_reply(struct verdict *v, enum verdict_action a, const char *code,
 	    const char *xcode, const char *text);
+/* verdict_set_quarantine - quarantine, with a reason cleaned the same way */
+void	verdict_set_quarantine(struct verdict *v, const char *reason);
+
+/* SMTP reply and quarantine texts are at most this many bytes (libmilter
+ * refuses a reply over 980; an SMTP reply line is 512 with the code) */
+#define VERDICT_TEXT_MAX 400
+
+/*
+ * verdict_text_clean - text (which may carry peer bytes: a From domain, a
+ * parser's reason) made safe for an SMTP reply: every byte outside
+ * printable ASCII becomes '?', and the text is cut at VERDICT_TEXT_MAX.
+ * Appends to out.
+ */
+void	verdict_text_clean(const char *text, struct buf *out);
+/*
+ * verdict_milter_text - text for smfi_setreply: cleaned as above and every
+ * '%' doubled (sendmail uses the text as a format; Postfix turns "%%" back
+ * into "%" and drops a single '%').  Appends to out.
+ */
+void	verdict_milter_text(const char *text, struct buf *out);
 /* verdict_add_dkim - a new zeroed dkim entry, owned by v */
 struct verdict_dkim *verdict_add_dkim(struct verdict *v);
 /* verdict_set - replace *field with a copy of s (NULL allowed) */

@@ -334,6 +334,26 @@ apply(SMFICTX *ctx, struct verdict *v)
 	return rc;
 }
 
+/* set_reply - smfi_setreply with text made safe for it (verdict_milter_text);
+ * if libmilter still refuses it, a fixed text of the same class, so the
+ * client never gets a reply we did not mean */
+static void
+set_reply(SMFICTX *ctx, const char *qid, const char *code, const char *xcode, const char *text)
+{
+	struct buf t = BUF_INIT;
+	int temp = code == NULL || code[0] != '5';
+
+	buf_init(&t);
+	verdict_milter_text(text ? text : "", &t);
+	if (code == NULL || smfi_setreply(ctx, (char *)code, (char *)xcode, t.data) != MI_SUCCESS) {
+		log_warnx("%s: libmilter refused the reply text; sending a fixed one", qid);
+		if (smfi_setreply(ctx, temp ? "451" : "550", temp ? "4.7.0" : "5.7.1",
+		    temp ? "authmilter: try again later" : "authmilter: message refused") != MI_SUCCESS)
+			log_warnx("%s: libmilter refused the fixed reply too", qid);
+	}
+	buf_free(&t);
+}
+
 static sfsistat
 cb_eom(SMFICTX *ctx)
 {
@@ -355,7 +375,7 @@ cb_eom(SMFICTX *ctx)
 	switch (v.action) {
 	case VERDICT_REJECT:
 	case VERDICT_TEMPFAIL:
-		smfi_setreply(ctx, v.smtp_code, v.smtp_xcode, v.smtp_text);
+		set_reply(ctx, msg_queue_id(c->msg), v.smtp_code, v.smtp_xcode, v.smtp_text);
 		st = v.action == VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 		break;
 	case VERDICT_DISCARD:
@@ -365,7 +385,8 @@ cb_eom(SMFICTX *ctx)
 		if (apply(ctx, &v) != 0) {
 			log_err("%s: the MTA refused a header edit or quarantine; temporary failure",
 			    msg_queue_id(c->msg));
-			smfi_setreply(ctx, "451", "4.3.0", "authmilter: header edit failed, try again later");
+			set_reply(ctx, msg_queue_id(c->msg), "451", "4.3.0",
+			    "authmilter: header edit failed, try again later");
 			st = SMFIS_TEMPFAIL;
 			done = VERDICT_TEMPFAIL;
 		}

@@ -232,17 +232,27 @@ daemon_drop_privileges(const struct conf *c)
 int
 daemon_write_pidfile(const char *path)
 {
-	FILE *fp;
+	char line[32];
+	struct stat st;
+	int fd, n, rc = -1;
 
 	if (path == NULL)
 		return 0;
-	if ((fp = fopen(path, "w")) == NULL) {
+	/* written as root before the privilege drop: a symlink planted at the
+	 * name is refused (O_NOFOLLOW), and only a regular file is truncated */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0) {
 		log_warn("PidFile %s", path);
 		return -1;
 	}
-	fprintf(fp, "%ld\n", (long)getpid());
-	fclose(fp);
-	return 0;
+	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		log_err("PidFile %s: not a regular file; refused", path);
+	else if (ftruncate(fd, 0) != 0 || write(fd, line, (size_t)n) != n)
+		log_warn("PidFile %s", path);
+	else
+		rc = 0;
+	close(fd);
+	return rc;
 }
 
 /* reload - build a new engine from the file; keep the old one on failure */

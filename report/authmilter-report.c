@@ -26,13 +26,14 @@
 #endif
 
 enum { OPT_HISTORY = 256, OPT_FROM, OPT_TO, OPT_OUTDIR, OPT_NOSEND, OPT_STATE, OPT_FORMAT,
-	OPT_SCHEMA, OPT_SCHEMA7489 };
+	OPT_SCHEMA, OPT_SCHEMA7489, OPT_DAY };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "history", required_argument, NULL, OPT_HISTORY },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "to", required_argument, NULL, OPT_TO },
+	{ "day", required_argument, NULL, OPT_DAY },
 	{ "outdir", required_argument, NULL, OPT_OUTDIR },
 	{ "no-send", no_argument, NULL, OPT_NOSEND },
 	{ "state", required_argument, NULL, OPT_STATE },
@@ -44,15 +45,39 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* usage - print the synopsis and exit 64 (EX_USAGE) */
+/* usage - print the synopsis; exit 64 (EX_USAGE), or 0 for --help */
 static void __attribute__((noreturn))
-usage(void)
+usage(int help)
 {
-	fprintf(stderr, "usage: authmilter-report [-c CONF] [--history FILE]... [--from EPOCH --to EPOCH]\n"
-	    "         [--outdir DIR] [--no-send] [--state FILE] [--format rfc9990|rfc7489]\n"
-	    "         [--schema XSD] [--schema-rfc7489 XSD] [-v]\n"
-	    "       authmilter-report summary [--history FILE]... [--from EPOCH --to EPOCH] [--json]\n");
-	exit(64);
+	fprintf(help ? stdout : stderr,
+	    "usage: authmilter-report [-c CONF] [--history FILE]...\n"
+	    "         [--day YYYY-MM-DD | --from EPOCH --to EPOCH] [--outdir DIR] [--no-send]\n"
+	    "         [--state FILE] [--format rfc9990|rfc7489] [--schema XSD]\n"
+	    "         [--schema-rfc7489 XSD] [-v]\n"
+	    "       authmilter-report summary [--history FILE]... [--from EPOCH --to EPOCH] [--json]\n"
+	    "The period is yesterday (UTC) unless --day or --from/--to says otherwise.\n");
+	exit(help ? 0 : 64);
+}
+
+/* day - a YYYY-MM-DD argument as the epoch of its 00:00 UTC, or exit */
+static long long
+day(const char *s)
+{
+	struct tm tm, back;
+	char *end;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	back = tm;
+	/* timegm normalises 2023-11-31 to December 1: the date must survive */
+	t = end != NULL ? timegm(&tm) : (time_t)-1;
+	if (end == NULL || *end != '\0' || strlen(s) != 10 || back.tm_year < 70 || t < 0 ||
+	    back.tm_mday != tm.tm_mday || back.tm_mon != tm.tm_mon) {
+		fprintf(stderr, "authmilter-report: --day %s: not a date (YYYY-MM-DD)\n", s);
+		exit(64);
+	}
+	return (long long)t;
 }
 
 /* epoch - parse a non-negative epoch argument or exit */
@@ -118,7 +143,7 @@ static const char *
 parse_args(int argc, char **argv, struct report_opts *o, int *have_from, int *have_to)
 {
 	const char *conf_path = NULL;
-	int ch;
+	int ch, have_day = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -126,6 +151,8 @@ parse_args(int argc, char **argv, struct report_opts *o, int *have_from, int *ha
 		case OPT_HISTORY: strlist_add(&o->histories, optarg); break;
 		case OPT_FROM: o->begin = epoch(optarg); *have_from = 1; break;
 		case OPT_TO: o->end = epoch(optarg); *have_to = 1; break;
+		case OPT_DAY: o->begin = day(optarg); o->end = o->begin + 86400; have_day = 1; break;
+		case 'h': usage(1);
 		case OPT_OUTDIR: o->outdir = optarg; break;
 		case OPT_NOSEND: o->no_send = 1; break;
 		case OPT_STATE: o->state_path = optarg; break;
@@ -138,13 +165,15 @@ parse_args(int argc, char **argv, struct report_opts *o, int *have_from, int *ha
 			else if (strcmp(optarg, "rfc7489") == 0)
 				o->format = REPORT_RFC7489;
 			else
-				usage();
+				usage(0);
 			break;
-		default: usage();
+		default: usage(0);
 		}
 	}
-	if (optind != argc || *have_from != *have_to)
-		usage();
+	if (optind != argc || *have_from != *have_to || (have_day && *have_from))
+		usage(0);
+	if (have_day)
+		*have_from = *have_to = 1;
 	return conf_path;
 }
 

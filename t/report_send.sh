@@ -20,6 +20,12 @@ cat > "$T/zone" <<'EOF'
   local-data: 'example.net._report._dmarc.reports.example. 300 IN TXT "v=DMARC1;"'
   local-zone: "unauthorised.example." static
   local-data: "unauthorised.example. 300 IN SOA ns.unauthorised.example. h.unauthorised.example. 1 3600 600 86400 300"
+  # the Organizational Domain walks (_dmarc.example.net, _dmarc.net, ...) get
+  # NXDOMAIN, as on the Internet, not the test server's refusal
+  local-zone: "example." static
+  local-zone: "com." static
+  local-zone: "net." static
+  local-zone: "org." static
 EOF
 dns_start "$T/zone" || skip_all "unbound test server did not start"
 

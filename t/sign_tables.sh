@@ -134,6 +134,29 @@ conf shortall "Domain *" "Selector mail2024" "KeyFile $K"
 run short_all shortall alice@sub.example.com
 is "$(sigs short_all)" "d=sub.example.com s=mail2024 a=rsa-sha256" "Domain *: d= the From domain"
 
+# --- "%" takes only a domain name (issue 11 item 9) ---------------------------
+# A From domain literal must not become text of the DKIM-Signature: a "%"
+# row gives no signature for it, and the log line says why.
+printf '*@* other\n' > st-any
+printf '*@* example.com:x@%%\n' > st-anysigner
+conf anykey "KeyTable $DATA/KeyTable" "SigningTable refile:$T/st-any"
+conf anysigner "KeyTable $DATA/KeyTable" "SigningTable refile:$T/st-anysigner"
+printf '* %%\n' > st-pct
+printf 'a.example example.com:mail2024:%s\n' "$K" > kt-pct
+conf pctname "KeyTable $T/kt-pct" "SigningTable refile:$T/st-pct"
+for lit in '[a;s=x]' '[192.0.2.1]' 'a_b.example.com' 'x.-bad.example.com' 'com'; do
+	run lit anykey "alice@$lit"
+	is "$(sigs lit)" "" "KeyTable %: From domain $lit gives no signature"
+	like "$(logline lit)" 'dkim=unsigned reason="[^"]*from-domain-not-a-domain-name' \
+	    "KeyTable %: $lit: the log line says why"
+	run lits anysigner "alice@$lit"
+	is "$(sigs lits)" "" "signer x@%: From domain $lit gives no signature"
+	run litn pctname "alice@$lit"
+	is "$(sigs litn)" "" "SigningTable key %: From domain $lit gives no signature"
+done
+run litok anykey alice@mail.sub.example.com
+is "$(sigs litok)" "d=mail.sub.example.com s=mail2024 a=rsa-sha256" "KeyTable %: a domain name still signs"
+
 # --- start-up errors name the file -------------------------------------------
 # fails NAME REGEX LABEL - the config is refused with a matching message
 fails() {
