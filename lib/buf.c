@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,4 +226,28 @@ strlist_free(struct strlist *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+/* buf_read_file - see buf.h */
+int
+buf_read_file(struct buf *b, const char *path, struct buf *err)
+{
+	char chunk[8192];
+	size_t n;
+	FILE *fp;
+	int bad;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(b, chunk, n);
+	bad = ferror(fp);
+	fclose(fp);
+	if (bad) {
+		buf_printf(err, "%s: read error", path);
+		return -1;
+	}
+	return 0;
 }

@@ -34,6 +34,9 @@ void	buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 char   *buf_steal(struct buf *b);
 /* buf_json_str - append s (n bytes) as a JSON string literal, quotes included */
 void	buf_json_str(struct buf *b, const char *s, size_t n);
+/* buf_read_file - the whole file at path appended to b; -1 with err naming
+ * the file (open or read error) */
+int	buf_read_file(struct buf *b, const char *path, struct buf *err);
 
 void   *xmalloc(size_t n);
 void   *xcalloc(size_t n, size_t size);

@@ -477,22 +477,6 @@ conf_write_sample(struct buf *out)
 	}
 }
 
-/* man_escape - roff-safe text: backslashes and leading dots */
-static void
-man_escape(struct buf *out, const char *s)
-{
-	if (*s == '.' || *s == '\'')
-		buf_adds(out, "\\&");
-	for (; *s; s++) {
-		if (*s == '\\')
-			buf_adds(out, "\\e");
-		else if (*s == '-')
-			buf_adds(out, "\\-");
-		else
-			buf_addc(out, *s);
-	}
-}
-
 /* conf_write_man - authmilter.conf(5) */
 void
 conf_write_man(struct buf *out, const char *version)
@@ -525,19 +509,19 @@ conf_write_man(struct buf *out, const char *version)
 		if (section == NULL || strcmp(section, k->section) != 0) {
 			section = k->section;
 			buf_adds(out, ".SH ");
-			man_escape(out, section);
+			conf_compat_man_text(out, section);
 			buf_adds(out, "\n");
 		}
 		buf_printf(out, ".TP\n.B %s\n(", k->name);
-		man_escape(out, type_word(k));
+		conf_compat_man_text(out, type_word(k));
 		if (k->def) {
 			buf_adds(out, "; default ");
-			man_escape(out, k->def);
+			conf_compat_man_text(out, k->def);
 		}
 		if (k->type == CONF_INT)
 			buf_printf(out, "; %ld to %ld", k->min, k->max);
 		buf_adds(out, ")\n");
-		man_escape(out, k->help);
+		conf_compat_man_text(out, k->help);
 		buf_adds(out, ".\n");
 	}
 	conf_compat_write_man(out);

@@ -421,9 +421,9 @@ xlate_removearfrom(const char *v, struct buf *out, struct buf *err)
 	return rc;
 }
 
-/* man_text - roff-safe text in a tbl text block */
-static void
-man_text(struct buf *out, const char *s)
+/* conf_compat_man_text - see conf_compat.h */
+void
+conf_compat_man_text(struct buf *out, const char *s)
 {
 	if (*s == '.' || *s == '\'')
 		buf_adds(out, "\\&");
@@ -461,16 +461,16 @@ conf_compat_write_man(struct buf *out)
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const struct conf_compat *r = &table[i];
 
-		man_text(out, r->name);
+		conf_compat_man_text(out, r->name);
 		buf_printf(out, "\t%s%s%s\t%s\tT{\n",
 		    (r->origin & COMPAT_DKIM) ? "K" : "", (r->origin & COMPAT_DMARC) ? "M" : "",
 		    (r->origin & COMPAT_OLD) ? "old" : "", conf_compat_fate_word(r->fate));
 		if (r->fate == COMPAT_ALIAS)
 			buf_printf(out, "%s: ", r->target);
-		man_text(out, r->why);
+		conf_compat_man_text(out, r->why);
 		if (r->quiet && r->fate != COMPAT_ALIAS) {
 			buf_adds(out, " (quiet: ");
-			man_text(out, r->quiet);
+			conf_compat_man_text(out, r->quiet);
 			buf_adds(out, ")");
 		}
 		buf_adds(out, "\nT}\n");

@@ -60,5 +60,8 @@ enum conf_compat_outcome conf_compat_apply(const struct conf_compat *r, const ch
 const char     *conf_compat_fate_word(enum conf_compat_fate f);
 /* conf_compat_write_man - the migration table for authmilter.conf(5) */
 void		conf_compat_write_man(struct buf *out);
+/* conf_compat_man_text - s as roff-safe text (backslashes, hyphens, a leading
+ * dot or quote) appended to out; for every man page the keyword tables make */
+void		conf_compat_man_text(struct buf *out, const char *s);
 
 #endif

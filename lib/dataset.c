@@ -62,30 +62,6 @@ dataset_spec(const char *spec, enum dataset_kind *kind, const char **body, struc
 	return 0;
 }
 
-/* read_file - the whole of path appended to out */
-static int
-read_file(const char *path, struct buf *out, struct buf *err)
-{
-	char chunk[8192];
-	size_t n;
-	FILE *fp;
-	int bad;
-
-	if ((fp = fopen(path, "r")) == NULL) {
-		buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(out, chunk, n);
-	bad = ferror(fp);
-	fclose(fp);
-	if (bad) {
-		buf_printf(err, "%s: read error", path);
-		return -1;
-	}
-	return 0;
-}
-
 /* dataset_text - see dataset.h */
 int
 dataset_text(const char *spec, struct buf *text, enum dataset_kind *kind, const char **name,
@@ -101,7 +77,7 @@ dataset_text(const char *spec, struct buf *text, enum dataset_kind *kind, const 
 		return 0;
 	}
 	*name = body;
-	return read_file(body, text, err);
+	return buf_read_file(text, body, err);
 }
 
 /* dataset_words - see dataset.h */

@@ -410,22 +410,5 @@ tables_spec(const char *spec, const char **path, int *refile, struct buf *err)
 int
 tables_read(const char *path, struct buf *out, struct buf *err)
 {
-	char chunk[8192];
-	size_t n;
-	FILE *fp;
-	int bad;
-
-	if ((fp = fopen(path, "r")) == NULL) {
-		buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(out, chunk, n);
-	bad = ferror(fp);
-	fclose(fp);
-	if (bad) {
-		buf_printf(err, "%s: read error", path);
-		return -1;
-	}
-	return 0;
+	return buf_read_file(out, path, err);
 }
