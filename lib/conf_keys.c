@@ -94,6 +94,8 @@ static const struct conf_key keys[] = {
 	  "name servers to ask, ADDR[:PORT] or [IPV6]:PORT (default: the system resolver)" },
 	{ "DNSTimeout", CONF_INT, O(dns_timeout), "10", 1, 300, NULL, NULL, SEC_N,
 	  "seconds to wait for one DNS answer" },
+	{ "DNSBudget", CONF_INT, O(dns_budget), "0", 0, 3600, NULL, NULL, SEC_N,
+	  "seconds of DNS one message may spend in all (SPF, DKIM keys, DMARC); later lookups are not sent and their methods are temperror; 0: twice DNSTimeout" },
 	{ "TrustAnchorFile", CONF_STR, O(trust_anchor_file), NULL, NOB, NULL, NULL, SEC_N,
 	  "DNSSEC trust anchor file (enables validation)" },
 

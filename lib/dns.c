@@ -18,6 +18,11 @@
  * the negative TTL; capped at DNS_CACHE_MAXTTL), never answers with TTL 0,
  * temporary or permanent failures or DNSSEC-bogus results, and lives and
  * dies with the struct dns (a configuration reload starts empty).
+ *
+ * DNSTimeout bounds one query; a per-message budget (dns_budget_begin)
+ * bounds them all, so an attacker's name server answering each query just
+ * in time cannot hold a milter thread for minutes through SPF includes,
+ * DKIM keys and a DMARC tree walk.
  */
 #include "config.h"
 
@@ -56,6 +61,9 @@ struct dns {
 	pthread_mutex_t	cache_lock;
 	struct dns_centry *cache;	/* DNS_CACHE_SLOTS entries */
 };
+
+/* the calling thread's message budget, NULL when none (dns_budget_begin) */
+static __thread struct dns_budget *dns_cur_budget;
 
 struct pending {
 	pthread_mutex_t	lock;
@@ -360,14 +368,50 @@ fill(struct dns_result *r, const struct ub_result *u)
 	r->status = DNS_OK;
 }
 
+/* dns_budget_begin - see dns.h */
+void
+dns_budget_begin(struct dns_budget *b, int seconds)
+{
+	memset(b, 0, sizeof(*b));
+	b->seconds = seconds;
+	clock_gettime(CLOCK_REALTIME, &b->deadline);
+	b->deadline.tv_sec += seconds;
+	dns_cur_budget = seconds > 0 ? b : NULL;
+}
+
+/* dns_budget_end - see dns.h */
+void
+dns_budget_end(struct dns_budget *b)
+{
+	if (dns_cur_budget == b)
+		dns_cur_budget = NULL;
+}
+
+/* ts_before - a earlier than b */
+static int
+ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* budget_spent - record that the budget cut a lookup of name; the reason */
+static void
+budget_spent(struct dns_budget *b, struct dns_result *r)
+{
+	b->spent = 1;
+	r->status = DNS_RETRY;
+	snprintf(r->why, sizeof(r->why), "DNS budget of %d s for this message spent", b->seconds);
+}
+
 /* dns_query - see dns.h */
 enum dns_status
 dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 {
+	struct dns_budget *b = dns_cur_budget;
 	struct dns_result *r;
 	struct pending *p;
 	struct timespec deadline;
-	int async_id = 0, rc, timed_out = 0;
+	int async_id = 0, rc, timed_out = 0, capped = 0;
 
 	if (name != NULL && *name != '\0' && strlen(name) <= 253 &&
 	    (r = cache_get(d, name, rrtype)) != NULL) {
@@ -382,6 +426,16 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 		snprintf(r->why, sizeof(r->why), "invalid domain name");
 		return r->status;
 	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	if (b != NULL && !ts_before(&deadline, &b->deadline)) {
+		budget_spent(b, r);	/* not sent */
+		return r->status;
+	}
+	deadline.tv_sec += d->timeout;
+	if (b != NULL && ts_before(&b->deadline, &deadline)) {
+		deadline = b->deadline;
+		capped = 1;
+	}
 	p = xcalloc(1, sizeof(*p));
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
@@ -391,8 +445,6 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(rc));
 		goto out;
 	}
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += d->timeout;
 	pthread_mutex_lock(&p->lock);
 	while (!p->done && !timed_out)
 		if (pthread_cond_timedwait(&p->cond, &p->lock, &deadline) == ETIMEDOUT)
@@ -401,6 +453,8 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 	if (timed_out && ub_cancel(d->ctx, async_id) == 0) {
 		r->status = DNS_RETRY;
 		snprintf(r->why, sizeof(r->why), "timed out after %d s", d->timeout);
+		if (capped)
+			budget_spent(b, r);
 		goto out;
 	}
 	/* either answered, or the cancel lost the race: the callback will run */
