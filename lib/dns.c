@@ -73,6 +73,53 @@ struct pending {
 	struct ub_result *result;
 };
 
+/*
+ * libunbound's default local zones (unbound.conf(5), unbound 1.17): it
+ * answers these itself (NXDOMAIN, or localhost's addresses) without asking
+ * any server.  RFC 6303 says a recursive server should; but we always
+ * forward, to Nameservers or to the resolvers of /etc/resolv.conf, and the
+ * site's own DNS may well hold 10.in-addr.arpa or home.arpa: an SPF ptr or
+ * %{p} for a client in a private range must get that answer.  Each zone is
+ * made "transparent" with no data, so every query in it goes to the
+ * servers ("nodefault" set through ub_ctx_set_option is not honoured by
+ * libunbound 1.17: t/dns.sh would see the local NXDOMAIN).  The 172.16/12
+ * and 100.64/10 zones are added in a loop.
+ */
+static const char *const default_zones[] = {
+	"localhost.", "127.in-addr.arpa.",
+	"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
+	"home.arpa.", "onion.", "test.", "invalid.",
+	"10.in-addr.arpa.", "168.192.in-addr.arpa.",
+	"0.in-addr.arpa.", "254.169.in-addr.arpa.", "2.0.192.in-addr.arpa.",
+	"100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.", "255.255.255.255.in-addr.arpa.",
+	"0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
+	"d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.", "b.e.f.ip6.arpa.",
+	"8.b.d.0.1.0.0.2.ip6.arpa.",
+};
+
+/* no_default_zones - every default local zone passed through (default_zones) */
+static int
+no_default_zones(struct ub_ctx *ctx)
+{
+	char z[128];
+	size_t i;
+	int n, rc = 0;
+
+	for (i = 0; rc == 0 && i < sizeof(default_zones) / sizeof(default_zones[0]); i++) {
+		snprintf(z, sizeof(z), "%s transparent", default_zones[i]);
+		rc = ub_ctx_set_option(ctx, "local-zone:", z);
+	}
+	for (n = 16; rc == 0 && n <= 31; n++) {		/* RFC 1918 172.16/12 */
+		snprintf(z, sizeof(z), "%d.172.in-addr.arpa. transparent", n);
+		rc = ub_ctx_set_option(ctx, "local-zone:", z);
+	}
+	for (n = 64; rc == 0 && n <= 127; n++) {	/* RFC 6598 100.64/10 */
+		snprintf(z, sizeof(z), "%d.100.in-addr.arpa. transparent", n);
+		rc = ub_ctx_set_option(ctx, "local-zone:", z);
+	}
+	return rc;
+}
+
 /* dispatcher - deliver answers as libunbound produces them */
 static void *
 dispatcher(void *arg)
@@ -138,9 +185,10 @@ dns_new(const struct strlist *servers, int timeout, const char *trust_anchor, st
 	/* threads, not a forked helper process: the daemon drops privileges */
 	ub_ctx_async(d->ctx, 1);
 	ub_ctx_set_option(d->ctx, "do-not-query-localhost:", "no");
-	/* libunbound answers names under the RFC 6761 test. TLD itself with
-	 * NXDOMAIN; let them through to the configured servers (test zones) */
-	ub_ctx_set_option(d->ctx, "local-zone:", "test. transparent");
+	if ((rc = no_default_zones(d->ctx)) != 0) {
+		buf_printf(err, "libunbound local-zone: %s", ub_strerror(rc));
+		goto fail;
+	}
 	if (servers != NULL && servers->n > 0) {
 		for (i = 0; i < servers->n; i++) {
 			ns_to_unbound(servers->v[i], spec, sizeof(spec));
