@@ -115,7 +115,7 @@ static const struct conf_key keys[] = {
 	{ "AddReceivedSPF", CONF_BOOL, O(add_received_spf), "no", NOB, NULL, NULL, SEC_I,
 	  "also add a Received-SPF header" },
 	{ "MaximumSignaturesToVerify", CONF_INT, O(max_verify_sigs), "5", 1, 100, NULL, NULL, SEC_I,
-	  "DKIM signatures evaluated per message" },
+	  "DKIM signatures evaluated per message: only the first ones in header order reach the verifier, later DKIM-Signature fields are ignored" },
 	{ "MinimumKeyBits", CONF_INT, O(min_key_bits), "1024", 512, 16384, NULL, NULL, SEC_I,
 	  "RSA keys shorter than this never pass (RFC 8301)" },
 	{ "DMARCStandard", CONF_ENUM, O(dmarc_standard), "rfc9989", NOB, "rfc9989|rfc7489", NULL, SEC_I,
