@@ -173,14 +173,15 @@ dkimv_new(struct dkim_engine *e, const char *queue_id)
 	return v;
 }
 
-/* is_sig_field - is this a DKIM-Signature field?  White space before the
- * colon does not count, as in libopendkim's own test */
+/* is_sig_field - does libopendkim take this field as a DKIM-Signature?
+ * Its test: a name of printable ASCII and spaces only (anything else and
+ * it refuses the field), spaces before the colon not counted */
 static int
 is_sig_field(const char *name)
 {
 	size_t n = strlen(name);
 
-	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+	while (n > 0 && name[n - 1] == ' ')
 		n--;
 	return n == 14 && strncasecmp(name, "DKIM-Signature", 14) == 0;
 }
