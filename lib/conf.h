@@ -65,6 +65,7 @@ struct conf {
 	/* dns */
 	struct strlist	nameservers;
 	long		dns_timeout;
+	long		dns_budget;	/* seconds per message; 0: 2 x dns_timeout */
 	char	       *trust_anchor_file;
 
 	/* inbound */

@@ -127,6 +127,8 @@ static const struct conf_key keys[] = {
 	  "name servers to ask, ADDR[:PORT] or [IPV6]:PORT (default: the system resolver)" },
 	{ "DNSTimeout", CONF_INT, O(dns_timeout), "10", 1, 300, NULL, NULL, SEC_N,
 	  "seconds to wait for one DNS answer" },
+	{ "DNSBudget", CONF_INT, O(dns_budget), "0", 0, 3600, NULL, NULL, SEC_N,
+	  "seconds of DNS one message may spend in all (SPF, DKIM keys, DMARC); later lookups are not sent and their methods are temperror; 0: twice DNSTimeout" },
 	{ "TrustAnchorFile", CONF_STR, O(trust_anchor_file), NULL, NOB, NULL, NULL, SEC_N,
 	  "DNSSEC trust anchor file (enables validation)" },
 
@@ -152,7 +154,7 @@ static const struct conf_key keys[] = {
 	{ "AddReceivedSPF", CONF_BOOL, O(add_received_spf), "no", NOB, NULL, NULL, SEC_I,
 	  "also add a Received-SPF header" },
 	{ "MaximumSignaturesToVerify", CONF_INT, O(max_verify_sigs), "5", 1, 100, NULL, NULL, SEC_I,
-	  "DKIM signatures evaluated per message" },
+	  "DKIM signatures evaluated per message: only the first ones in header order reach the verifier, later DKIM-Signature fields are ignored" },
 	{ "MinimumKeyBits", CONF_INT, O(min_key_bits), "1024", 512, 16384, NULL, NULL, SEC_I,
 	  "RSA keys shorter than this never pass (RFC 8301)" },
 	{ "ClockDrift", CONF_INT, O(clock_drift), "300", 0, 86400, NULL, NULL, SEC_I,

@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "dkim_key.h"
+#include "dkim_tag.h"
 
 #define KEY_FILE_MAX	65536	/* a 16384-bit RSA PEM is about 13 KiB */
 #define ED25519_LEN	32
@@ -448,30 +449,7 @@ dkim_key_record(const struct dkim_key *k, struct buf *out)
 static int
 is_wsp(int c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* skip_fws - pointer past [FWS] */
-static const char *
-skip_fws(const char *p, const char *end)
-{
-	while (p < end && is_wsp((unsigned char)*p))
-		p++;
-	return p;
-}
-
-/* is_alpha - ALPHA */
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* is_valchar - VALCHAR = %x21-3A / %x3C-7E (RFC 6376 §3.2) */
-static int
-is_valchar(int c)
-{
-	return c >= 0x21 && c <= 0x7e && c != ';';
+	return dkim_tag_is_wsp(c);
 }
 
 /* rec_slot - the struct field for a known tag, NULL for others (ignored) */
@@ -532,8 +510,7 @@ tag_value(const char *p, size_t n, int strip)
 
 /*
  * dkim_key_rec_parse - RFC 6376 §3.6.1 key record, tag-list of §3.2:
- * tag-spec = [FWS] tag-name [FWS] "=" [FWS] tag-value [FWS], separated by
- * ";", trailing ";" allowed; a duplicate tag makes the record invalid;
+ * tokens from dkim_tag_next (dkim_tag.c); a duplicate tag makes the record invalid;
  * unknown tags are ignored; v= when present must come first and be DKIM1.
  */
 enum dkim_key_rec_status
@@ -541,47 +518,30 @@ dkim_key_rec_parse(const char *s, size_t len, struct dkim_key_rec *rec, char *wh
     size_t whylen)
 {
 	const char *p = s, *end = s + len;
-	int first = 1;
+	struct dkim_tag t;
+	int first = 1, rc;
 
 	memset(rec, 0, sizeof(*rec));
 	snprintf(why, whylen, "ok");
-	while ((p = skip_fws(p, end)) < end) {
-		const char *name = p, *val, *vend;
-		size_t nlen;
+	while ((rc = dkim_tag_next(&p, end, &t)) == 1) {
 		char **slot;
 
-		if (!is_alpha((unsigned char)*p))
-			goto syntax;
-		while (p < end && (is_alpha((unsigned char)*p) || *p == '_' ||
-		    (*p >= '0' && *p <= '9')))
-			p++;
-		nlen = (size_t)(p - name);
-		p = skip_fws(p, end);
-		if (p == end || *p != '=')
-			goto syntax;
-		val = p = skip_fws(p + 1, end);
-		vend = val;
-		while (p < end && *p != ';') {
-			if (!is_valchar((unsigned char)*p) && !is_wsp((unsigned char)*p))
-				goto syntax;
-			if (!is_wsp((unsigned char)*p))
-				vend = p + 1;
-			p++;
-		}
-		if (nlen == 1 && name[0] == 'v' && !first) {
+		if (t.nlen == 1 && t.name[0] == 'v' && !first) {
 			snprintf(why, whylen, "v= is not the first tag");
 			return DKIM_KEY_REC_SYNTAX;
 		}
 		first = 0;
-		if ((slot = rec_slot(rec, name, nlen)) != NULL) {
+		if ((slot = rec_slot(rec, t.name, t.nlen)) != NULL) {
 			if (*slot != NULL) {
-				snprintf(why, whylen, "duplicate tag %c=", name[0]);
+				snprintf(why, whylen, "duplicate tag %c=", t.name[0]);
 				return DKIM_KEY_REC_SYNTAX;
 			}
-			*slot = tag_value(val, (size_t)(vend - val), name[0] == 'p');
+			*slot = tag_value(t.val, t.vlen, t.name[0] == 'p');
 		}
-		if (p < end)
-			p++;	/* the ';' */
+	}
+	if (rc < 0) {
+		snprintf(why, whylen, "tag-list syntax error at offset %zu", (size_t)(p - s));
+		return DKIM_KEY_REC_SYNTAX;
 	}
 	if (rec->v != NULL && strcmp(rec->v, "DKIM1") != 0) {
 		snprintf(why, whylen, "v=%s is not DKIM1", rec->v);
@@ -598,9 +558,6 @@ dkim_key_rec_parse(const char *s, size_t len, struct dkim_key_rec *rec, char *wh
 		return DKIM_KEY_REC_REVOKED;
 	}
 	return DKIM_KEY_REC_OK;
-syntax:
-	snprintf(why, whylen, "tag-list syntax error at offset %zu", (size_t)(p - s));
-	return DKIM_KEY_REC_SYNTAX;
 }
 
 /* dkim_key_rec_free - release the strings of rec; NULL is a no-op */

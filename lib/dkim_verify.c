@@ -9,6 +9,14 @@
  * apply: RFC 8301 (no rsa-sha1, no RSA keys under MinimumKeyBits).
  * DKIM_LIBFLAGS_BADSIGHANDLES keeps malformed signatures in the list so that
  * each one is reported (permerror) instead of silently dropped.
+ *
+ * Only the first MaximumSignaturesToVerify DKIM-Signature fields reach
+ * libopendkim: it parses every signature field it is given and runs every
+ * header canonicalization over every header, so 20,000 signatures cost it
+ * tens of seconds whatever its prescreen callback ignores.  Each of those
+ * fields first passes our tag-list check (dkim_tag.c: duplicate tags,
+ * b=/bh= not base64), which libopendkim does not make; one that fails is
+ * still handed over (a later signature may cover it) but never verified.
  */
 #include "config.h"
 
@@ -16,11 +24,13 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <opendkim/dkim.h>
 
 #include "conf.h"
+#include "dkim_tag.h"
 #include "dkim_verify.h"
 #include "dns.h"
 #include "log.h"
@@ -48,9 +58,14 @@ struct dkimv {
 	DKIM_STAT	stat;		/* last libopendkim status worth keeping */
 	char	       *why;		/* libopendkim's message for it */
 	char	       *skipped;	/* [max_sigs]: not tried, DNS timed out */
+	char	      **bad;		/* [max_sigs]: our tag-list check failed: why */
+	size_t		nfields;	/* DKIM-Signature fields seen */
+	int		passed;		/* of them handed to libopendkim (<= max_sigs) */
+	int		broken;		/* libopendkim's list does not match passed */
 };
 
-/* dkimv_prescreen - mark signatures beyond MaximumSignaturesToVerify as
+/* dkimv_prescreen - libopendkim lists one signature per field handed to
+ * it, in order (dkimv_header); those that failed our tag-list check are
  * ignored, so neither their body hash nor their key is computed */
 static DKIM_CBSTAT
 dkimv_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
@@ -58,8 +73,13 @@ dkimv_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 	struct dkimv *v = dkim_get_user_context(dkim);
 	int i;
 
-	for (i = v ? v->e->max_sigs : nsigs; i < nsigs; i++)
-		dkim_sig_ignore(sigs[i]);
+	if (v == NULL)
+		return DKIM_CBSTAT_CONTINUE;
+	if (nsigs != v->passed)
+		v->broken = 1;
+	for (i = 0; i < nsigs; i++)
+		if (v->broken || i >= v->e->max_sigs || v->bad[i] != NULL)
+			dkim_sig_ignore(sigs[i]);
 	return DKIM_CBSTAT_CONTINUE;
 }
 
@@ -138,6 +158,7 @@ dkimv_new(struct dkim_engine *e, const char *queue_id)
 
 	v->e = e;
 	v->skipped = xcalloc(e ? (size_t)e->max_sigs : 1, 1);
+	v->bad = xcalloc(e ? (size_t)e->max_sigs : 1, sizeof(*v->bad));
 	v->qid = xstrdup(queue_id ? queue_id : "NOQUEUE");
 	v->state = DKIMV_HEADERS;
 	if (e == NULL) {		/* no engine: an inert handle, no results */
@@ -154,21 +175,51 @@ dkimv_new(struct dkim_engine *e, const char *queue_id)
 	return v;
 }
 
-/* dkimv_header - one header field, "Name:value" as libopendkim wants it */
+/* is_sig_field - does libopendkim take this field as a DKIM-Signature?
+ * Its test: a name of printable ASCII and spaces only (anything else and
+ * it refuses the field), spaces before the colon not counted */
+static int
+is_sig_field(const char *name)
+{
+	size_t n = strlen(name);
+
+	while (n > 0 && name[n - 1] == ' ')
+		n--;
+	return n == 14 && strncasecmp(name, "DKIM-Signature", 14) == 0;
+}
+
+/* dkimv_header - one header field, "Name:value" as libopendkim wants it;
+ * a DKIM-Signature field after the first MaximumSignaturesToVerify is not
+ * handed over at all, so the cost of a message stays linear in its size */
 void
 dkimv_header(struct dkimv *v, const char *name, const char *value)
 {
 	struct buf h = BUF_INIT;
+	char why[128];
+	int sig;
+	DKIM_STAT st;
 
 	if (v == NULL || v->state != DKIMV_HEADERS)
 		return;
+	if ((sig = is_sig_field(name)) != 0) {
+		v->nfields++;
+		if (v->passed >= v->e->max_sigs)
+			return;
+		/* RFC 6376 §3.2 (duplicate tag), §2.4 (b=, bh= base64) */
+		if (dkim_tag_sig_check(value, strlen(value), why, sizeof(why)) != 0)
+			v->bad[v->passed] = xstrdup(why);
+		v->passed++;
+	}
 	buf_init(&h);
 	buf_adds(&h, name);
 	buf_addc(&h, ':');
 	buf_adds(&h, value);
-	/* a header libopendkim cannot take (no name, too long) is skipped; if
-	 * it was a signature, that signature is then simply absent */
-	(void)dkim_header(v->dkim, (unsigned char *)h.data, h.len);
+	/* a header libopendkim cannot take is skipped.  A signature field it
+	 * refuses on syntax is still listed (bad, BADSIGHANDLES); one it could
+	 * not store leaves its list out of step with ours: see prescreen */
+	st = dkim_header(v->dkim, (unsigned char *)h.data, h.len);
+	if (sig && st != DKIM_STAT_OK && st != DKIM_STAT_SYNTAX)
+		v->broken = 1;
 	buf_free(&h);
 }
 
@@ -180,11 +231,15 @@ dkimv_eoh(struct dkimv *v)
 
 	if (v == NULL || v->state != DKIMV_HEADERS)
 		return;
+	if (v->nfields > (size_t)v->passed)
+		log_info("%s: dkim: %zu DKIM-Signature fields after the first %d not evaluated "
+		    "(MaximumSignaturesToVerify)", v->qid, v->nfields - (size_t)v->passed, v->passed);
 	st = dkim_eoh(v->dkim);
 	if (st == DKIM_STAT_OK)
 		v->state = DKIMV_BODY;
 	else if (st == DKIM_STAT_NOSIG)
-		v->state = DKIMV_NONE;
+		/* signatures all set aside by prescreen are still reported */
+		v->state = v->passed > 0 ? DKIMV_DONE : DKIMV_NONE;
 	else {
 		/* signatures may still be listed (each with its error) */
 		dkimv_fail(v, st, "eoh");
@@ -276,13 +331,7 @@ dkimv_eom(struct dkimv *v)
 size_t
 dkimv_nsigs(const struct dkimv *v)
 {
-	DKIM_SIGINFO **sigs = NULL;
-	int n = 0;
-
-	if (v == NULL || v->dkim == NULL || v->state != DKIMV_DONE ||
-	    dkim_getsiglist(v->dkim, &sigs, &n) != DKIM_STAT_OK || n < 0)
-		return 0;
-	return (size_t)n;
+	return v ? v->nfields : 0;
 }
 
 /* tag - a signature tag's value, or NULL */
@@ -343,9 +392,9 @@ sigerror_word(int err)
 	}
 }
 
-/* judge - result and reason of one signature */
+/* judge - result and reason of signature i */
 static void
-judge(struct dkimv *v, DKIM_SIGINFO *sig, int skipped, struct verdict_dkim *d)
+judge(struct dkimv *v, DKIM_SIGINFO *sig, int i, struct verdict_dkim *d)
 {
 	unsigned int flags = dkim_sig_getflags(sig);
 	int err = dkim_sig_geterror(sig), bh = dkim_sig_getbh(sig);
@@ -353,7 +402,13 @@ judge(struct dkimv *v, DKIM_SIGINFO *sig, int skipped, struct verdict_dkim *d)
 	const char *res;
 
 	buf_init(&why);
-	if (skipped) {
+	if (v->broken) {
+		res = "temperror";
+		buf_adds(&why, "internal error: libopendkim could not take the signature fields");
+	} else if (v->bad[i] != NULL) {
+		res = "permerror";		/* RFC 6376 §6.1.1: PERMFAIL */
+		buf_adds(&why, v->bad[i]);
+	} else if (v->skipped[i]) {
 		res = "temperror";		/* RFC 6376 §6.1.2: TEMPFAIL */
 		buf_adds(&why, "key not looked up: DNS timed out for an earlier signature");
 	} else if (err != DKIM_SIGERROR_UNKNOWN && err != DKIM_SIGERROR_OK) {
@@ -431,7 +486,8 @@ dkimv_results(struct dkimv *v, struct verdict *out)
 	    dkim_getsiglist(v->dkim, &sigs, &n) != DKIM_STAT_OK)
 		return;
 	for (i = 0; i < n && i < v->e->max_sigs; i++) {
-		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) && !v->skipped[i])
+		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) && !v->skipped[i] &&
+		    v->bad[i] == NULL && !v->broken)
 			continue;
 		d = verdict_add_dkim(out);
 		s = (const char *)dkim_sig_getdomain(sigs[i]);
@@ -457,7 +513,7 @@ dkimv_results(struct dkimv *v, struct verdict *out)
 		case DKIM_DNSSEC_BOGUS: d->dnssec = DNS_SEC_BOGUS; break;
 		default: d->dnssec = DNS_SEC_INSECURE; break;
 		}
-		judge(v, sigs[i], v->skipped[i], d);
+		judge(v, sigs[i], i, d);
 		debug_sig(v, d);
 	}
 }
@@ -466,12 +522,18 @@ dkimv_results(struct dkimv *v, struct verdict *out)
 void
 dkimv_free(struct dkimv *v)
 {
+	int i;
+
 	if (v == NULL)
 		return;
 	if (v->dkim)
 		dkim_free(v->dkim);
 	free(v->qid);
 	free(v->why);
+	if (v->bad != NULL && v->e != NULL)
+		for (i = 0; i < v->e->max_sigs; i++)
+			free(v->bad[i]);
+	free(v->bad);
 	free(v->skipped);
 	free(v);
 }

@@ -19,10 +19,14 @@
  * and dkimv_free may come at any point (abort).  Results are RFC 8601 words:
  * pass, fail, policy (rsa-sha1, RFC 8301 §3.1; RSA key under MinimumKeyBits,
  * RFC 8301 §3.2), permerror (malformed signature or key, no key, revoked
- * key, x= expired), temperror (DNS trouble; after one lookup has hit
- * DNSTimeout the later signatures of that message are not looked up and are
- * temperror too).  t=y keys are reported (testing), not treated differently.
- * An unsigned message gives no entries.
+ * key, x= expired; a tag-list with a repeated tag or a b=/bh= that is not
+ * base64, RFC 6376 §3.2, §2.4), temperror (DNS trouble; after one lookup
+ * has hit DNSTimeout, or the message's DNS budget is spent, the later
+ * signatures of that message are not looked up and are temperror too).
+ * t=y keys are reported (testing), not treated differently.  Only the
+ * first MaximumSignaturesToVerify DKIM-Signature fields are handed to
+ * libopendkim; later ones are counted (dkimv_nsigs) and logged, never
+ * parsed.  An unsigned message gives no entries.
  *
  * Ownership: dkimv_new copies queue_id; dkimv_header copies what it keeps;
  * dkimv_results copies into the verdict, which owns the copies.

@@ -18,6 +18,11 @@
  * the negative TTL; capped at DNS_CACHE_MAXTTL), never answers with TTL 0,
  * temporary or permanent failures or DNSSEC-bogus results, and lives and
  * dies with the struct dns (a configuration reload starts empty).
+ *
+ * DNSTimeout bounds one query; a per-message budget (dns_budget_begin)
+ * bounds them all, so an attacker's name server answering each query just
+ * in time cannot hold a milter thread for minutes through SPF includes,
+ * DKIM keys and a DMARC tree walk.
  */
 #include "config.h"
 
@@ -57,6 +62,9 @@ struct dns {
 	struct dns_centry *cache;	/* DNS_CACHE_SLOTS entries */
 };
 
+/* the calling thread's message budget, NULL when none (dns_budget_begin) */
+static __thread struct dns_budget *dns_cur_budget;
+
 struct pending {
 	pthread_mutex_t	lock;
 	pthread_cond_t	cond;
@@ -64,6 +72,53 @@ struct pending {
 	int		err;		/* libunbound error code, 0 when none */
 	struct ub_result *result;
 };
+
+/*
+ * libunbound's default local zones (unbound.conf(5), unbound 1.17): it
+ * answers these itself (NXDOMAIN, or localhost's addresses) without asking
+ * any server.  RFC 6303 says a recursive server should; but we always
+ * forward, to Nameservers or to the resolvers of /etc/resolv.conf, and the
+ * site's own DNS may well hold 10.in-addr.arpa or home.arpa: an SPF ptr or
+ * %{p} for a client in a private range must get that answer.  Each zone is
+ * made "transparent" with no data, so every query in it goes to the
+ * servers ("nodefault" set through ub_ctx_set_option is not honoured by
+ * libunbound 1.17: t/dns.sh would see the local NXDOMAIN).  The 172.16/12
+ * and 100.64/10 zones are added in a loop.
+ */
+static const char *const default_zones[] = {
+	"localhost.", "127.in-addr.arpa.",
+	"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
+	"home.arpa.", "onion.", "test.", "invalid.",
+	"10.in-addr.arpa.", "168.192.in-addr.arpa.",
+	"0.in-addr.arpa.", "254.169.in-addr.arpa.", "2.0.192.in-addr.arpa.",
+	"100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.", "255.255.255.255.in-addr.arpa.",
+	"0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
+	"d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.", "b.e.f.ip6.arpa.",
+	"8.b.d.0.1.0.0.2.ip6.arpa.",
+};
+
+/* no_default_zones - every default local zone passed through (default_zones) */
+static int
+no_default_zones(struct ub_ctx *ctx)
+{
+	char z[128];
+	size_t i;
+	int n, rc = 0;
+
+	for (i = 0; rc == 0 && i < sizeof(default_zones) / sizeof(default_zones[0]); i++) {
+		snprintf(z, sizeof(z), "%s transparent", default_zones[i]);
+		rc = ub_ctx_set_option(ctx, "local-zone:", z);
+	}
+	for (n = 16; rc == 0 && n <= 31; n++) {		/* RFC 1918 172.16/12 */
+		snprintf(z, sizeof(z), "%d.172.in-addr.arpa. transparent", n);
+		rc = ub_ctx_set_option(ctx, "local-zone:", z);
+	}
+	for (n = 64; rc == 0 && n <= 127; n++) {	/* RFC 6598 100.64/10 */
+		snprintf(z, sizeof(z), "%d.100.in-addr.arpa. transparent", n);
+		rc = ub_ctx_set_option(ctx, "local-zone:", z);
+	}
+	return rc;
+}
 
 /* dispatcher - deliver answers as libunbound produces them */
 static void *
@@ -130,9 +185,10 @@ dns_new(const struct strlist *servers, int timeout, const char *trust_anchor, st
 	/* threads, not a forked helper process: the daemon drops privileges */
 	ub_ctx_async(d->ctx, 1);
 	ub_ctx_set_option(d->ctx, "do-not-query-localhost:", "no");
-	/* libunbound answers names under the RFC 6761 test. TLD itself with
-	 * NXDOMAIN; let them through to the configured servers (test zones) */
-	ub_ctx_set_option(d->ctx, "local-zone:", "test. transparent");
+	if ((rc = no_default_zones(d->ctx)) != 0) {
+		buf_printf(err, "libunbound local-zone: %s", ub_strerror(rc));
+		goto fail;
+	}
 	if (servers != NULL && servers->n > 0) {
 		for (i = 0; i < servers->n; i++) {
 			ns_to_unbound(servers->v[i], spec, sizeof(spec));
@@ -360,14 +416,50 @@ fill(struct dns_result *r, const struct ub_result *u)
 	r->status = DNS_OK;
 }
 
+/* dns_budget_begin - see dns.h */
+void
+dns_budget_begin(struct dns_budget *b, int seconds)
+{
+	memset(b, 0, sizeof(*b));
+	b->seconds = seconds;
+	clock_gettime(CLOCK_REALTIME, &b->deadline);
+	b->deadline.tv_sec += seconds;
+	dns_cur_budget = seconds > 0 ? b : NULL;
+}
+
+/* dns_budget_end - see dns.h */
+void
+dns_budget_end(struct dns_budget *b)
+{
+	if (dns_cur_budget == b)
+		dns_cur_budget = NULL;
+}
+
+/* ts_before - a earlier than b */
+static int
+ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* budget_spent - record that the budget cut a lookup of name; the reason */
+static void
+budget_spent(struct dns_budget *b, struct dns_result *r)
+{
+	b->spent = 1;
+	r->status = DNS_RETRY;
+	snprintf(r->why, sizeof(r->why), "DNS budget of %d s for this message spent", b->seconds);
+}
+
 /* dns_query - see dns.h */
 enum dns_status
 dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 {
+	struct dns_budget *b = dns_cur_budget;
 	struct dns_result *r;
 	struct pending *p;
 	struct timespec deadline;
-	int async_id = 0, rc, timed_out = 0;
+	int async_id = 0, rc, timed_out = 0, capped = 0;
 
 	if (name != NULL && *name != '\0' && strlen(name) <= 253 &&
 	    (r = cache_get(d, name, rrtype)) != NULL) {
@@ -382,6 +474,16 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 		snprintf(r->why, sizeof(r->why), "invalid domain name");
 		return r->status;
 	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	if (b != NULL && !ts_before(&deadline, &b->deadline)) {
+		budget_spent(b, r);	/* not sent */
+		return r->status;
+	}
+	deadline.tv_sec += d->timeout;
+	if (b != NULL && ts_before(&b->deadline, &deadline)) {
+		deadline = b->deadline;
+		capped = 1;
+	}
 	p = xcalloc(1, sizeof(*p));
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
@@ -391,8 +493,6 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(rc));
 		goto out;
 	}
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += d->timeout;
 	pthread_mutex_lock(&p->lock);
 	while (!p->done && !timed_out)
 		if (pthread_cond_timedwait(&p->cond, &p->lock, &deadline) == ETIMEDOUT)
@@ -401,6 +501,8 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 	if (timed_out && ub_cancel(d->ctx, async_id) == 0) {
 		r->status = DNS_RETRY;
 		snprintf(r->why, sizeof(r->why), "timed out after %d s", d->timeout);
+		if (capped)
+			budget_spent(b, r);
 		goto out;
 	}
 	/* either answered, or the cancel lost the race: the callback will run */

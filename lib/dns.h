@@ -13,6 +13,7 @@
 #define AUTHMILTER_DNS_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "buf.h"
 
@@ -66,6 +67,24 @@ int		dns_txt(const struct dns_result *r, size_t i, struct buf *out);
 /* dns_txt_lookup - every TXT record of name as a list; status as dns_query */
 enum dns_status	dns_txt_lookup(struct dns *d, const char *name, struct strlist *out,
 		    enum dns_sec *sec, char *why, size_t whylen);
+
+/*
+ * A per-message budget (DNSBudget).  dns_budget_begin(b, seconds) gives
+ * every query the calling thread makes until dns_budget_end(b) one common
+ * deadline: a query asked after it is not sent (DNS_RETRY, "DNS budget ...
+ * spent"), one in flight waits at most until it; cached answers are still
+ * given.  The budget travels with the thread (a thread-local pointer to b)
+ * because libspf2 and libopendkim call the resolver without a per-request
+ * context.  b belongs to the caller and must outlive the pair; seconds <= 0
+ * means no budget.  b->spent says whether the budget cut a lookup.
+ */
+struct dns_budget {
+	struct timespec	deadline;	/* CLOCK_REALTIME */
+	int		seconds;
+	int		spent;		/* a lookup was refused or cut short */
+};
+void		dns_budget_begin(struct dns_budget *b, int seconds);
+void		dns_budget_end(struct dns_budget *b);
 
 const char     *dns_status_str(enum dns_status s);
 const char     *dns_sec_str(enum dns_sec s);

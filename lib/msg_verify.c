@@ -17,6 +17,7 @@
 #include "authres.h"
 #include "dkim_verify.h"
 #include "dmarc.h"
+#include "dns.h"
 #include "geoip.h"
 #include "history.h"
 #include "log.h"
@@ -471,16 +472,28 @@ log_line(struct msg *m, struct verdict *vd, const char *country, long asn)
 	buf_free(&mf);
 }
 
-/* msgv_eom - results, header edits, action, record, log line */
+/* dns_budget_seconds - DNSBudget; 0 means twice DNSTimeout: one query
+ * that times out and the rest of a normal evaluation still fit, well inside
+ * the MTA's wait for the end-of-message reply (Postfix 300 s, sendmail 5 m) */
+static int
+dns_budget_seconds(const struct conf *c)
+{
+	return c->dns_budget > 0 ? (int)c->dns_budget : 2 * (int)c->dns_timeout;
+}
+
+/* msgv_eom - results, header edits, action, record, log line; every DNS
+ * lookup (DKIM keys, SPF, DMARC) shares one per-message budget */
 void
 msgv_eom(struct msg *m, struct verdict *vd)
 {
 	struct msg_verify *v = m->verify;
 	char country[3] = "", asorg[128] = "";
+	struct dns_budget budget;
 	long asn = 0;
 
 	if (v == NULL)
 		msgv_start(m), v = m->verify;
+	dns_budget_begin(&budget, dns_budget_seconds(m->eng->conf));
 	if (v->dkim) {
 		dkimv_eom(v->dkim);
 		dkimv_results(v->dkim, vd);
@@ -488,6 +501,10 @@ msgv_eom(struct msg *m, struct verdict *vd)
 	run_spf(m, vd);
 	if (m->eng->dmarc)
 		run_dmarc(m, vd);
+	dns_budget_end(&budget);
+	if (budget.spent)
+		log_info("%s: DNS budget of %d s spent: the lookups left were not sent (temperror)",
+		    m->queue_id, budget.seconds);
 	decide(m, vd);
 	remove_forged(m, vd);
 	add_headers(m, vd);

@@ -69,6 +69,7 @@ struct spf_eval {
 	int		temp;		/* a query failed temporarily */
 	char	      **allow;
 	size_t		nallow;
+	int		allow_ptr;	/* allow came from a PTR answer */
 	char		why[160];	/* the last DNS failure */
 	char		syntax[160];	/* why a record is invalid */
 };
@@ -93,17 +94,21 @@ spf_eval_allow_reset(struct spf_eval *ev)
  * spf_eval_charge - classify one query: 1 when it is the query of a
  * DNS-querying term (include, redirect, a, mx, ptr, exists), 0 when it is
  * the record lookup, an address lookup for an mx/ptr term, or the %{p} macro.
+ * *ptr_check is set for the address lookup of a name a PTR answer gave.
  */
 static int
-spf_eval_charge(struct spf_eval *ev, const char *name, ns_type type, int should_cache)
+spf_eval_charge(struct spf_eval *ev, const char *name, ns_type type, int should_cache,
+    int *ptr_check)
 {
 	size_t i;
 
+	*ptr_check = 0;
 	if (type == ns_t_a || type == ns_t_aaaa) {
 		for (i = 0; i < ev->nallow; i++) {
 			if (ev->allow[i] && strcasecmp(ev->allow[i], name) == 0) {
 				free(ev->allow[i]);
 				ev->allow[i] = NULL;
+				*ptr_check = ev->allow_ptr;
 				return 0;
 			}
 		}
@@ -132,6 +137,7 @@ spf_eval_allow(struct spf_eval *ev, SPF_dns_rr_t *rr)
 	for (i = 0; i < rr->num_rr; i++)
 		ev->allow[i] = xstrdup(rr->rr_type == ns_t_mx ? rr->rr[i]->mx : rr->rr[i]->ptr);
 	ev->nallow = (size_t)rr->num_rr;
+	ev->allow_ptr = rr->rr_type == ns_t_ptr;
 }
 
 /* spf_wire_name - uncompressed wire-format name to text (no trailing dot) */
@@ -298,7 +304,7 @@ spf_layer_lookup(SPF_dns_server_t *layer, const char *name, ns_type type, int sh
 	struct spf_eval *ev = spf_cur;
 	struct dns_result *r;
 	SPF_dns_rr_t *rr;
-	int term = 0;
+	int term = 0, ptr_check = 0;
 
 	/* RFC 7208 §3.1: type SPF (99) is not used; answer "no data" unasked */
 	if (type == ns_t_spf)
@@ -306,7 +312,7 @@ spf_layer_lookup(SPF_dns_server_t *layer, const char *name, ns_type type, int sh
 	if (ev != NULL) {
 		if (ev->over != SPF_OVER_NONE)
 			return SPF_dns_rr_new_init(layer, name, type, 0, HOST_NOT_FOUND);
-		term = spf_eval_charge(ev, name, type, should_cache);
+		term = spf_eval_charge(ev, name, type, should_cache, &ptr_check);
 		if (term && ++ev->lookups > spf_max_lookups) {
 			ev->over = SPF_OVER_LOOKUPS;	/* RFC 7208 §4.6.4 */
 			return SPF_dns_rr_new_init(layer, name, type, 0, HOST_NOT_FOUND);
@@ -324,7 +330,9 @@ spf_layer_lookup(SPF_dns_server_t *layer, const char *name, ns_type type, int sh
 		    r->nxdomain ? HOST_NOT_FOUND : NO_DATA);
 		break;
 	case DNS_RETRY:
-		rr = SPF_dns_rr_new_init(layer, name, type, 0, TRY_AGAIN);
+		/* RFC 7208 §5.5: a DNS error while checking a name a PTR answer
+		 * gave skips that name (the search continues) */
+		rr = SPF_dns_rr_new_init(layer, name, type, 0, ptr_check ? HOST_NOT_FOUND : TRY_AGAIN);
 		break;
 	case DNS_FAIL:
 	default:

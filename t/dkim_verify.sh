@@ -28,11 +28,20 @@ if command -v opendkim-testmsg >/dev/null 2>&1; then
 sys.stdout.buffer.write(s.message('opendkim_testmsg'))" > "$T/ot_in.eml"
 	# opendkim-testmsg signs rsa-sha1: with a key record without h= that
 	# is an RFC 8301 policy result; with s2048's h=sha256 the key refuses it
+	# Debian 12's opendkim-testmsg repeats the end of b= after its padding
+	# when the last folded line is short ("...tw==1vmgtw=="): not a
+	# base64string (RFC 6376 section 2.4), permerror as it is written
+	# (ot_sha1_raw; dkimpy agrees, Mail::DKIM decodes around it); ot_sha1
+	# is the same message with the repeat cut off
 	if opendkim-testmsg -d dkim.test -s ssha1 -k "$T/ksha1.key" < "$T/ot_in.eml" \
-	    > "$T/msgs/ot_sha1.eml" &&
+	    > "$T/msgs/ot_sha1_raw.eml" &&
 	    opendkim-testmsg -d dkim.test -s s2048 -k "$T/k2048.key" < "$T/ot_in.eml" \
 	    > "$T/msgs/ot_keyhash.eml"; then
+		sed 's/^\([[:space:]][^=]*==\)[A-Za-z0-9+\/]*=*\(\r*\)$/\1\2/' "$T/msgs/ot_sha1_raw.eml" \
+		    > "$T/msgs/ot_sha1.eml"
 		echo "ot_sha1 policy 8301" >> "$T/manifest"
+		grep -q '==[A-Za-z0-9+/]' "$T/msgs/ot_sha1_raw.eml" &&
+		    echo "ot_sha1_raw permerror nomd" >> "$T/manifest"
 		echo "ot_keyhash permerror -" >> "$T/manifest"
 	fi
 fi

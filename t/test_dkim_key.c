@@ -16,6 +16,7 @@
 #include <opendkim/dkim.h>
 
 #include "dkim_key.h"
+#include "dkim_tag.h"
 #include "tap.h"
 
 /* one 1024-bit RSA key and one Ed25519 key in every accepted form, made with
@@ -391,6 +392,58 @@ test_records(void)
 	dkim_key_rec_free(NULL);
 }
 
+/* test_sig_taglist - the DKIM-Signature tag-list check (dkim_tag.c) */
+static void
+test_sig_taglist(void)
+{
+	static const struct {
+		const char     *label, *in;
+		int		want;		/* 0 valid, -1 invalid */
+		const char     *why;		/* substring of the reason */
+	} t[] = {
+		{ "dkimpy layout", " v=1; a=rsa-sha256; c=relaxed/simple; d=example.com; s=sel;\r\n"
+		    "\t t=1; h=from : to;\r\n\t bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\r\n"
+		    "\t b=AbC/+0 9zz\r\n\t Yy==", 0, NULL },
+		{ "trailing semicolon", "v=1; d=x; b=QUJD;", 0, NULL },
+		{ "one pad", "b=QUI=", 0, NULL },
+		{ "FWS before pad", "b=QU\r\n Q \r\n =", 0, NULL },
+		{ "case-sensitive names", "s=a; S=b; b=QQ==", 0, NULL },
+		{ "duplicate s=", "v=1; s=a; d=x; s=b; b=QQ==", -1, "duplicate tag s=" },
+		{ "duplicate unknown tag", "v=1; x_y=1; b=QQ==; x_y=2", -1, "duplicate tag x_y=" },
+		{ "duplicate d= across FWS", "d=a;\r\n\td\r\n =b; b=QQ==", -1, "duplicate tag d=" },
+		{ "b= with a dot", "v=1; b=AbC.def", -1, "b= is not base64" },
+		{ "bh= with a dash", "v=1; bh=Ab-Cd=; b=QQ==", -1, "bh= is not base64" },
+		{ "b= empty", "v=1; b=", -1, "b= is not base64" },
+		{ "b= only padding", "b==", -1, "b= is not base64" },
+		{ "b= three pads", "b=QQ===", -1, "b= is not base64" },
+		{ "b= data after pad", "b=QQ=Q", -1, "b= is not base64" },
+		{ "bh= quoted", "bh=\"QUJD\"; b=QQ==", -1, "bh= is not base64" },
+		{ "double semicolon", "v=1;; b=QQ==", -1, "syntax" },
+		{ "no equals", "v=1; b", -1, "syntax" },
+		{ "8-bit value", "v=1; z=caf\303\251; b=QQ==", -1, "syntax" },
+	};
+	struct buf big = BUF_INIT;
+	char why[128];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(why, sizeof(why), "-");
+		rc = dkim_tag_sig_check(t[i].in, strlen(t[i].in), why, sizeof(why));
+		if (!ok(rc == t[i].want && (t[i].why == NULL || strstr(why, t[i].why) != NULL),
+		    "signature tag-list: %s", t[i].label))
+			diag("rc %d, why \"%s\"", rc, why);
+	}
+	/* 100,000 distinct tags then one repeated: found, in linear-log time */
+	buf_init(&big);
+	for (i = 0; i < 100000; i++)
+		buf_printf(&big, "t%zu=1;", i);
+	buf_adds(&big, "b=QQ==; t77=2");
+	rc = dkim_tag_sig_check(big.data, big.len, why, sizeof(why));
+	ok(rc == -1 && strstr(why, "duplicate tag t77=") != NULL, "100,000 tags: the duplicate is found");
+	buf_free(&big);
+}
+
 /* match_one - parse record text and match it against k */
 static int
 match_one(const char *text, const struct dkim_key *k, unsigned *bits)
@@ -602,6 +655,7 @@ main(int argc, char **argv)
 	test_load();
 	test_generate();
 	test_records();
+	test_sig_taglist();
 	test_match();
 	test_libopendkim();
 	return tap_done();

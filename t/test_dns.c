@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,39 @@
 #include "dns.h"
 #include "tap.h"
 #include "testdns.h"
+
+/* test_local_zones - every zone libunbound would answer itself (RFC 6303
+ * reverse zones, localhost, home.arpa...) is asked of the server: probe.Z
+ * TXT comes back with the server's text, not a local NXDOMAIN */
+static void
+test_local_zones(struct dns *d)
+{
+	const char *path = getenv("LOCAL_ZONES");
+	char line[256], name[300];
+	struct strlist txt = { 0, NULL };
+	size_t n = 0, bad = 0;
+	FILE *f;
+
+	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		ok(0, "zone list %s readable", path ? path : "(LOCAL_ZONES unset)");
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		snprintf(name, sizeof(name), "probe.%s", line);
+		n++;
+		if (dns_txt_lookup(d, name, &txt, NULL, NULL, 0) != DNS_OK || txt.n != 1 ||
+		    strcmp(txt.v[0], "from the server") != 0) {
+			if (bad++ < 5)
+				diag("%s: not answered by the server", name);
+		}
+		strlist_free(&txt);
+	}
+	fclose(f);
+	ok(n >= 100 && bad == 0, "default local zones: %zu of %zu asked of the server", n - bad, n);
+}
 
 int
 main(void)
@@ -65,6 +99,8 @@ main(void)
 	is_int(dns_query(d, b.data, 1, &r), DNS_FAIL, "overlong name fails permanently");
 	dns_result_free(r);
 	buf_free(&b);
+
+	test_local_zones(d);
 
 	/* cache: a second lookup still answers */
 	is_int(dns_query(d, "host.dns.test", 1, &r), DNS_OK, "second lookup (cache)");

@@ -57,6 +57,11 @@ static const struct spf_case cases[] = {
 	{ "ptr pass", "198.18.0.40", "mx.example", "a@ptr.spf.test", "pass", NULL },
 	{ "ptr not validated: fail", "198.18.0.41", "mx.example", "a@ptr.spf.test", "fail", NULL },
 	{ "ptr no PTR: fail", "198.18.0.42", "mx.example", "a@ptr.spf.test", "fail", NULL },
+	/* 10.in-addr.arpa and 168.192.in-addr.arpa are asked of the server
+	 * (libunbound's RFC 6303 default zones turned off) */
+	{ "ptr of a client in 10/8", "10.0.0.40", "mx.example", "a@ptr.spf.test", "pass", NULL },
+	{ "exists:%{p} of a client in 192.168/16", "192.168.0.7", "mx.example", "a@pmacro.spf.test",
+	  "pass", NULL },
 	{ "exists %{i} pass", "192.0.2.50", "mx.example", "a@exists.spf.test", "pass", NULL },
 	{ "exists %{i} fail", "192.0.2.51", "mx.example", "a@exists.spf.test", "fail", NULL },
 	{ "macro %{l}.%{d} pass", "198.51.100.9", "mx.example", "alice@macro.spf.test", "pass",

@@ -1,6 +1,7 @@
 /*
- * fuzz_dkim_key.c - libFuzzer target: DKIM key records (RFC 6376 §3.6.1)
- * and, for inputs starting with "-----", private key files
+ * fuzz_dkim_key.c - libFuzzer target: DKIM key records (RFC 6376 §3.6.1),
+ * the same bytes as a DKIM-Signature tag-list (dkim_tag.c, §3.2) and, for
+ * inputs starting with "-----", private key files
  */
 #include "config.h"
 
@@ -10,6 +11,7 @@
 
 #include "buf.h"
 #include "dkim_key.h"
+#include "dkim_tag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,6 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    DKIM_KEY_REC_OK && key != NULL)
 		(void)dkim_key_rec_match(&rec, key, &bits, why, sizeof(why));
 	dkim_key_rec_free(&rec);
+	(void)dkim_tag_sig_check((const char *)data, size, why, sizeof(why));
 	if (size > 5 && memcmp(data, "-----", 5) == 0) {
 		k = dkim_key_parse((const char *)data, size, "fuzz", &err);
 		dkim_key_free(k);
