@@ -1,12 +1,11 @@
 /*
- * test_dkim_key.c - private key forms, key records, record/key matching,
- * and that libopendkim's dkim_sign() accepts what dkim_key_signing_data gives
+ * test_dkim_key.c - private key forms, key records, record/key matching
  *
- * test_dkim_key --sign KEYFILE DOMAIN SELECTOR < msg: helper for keygen.sh
+ * test_dkim_key --sign KEYFILE DOMAIN SELECTOR < msg: helper for keygen.sh,
+ * libopendkim as an independent signer of the key files keygen writes
  */
 #include "config.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,17 +173,10 @@ test_forms(void)
 		{ "Ed25519 PKCS#8 PEM", ed_pem, "ed25519", ed_p, 256 },
 		{ "Ed25519 raw seed base64", ed_seed, "ed25519", ed_p, 256 },
 	};
-	size_t i, len;
-	struct dkim_key *k;
+	size_t i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if ((k = check_form(t[i].label, t[i].data, t[i].alg, t[i].bits, t[i].p)) == NULL)
-			continue;
-		ok(strncmp((const char *)dkim_key_signing_data(k, &len),
-		    "-----BEGIN PRIVATE KEY-----\n", 28) == 0 && len > 28,
-		    "%s: signing data is PKCS#8 PEM", t[i].label);
-		dkim_key_free(k);
-	}
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		dkim_key_free(check_form(t[i].label, t[i].data, t[i].alg, t[i].bits, t[i].p));
 }
 
 /* test_bad - inputs that are not usable keys */
@@ -497,84 +489,16 @@ test_match(void)
 	buf_free(&rec);
 }
 
-/* sign_with - sign a tiny message through libopendkim; 1 when a header came out */
-static int
-sign_with(DKIM_LIB *lib, const struct dkim_key *k, dkim_alg_t alg)
-{
-	static const char *hdrs[] = { "From: a@example.com", "To: b@example.net",
-	    "Subject: test" };
-	DKIM_STAT st;
-	DKIM *d;
-	unsigned char *sig = NULL;
-	size_t i, len;
-	int r = 0;
-
-	d = dkim_sign(lib, (const unsigned char *)"test", NULL,
-	    (dkim_sigkey_t)dkim_key_signing_data(k, NULL), (const unsigned char *)"sel",
-	    (const unsigned char *)"example.com", DKIM_CANON_RELAXED, DKIM_CANON_RELAXED,
-	    alg, -1, &st);
-	if (d == NULL) {
-		diag("dkim_sign: %s", dkim_getresultstr(st));
-		return 0;
-	}
-	for (i = 0; i < 3; i++)
-		dkim_header(d, (unsigned char *)(uintptr_t)hdrs[i], strlen(hdrs[i]));
-	dkim_eoh(d);
-	dkim_body(d, (unsigned char *)"hello\r\n", 7);
-	st = dkim_eom(d, NULL);
-	if (st == DKIM_STAT_OK && dkim_getsighdr_d(d, 0, &sig, &len) == DKIM_STAT_OK &&
-	    sig != NULL && strstr((char *)sig, "b=") != NULL) {
-		diag("DKIM-Signature: %.60s...", sig);
-		r = 1;
-	} else
-		diag("dkim_eom: %s %s", dkim_getresultstr(st), dkim_geterror(d));
-	dkim_free(d);
-	return r;
-}
-
-/* test_libopendkim - dkim_sign() accepts our signing data for every form */
-static void
-test_libopendkim(void)
-{
-	static const struct {
-		const char *label, *data;
-		dkim_alg_t alg;
-	} t[] = {
-		{ "RSA PKCS#1 PEM", rsa_pkcs1_pem, DKIM_SIGN_RSASHA256 },
-		{ "RSA base64 DER", rsa_pkcs8_b64, DKIM_SIGN_RSASHA256 },
-		{ "Ed25519 PEM", ed_pem, DKIM_SIGN_ED25519SHA256 },
-		{ "Ed25519 raw seed", ed_seed, DKIM_SIGN_ED25519SHA256 },
-	};
-	struct buf err = BUF_INIT;
-	struct dkim_key *k;
-	DKIM_LIB *lib = dkim_init(NULL, NULL);
-	size_t i;
-
-	if (!ok(lib != NULL, "dkim_init"))
-		return;
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if (t[i].alg == DKIM_SIGN_ED25519SHA256 &&
-		    !dkim_libfeature(lib, DKIM_FEATURE_ED25519)) {
-			ok(1, "# SKIP libopendkim built without Ed25519");
-			continue;
-		}
-		k = dkim_key_parse(t[i].data, strlen(t[i].data), t[i].label, &err);
-		ok(k != NULL && sign_with(lib, k, t[i].alg), "libopendkim signs with %s",
-		    t[i].label);
-		dkim_key_free(k);
-	}
-	dkim_close(lib);
-	buf_free(&err);
-}
-
 /*
  * sign_file - helper mode for t/keygen.sh: sign stdin (LF or CRLF) with the
- * key file through libopendkim, print the signed message with CRLF
+ * key file through libopendkim, print the signed message with CRLF.
+ * libopendkim gets the file's own text (as its KeyTable would); our loader
+ * only tells the algorithm.
  */
 static int
 sign_file(const char *keyfile, const char *domain, const char *selector)
 {
-	struct buf err = BUF_INIT, msg = BUF_INIT, hdr = BUF_INIT;
+	struct buf err = BUF_INIT, msg = BUF_INIT, hdr = BUF_INIT, text = BUF_INIT;
 	struct dkim_key *k = dkim_key_load(keyfile, 0, &err);
 	DKIM_LIB *lib = dkim_init(NULL, NULL);
 	DKIM_STAT st;
@@ -584,12 +508,12 @@ sign_file(const char *keyfile, const char *domain, const char *selector)
 	size_t len, n;
 	int inbody = 0;
 
-	if (k == NULL || lib == NULL) {
+	if (k == NULL || lib == NULL || buf_read_file(&text, keyfile, &err) != 0) {
 		fprintf(stderr, "%s\n", err.data ? err.data : "dkim_init failed");
 		return 2;
 	}
 	d = dkim_sign(lib, (const unsigned char *)"keygen", NULL,
-	    (dkim_sigkey_t)dkim_key_signing_data(k, NULL), (const unsigned char *)selector,
+	    (dkim_sigkey_t)text.data, (const unsigned char *)selector,
 	    (const unsigned char *)domain, DKIM_CANON_RELAXED, DKIM_CANON_RELAXED,
 	    strcmp(dkim_key_alg(k), "rsa") == 0 ? DKIM_SIGN_RSASHA256 : DKIM_SIGN_ED25519SHA256,
 	    -1, &st);
@@ -642,6 +566,7 @@ sign_file(const char *keyfile, const char *domain, const char *selector)
 	buf_free(&err);
 	buf_free(&msg);
 	buf_free(&hdr);
+	buf_free(&text);
 	return 0;
 }
 
@@ -657,6 +582,5 @@ main(int argc, char **argv)
 	test_records();
 	test_sig_taglist();
 	test_match();
-	test_libopendkim();
 	return tap_done();
 }
