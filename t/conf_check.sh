@@ -35,4 +35,6 @@ fi
 "$AM" -V > "$T/v"
 like "$(cat "$T/v")" "libopendkim .*" "-V names libopendkim"
 like "$(cat "$T/v")" "libunbound [0-9]" "-V names libunbound"
+like "$(cat "$T/v")" "libidn2 [0-9]" "-V names libidn2, as the library reports it"
+ok "-V names no library the daemon does not link (libopendmarc)" sh -c "! grep -i opendmarc '$T/v'"
 done_testing
