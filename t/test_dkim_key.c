@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <opendkim/dkim.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "dkim_key.h"
 #include "dkim_tag.h"
@@ -55,7 +57,25 @@ static const char rsa_pkcs8_pem[] =
 	"Qkm1En5moV//4g==\n"
 	"-----END PRIVATE KEY-----\n";
 
+/* openssl pkcs8 -topk8 -nocrypt -in rsa_pkcs1_pem -outform DER | base64 -w64
+ * (test_fixtures checks it is PKCS#8 and the other base64 ones are not) */
 static const char rsa_pkcs8_b64[] =
+	"MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBAMwvxhM3lmt1xlqx\n"
+	"0Cr+NCZpLboK/XCrBHn9Iom+eouttXLszOnPwN/awZKGCX835iRfXHtULzDrd+X6\n"
+	"MGM87Wf84jAlu+S4KXFhy5I/bnO96IvB6GehTV2b3CdjjzzRbZNNfScXV3q2NZtc\n"
+	"9/NqlbrIzPYEagJ8nUTolPPCLEelAgMBAAECgYEAsViFN8e+NFO1Fqz+W3kzHnGY\n"
+	"L9C/1A4V80ZzqyPwGEWmJc2bJTE3GrdMDdGxifepQso47z1tR5YdK3ikcm1G3M6h\n"
+	"+w+SZqUMuRhVq9n5lEmqjAbxua4RcBK/dxCVcBvh80qIPYS2sCcWDNcSoECatgt0\n"
+	"aBgamjPBX9OWAgm6P8ECQQD3H2sW+faZfj7f+sskFIX1Pb36nphi3XETWfjXtPA/\n"
+	"VBcujDMgDY2He+uamv5XrfGKwlpPYDLgL19odVmM7xDpAkEA04WB/qQu+XptUbCq\n"
+	"ZasozUlo7nPgEKYZSlRtIbQIQi5I0lEiP61+oP5xYB/sAGhoh6cOY1zbt2XCEyTE\n"
+	"XhwrXQJAfSaWL26r6pQ692ellUInjUmVeuTyu6714xz/nw5tVUUa8GHkSmlSsbia\n"
+	"WxP/lxvqZaGD5wsK+OpE4Tv8/BjecQJBAI3VQyKlox4EWtNhHBFKYPSumd7y8jcX\n"
+	"uXOfAwKLftIpyQjGAKokQvnfQ9TJ8u0fFaCIg1xbQrVKVYWSrN3SE70CP2frk9so\n"
+	"bMzXi2I7M0b1kuN3FuryQVfDUYPi82mn8y5dH6e+Rk9axe6ph6R2DE0sb0b8FB3H\n"
+	"Qkm1En5moV//4g==\n";
+
+static const char rsa_pkcs1_b64_lines[] =
 	"MIICXAIBAAKBgQDML8YTN5ZrdcZasdAq/jQmaS26Cv1wqwR5/SKJvnqLrbVy7Mzp\n"
 	"z8Df2sGShgl/N+YkX1x7VC8w63fl+jBjPO1n/OIwJbvkuClxYcuSP25zveiLwehn\n"
 	"oU1dm9wnY4880W2TTX0nF1d6tjWbXPfzapW6yMz2BGoCfJ1E6JTzwixHpQIDAQAB\n"
@@ -158,6 +178,48 @@ check_form(const char *label, const char *data, const char *alg, unsigned bits,
 	return k;
 }
 
+/* der_of - the DER a base64 fixture holds (OpenSSL's decoder, not ours) */
+static unsigned char *
+der_of(const char *b64, int *len)
+{
+	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+	unsigned char *der = malloc(strlen(b64));
+	int n = 0, m = 0;
+
+	EVP_DecodeInit(ctx);
+	if (EVP_DecodeUpdate(ctx, der, &n, (const unsigned char *)b64, (int)strlen(b64)) < 0 ||
+	    EVP_DecodeFinal(ctx, der + n, &m) < 0)
+		n = m = -1;
+	EVP_ENCODE_CTX_free(ctx);
+	*len = n + m;
+	return der;
+}
+
+/* is_pkcs8 - 1 when the base64 fixture is a PrivateKeyInfo (RFC 5208 §5) */
+static int
+is_pkcs8(const char *b64)
+{
+	int len;
+	unsigned char *der = der_of(b64, &len);
+	const unsigned char *p = der;
+	PKCS8_PRIV_KEY_INFO *p8 = len > 0 ? d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, len) : NULL;
+	int r = p8 != NULL && p == der + len;
+
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	free(der);
+	return r;
+}
+
+/* test_fixtures - each base64 DER fixture is the form its label names, so a
+ * form row cannot pass on the wrong fixture */
+static void
+test_fixtures(void)
+{
+	ok(is_pkcs8(rsa_pkcs8_b64), "fixture: rsa_pkcs8_b64 is PKCS#8");
+	ok(!is_pkcs8(rsa_pkcs1_b64_lines), "fixture: rsa_pkcs1_b64_lines is not PKCS#8");
+	ok(!is_pkcs8(rsa_pkcs1_b64), "fixture: rsa_pkcs1_b64 is not PKCS#8");
+}
+
 /* test_forms - every accepted private key form */
 static void
 test_forms(void)
@@ -169,6 +231,7 @@ test_forms(void)
 		{ "RSA PKCS#1 PEM", rsa_pkcs1_pem, "rsa", rsa_p, 1024 },
 		{ "RSA PKCS#8 PEM", rsa_pkcs8_pem, "rsa", rsa_p, 1024 },
 		{ "RSA PKCS#8 base64 DER (64-col lines)", rsa_pkcs8_b64, "rsa", rsa_p, 1024 },
+		{ "RSA PKCS#1 base64 DER (64-col lines)", rsa_pkcs1_b64_lines, "rsa", rsa_p, 1024 },
 		{ "RSA PKCS#1 base64 DER (one line)", rsa_pkcs1_b64, "rsa", rsa_p, 1024 },
 		{ "Ed25519 PKCS#8 PEM", ed_pem, "ed25519", ed_p, 256 },
 		{ "Ed25519 raw seed base64", ed_seed, "ed25519", ed_p, 256 },
@@ -264,6 +327,8 @@ test_load(void)
 	chmod(path, 0604);
 	is_int(try_load(path, 1, "unsafe permissions"), 0, "0604 refused");
 	is_int(try_load(path, 0, NULL), 1, "0604 accepted without RequireSafeKeys");
+	write_file(path, rsa_pkcs8_b64, 0600);
+	is_int(try_load(path, 1, NULL), 1, "load a PKCS#8 base64 DER file");
 	unlink(path);
 	is_int(try_load(path, 0, "No such file"), 0, "missing file: error names it");
 
@@ -575,6 +640,7 @@ main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "--sign") == 0)
 		return sign_file(argv[2], argv[3], argv[4]);
+	test_fixtures();
 	test_forms();
 	test_bad();
 	test_load();
