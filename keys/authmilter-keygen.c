@@ -190,9 +190,11 @@ main(int argc, char **argv)
 	buf_printf(&pub, "%s/%s.txt", dir, selector);
 	buf_init(&pem);
 	buf_init(&txt);
-	dkim_key_private_pem(k, &pem);
 	zone_line(k, domain, selector, &txt);
-	if (access(pub.data, F_OK) == 0) {
+	if (dkim_key_private_pem(k, &pem) != 0) {
+		fprintf(stderr, "authmilter-keygen: cannot encode the new key\n");
+		status = EX_SOFTWARE;
+	} else if (access(pub.data, F_OK) == 0) {
 		fprintf(stderr, "authmilter-keygen: %s exists (refusing to overwrite)\n", pub.data);
 		status = EX_CANTCREAT;
 	} else if (write_new(priv.data, 0600, pem.data, pem.len) < 0)

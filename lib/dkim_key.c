@@ -34,8 +34,6 @@ struct dkim_key {
 	enum key_alg	alg;
 	unsigned	bits;
 	EVP_PKEY       *pkey;
-	char	       *pem;	/* PKCS#8 PEM, what dkim_sign() takes */
-	size_t		pemlen;
 };
 
 /* b64_val - value of one base64 character, -1 when not one */
@@ -144,9 +142,6 @@ static struct dkim_key *
 key_from_pkey(EVP_PKEY *pkey, const char *name, struct buf *err)
 {
 	struct dkim_key *k;
-	BIO *bio;
-	char *mem;
-	long n;
 
 	k = xcalloc(1, sizeof(*k));
 	k->pkey = pkey;
@@ -161,18 +156,6 @@ key_from_pkey(EVP_PKEY *pkey, const char *name, struct buf *err)
 		dkim_key_free(k);
 		return NULL;
 	}
-	bio = BIO_new(BIO_s_mem());
-	if (bio == NULL || !PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL)) {
-		buf_printf(err, "%s: cannot encode the key", name);
-		ssl_error(err);
-		BIO_free(bio);
-		dkim_key_free(k);
-		return NULL;
-	}
-	n = BIO_get_mem_data(bio, &mem);
-	k->pem = xstrndup(mem, (size_t)n);
-	k->pemlen = (size_t)n;
-	BIO_free(bio);
 	return k;
 }
 
@@ -345,10 +328,6 @@ dkim_key_free(struct dkim_key *k)
 	if (k == NULL)
 		return;
 	EVP_PKEY_free(k->pkey);
-	if (k->pem != NULL) {
-		OPENSSL_cleanse(k->pem, k->pemlen);
-		free(k->pem);
-	}
 	free(k);
 }
 
@@ -380,40 +359,33 @@ dkim_key_pkey(const struct dkim_key *k)
 	return k->pkey;
 }
 
-/* dkim_key_signing_data - the PKCS#8 PEM text dkim_sign() takes */
-const unsigned char *
-dkim_key_signing_data(const struct dkim_key *k, size_t *len)
-{
-	if (len != NULL)
-		*len = k->pemlen;
-	return (const unsigned char *)k->pem;
-}
-
 /*
  * dkim_key_private_pem - append the key as a key file holds it: RSA as
  * PKCS#1 ("RSA PRIVATE KEY"), the one form every DKIM tool reads (dkimpy
  * 1.1 reads no other); Ed25519 as PKCS#8, its only PEM form
  */
-void
+int
 dkim_key_private_pem(const struct dkim_key *k, struct buf *out)
 {
-	BIO *bio;
+	BIO *bio = BIO_new(BIO_s_mem());
 	char *mem;
 	long n;
+	int done;
 
-	if (k->alg == ALG_RSA && (bio = BIO_new(BIO_s_mem())) != NULL) {
-		if (PEM_write_bio_PrivateKey_traditional(bio, k->pkey, NULL, NULL, 0,
-		    NULL, NULL)) {
-			n = BIO_get_mem_data(bio, &mem);
-			buf_add(out, mem, (size_t)n);
-			OPENSSL_cleanse(mem, (size_t)n);
-			BIO_free(bio);
-			return;
-		}
-		BIO_free(bio);
+	if (bio == NULL)
+		return -1;
+	if (k->alg == ALG_RSA)
+		done = PEM_write_bio_PrivateKey_traditional(bio, k->pkey, NULL, NULL, 0, NULL, NULL);
+	else
+		done = PEM_write_bio_PrivateKey(bio, k->pkey, NULL, NULL, 0, NULL, NULL);
+	if (done) {
+		n = BIO_get_mem_data(bio, &mem);
+		buf_add(out, mem, (size_t)n);
+		OPENSSL_cleanse(mem, (size_t)n);
+	} else
 		ERR_clear_error();
-	}
-	buf_add(out, k->pem, k->pemlen);
+	BIO_free(bio);
+	return done ? 0 : -1;
 }
 
 /* dkim_key_public_b64 - append the p= value (RFC 6376 §3.6.1, RFC 8463 §4.2) */

@@ -48,20 +48,10 @@ const char     *dkim_key_sigalg(const struct dkim_key *k);
 unsigned	dkim_key_bits(const struct dkim_key *k);
 /* dkim_key_pkey - the OpenSSL key (owned by k; do not free or modify) */
 EVP_PKEY       *dkim_key_pkey(const struct dkim_key *k);
-/*
- * dkim_key_signing_data - what libopendkim's dkim_sign() takes as its
- * secret key: NUL-terminated, *len excludes the NUL.  Always PKCS#8 PEM
- * text, for RSA and Ed25519 alike: libopendkim 2.11 dkim_sign() base64-decodes
- * a key only when it starts with "MII" (RSA DER) and otherwise hands it to
- * PEM_read_bio_PrivateKey(); it has no path for a raw Ed25519 seed.
- * The signer (dkim_sign.c) no longer uses it: it signs with dkim_key_pkey().
- * Kept for t/test_dkim_key.c, whose --sign helper lets t/keygen.sh check
- * generated keys against libopendkim as an independent signer.
- */
-const unsigned char *dkim_key_signing_data(const struct dkim_key *k, size_t *len);
 /* dkim_key_private_pem - the key file form (appended to out): RSA PKCS#1
- * PEM ("BEGIN RSA PRIVATE KEY"), Ed25519 PKCS#8 PEM ("BEGIN PRIVATE KEY") */
-void		dkim_key_private_pem(const struct dkim_key *k, struct buf *out);
+ * PEM ("BEGIN RSA PRIVATE KEY"), Ed25519 PKCS#8 PEM ("BEGIN PRIVATE KEY");
+ * 0, or -1 (nothing appended) when OpenSSL cannot encode it */
+int		dkim_key_private_pem(const struct dkim_key *k, struct buf *out);
 /*
  * dkim_key_public_b64 - the p= value (appended to out): RSA base64 of the
  * SubjectPublicKeyInfo DER (what OpenDKIM publishes); Ed25519 base64 of the

@@ -327,13 +327,6 @@ dkimv_eom(struct dkimv *v)
 			(void)dkim_sig_process(v->dkim, sigs[i]);
 }
 
-/* dkimv_nsigs - see dkim_verify.h */
-size_t
-dkimv_nsigs(const struct dkimv *v)
-{
-	return v ? v->nfields : 0;
-}
-
 /* tag - a signature tag's value, or NULL */
 static const char *
 tag(DKIM_SIGINFO *sig, const char *name)

@@ -25,7 +25,7 @@
  * signatures of that message are not looked up and are temperror too).
  * t=y keys are reported (testing), not treated differently.  Only the
  * first MaximumSignaturesToVerify DKIM-Signature fields are handed to
- * libopendkim; later ones are counted (dkimv_nsigs) and logged, never
+ * libopendkim; later ones are counted and logged (dkimv_eoh), never
  * parsed.  An unsigned message gives no entries.
  *
  * Ownership: dkimv_new copies queue_id; dkimv_header copies what it keeps;
@@ -59,8 +59,6 @@ void		dkimv_body(struct dkimv *v, const unsigned char *p, size_t n);
 void		dkimv_eom(struct dkimv *v);
 /* dkimv_results - append one entry per signature evaluated, header order */
 void		dkimv_results(struct dkimv *v, struct verdict *out);
-/* dkimv_nsigs - signatures found in the header (evaluated or not) */
-size_t		dkimv_nsigs(const struct dkimv *v);
 void		dkimv_free(struct dkimv *v);
 
 /* dkimdns_attach - route libopendkim's key lookups through d (dkim_dns.c);

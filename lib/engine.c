@@ -47,7 +47,7 @@ split_words(const char *kw, const char *spec, char ***out, struct buf *err)
 	return 0;
 }
 
-/* hostlist_or_fail - one host list keyword, error prefixed with its name */
+/* load_hostlist - one host list keyword, error prefixed with its name */
 static int
 load_hostlist(struct hostlist **out, const char *keyword, const char *spec, struct buf *err)
 {

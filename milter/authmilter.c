@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <idn2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ print_versions(void)
 	smfi_version(&ma, &mi, &pl);
 	printf("libmilter %u.%u.%u\n", ma, mi, pl);
 	printf("libopendkim %lu.%lu.%lu\n", (dv >> 24) & 0xff, (dv >> 16) & 0xff, (dv >> 8) & 0xff);
-	printf("libopendmarc 1.4 (API of the Debian 12 package; the library reports no version)\n");
+	printf("libidn2 %s\n", idn2_check_version(NULL));
 	printf("libspf2 %d.%d.%d\n", SPF_LIB_VERSION_MAJOR, SPF_LIB_VERSION_MINOR, SPF_LIB_VERSION_PATCH);
 	printf("libunbound %s\n", ub_version());
 	printf("libmaxminddb %s\n", MMDB_lib_version());

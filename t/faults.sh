@@ -24,16 +24,10 @@ printf 'From: alice@sender.hostile.test\r\nTo: bob@rcpt.test\r\nSubject: fault\r
 # mkconf NAME NAMESERVER-PORT [extra lines]: a daemon config; sets PORT
 mkconf() {
 	PORT=$(free_port)
-	cat > "$T/$1.conf" <<CEOF
-Socket inet:$PORT@127.0.0.1
-AuthservID mx.hostile.test
-Background no
-Syslog no
-AllowRootOperation yes
-Nameservers 127.0.0.1:$2
-DNSTimeout 2
-RejectFailures yes
-CEOF
+	{
+		(DNS_PORT=$2; conf_base "inet:$PORT@127.0.0.1" mx.hostile.test) | grep -v '^DNSTimeout'
+		printf 'DNSTimeout 2\nRejectFailures yes\n'
+	} > "$T/$1.conf"
 	[ -n "${3:-}" ] && printf '%b\n' "$3" >> "$T/$1.conf"
 	return 0
 }

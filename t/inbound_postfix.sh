@@ -11,18 +11,14 @@ pf_netns
 . "$srcdir/inbound_lib.sh"
 dns_start "$T/zone.conf" || skip_all "cannot start unbound"
 MPORT=$(free_port)
-cat > "$T/a.conf" <<CEOF
-Socket inet:$MPORT@127.0.0.1
-AuthservID mx.test.example
-Background no
-Syslog no
-AllowRootOperation yes
-Nameservers 127.0.0.1:$DNS_PORT
-DNSTimeout 3
+{
+	conf_base "inet:$MPORT@127.0.0.1" mx.test.example
+	cat <<CEOF
 InternalHosts 198.18.1.1
 RejectFailures yes
 HoldQuarantinedMessages yes
 CEOF
+} > "$T/a.conf"
 milter_start "$T/a.conf" || skip_all "authmilter did not start"
 pf_start "inet:127.0.0.1:$MPORT" || skip_all "postfix did not start"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # keygen.sh - authmilter-keygen: files, modes, refusals, record format, and
 # keys that sign mail dkimpy verifies through DNS (dkimpy signing, and
-# libopendkim signing through our key loader)
+# libopendkim signing with the key files as written)
 . "$srcdir/lib.sh"
 need openssl
 $PY -c 'import dkim, dns.resolver, nacl' 2>/dev/null ||

@@ -16,14 +16,7 @@ dns_start "$T/zone.conf" || skip_all "cannot start unbound"
 PORT=$(free_port)
 SOCK="inet:$PORT@127.0.0.1"
 write_conf() {
-	{
-		echo "Socket $1"
-		echo "AuthservID test.example"
-		echo "Background no"
-		echo "Syslog no"
-		echo "Nameservers 127.0.0.1:$DNS_PORT"
-		[ "$(id -u)" = 0 ] && echo "AllowRootOperation yes"
-	} > "$2"
+	conf_base "$1" test.example > "$2"
 }
 write_conf "$SOCK" "$T/am.conf"
 milter_start "$T/am.conf" || { echo "not ok 1 - daemon starts"; exit 1; }

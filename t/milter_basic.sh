@@ -7,18 +7,14 @@ MC="$builddir/miltc"
 
 dns_start "$srcdir/zones/dns.conf" || skip_all "cannot start unbound"
 MPORT=$(free_port)
-cat > "$T/a.conf" <<CEOF
-Socket inet:$MPORT@127.0.0.1
-AuthservID mx.test.example
-Background no
-Syslog no
-AllowRootOperation yes
-Nameservers 127.0.0.1:$DNS_PORT
-DNSTimeout 3
+{
+	conf_base "inet:$MPORT@127.0.0.1" mx.test.example
+	cat <<CEOF
 InternalHosts 127.0.0.1, 10.9.0.0/16, !10.9.9.9
 IgnoreHosts 192.0.2.66
 PeerList 192.0.2.77
 CEOF
+} > "$T/a.conf"
 milter_start "$T/a.conf" || skip_all "authmilter did not start"
 S="inet:$MPORT@127.0.0.1"
 printf 'From: Alice <alice@sender.test>\r\nTo: bob@rcpt.test\r\nSubject: basic\r\n\r\nHello.\r\n' > "$T/m.eml"

@@ -20,17 +20,14 @@ dns_start "$T/zone.conf" || skip_all "cannot start unbound"
 printf 'rsa %s:rsa1:%s/rsa1.key\ned %s:ed1:%s/ed1.key\n' $D "$K" $D "$K" > "$T/KeyTable"
 printf '%s rsa,ed\n' $D > "$T/SigningTable"
 MPORT=$(free_port)
-cat > "$T/a.conf" <<CEOF
-Socket inet:$MPORT@127.0.0.1
-AuthservID mx.test.example
-Background no
-Syslog no
-AllowRootOperation yes
-Nameservers 127.0.0.1:$DNS_PORT
+{
+	conf_base "inet:$MPORT@127.0.0.1" mx.test.example
+	cat <<CEOF
 KeyTable $T/KeyTable
 SigningTable $T/SigningTable
 InternalHosts 198.18.1.1
 CEOF
+} > "$T/a.conf"
 milter_start "$T/a.conf" || skip_all "authmilter did not start"
 pf_start "inet:127.0.0.1:$MPORT" || skip_all "postfix did not start"
 printf 'From: Carol <carol@%s>\r\nTo: dave@rcpt.test\r\nSubject: outbound\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <o1@%s>\r\n\r\nSigned on the way out.\r\n' $D $D > "$T/m.eml"

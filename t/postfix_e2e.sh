@@ -8,16 +8,12 @@
 pf_netns
 dns_start "$srcdir/zones/dns.conf" || skip_all "cannot start unbound"
 MPORT=$(free_port)
-cat > "$T/authmilter.conf" <<CEOF
-Socket inet:$MPORT@127.0.0.1
-AuthservID mx.test.example
-Background no
-Syslog no
-AllowRootOperation yes
-Nameservers 127.0.0.1:$DNS_PORT
-DNSTimeout 3
+{
+	conf_base "inet:$MPORT@127.0.0.1" mx.test.example
+	cat <<CEOF
 InternalHosts 198.18.1.1
 CEOF
+} > "$T/authmilter.conf"
 milter_start "$T/authmilter.conf" || skip_all "authmilter did not start"
 pf_start "inet:127.0.0.1:$MPORT" || skip_all "postfix did not start"
 

@@ -22,17 +22,14 @@ cp "$K/old.key" "$K/current.key"
 printf 'main %s:old:%s/current.key\ned %s:ed:%s/ed.key\n' $D "$K" $D "$K" > "$T/KeyTable"
 printf '*@%s main,ed\n' $D > "$T/SigningTable"
 MPORT=$(free_port)
-cat > "$T/a.conf" <<CEOF
-Socket inet:$MPORT@127.0.0.1
-AuthservID mx.test.example
-Background no
-Syslog no
-AllowRootOperation yes
-Nameservers 127.0.0.1:$DNS_PORT
+{
+	conf_base "inet:$MPORT@127.0.0.1" mx.test.example
+	cat <<CEOF
 KeyTable $T/KeyTable
 SigningTable refile:$T/SigningTable
 InternalHosts 127.0.0.1, 198.18.1.0/24
 CEOF
+} > "$T/a.conf"
 milter_start "$T/a.conf" || skip_all "authmilter did not start"
 printf 'From: Carol <carol@%s>\r\nTo: dave@rcpt.test\r\nSubject: reload\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <r1@%s>\r\n\r\nSigned through the milter.\r\n' $D $D > "$T/m.eml"
 

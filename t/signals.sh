@@ -17,17 +17,12 @@ while True:
 " &
 at_exit "kill $!"
 MPORT=$(free_port)
+# write_conf AUTHSERV-ID - the name server is the one that never answers
 write_conf() {
-	cat > "$T/a.conf" <<CEOF
-Socket inet:$MPORT@127.0.0.1
-AuthservID $1
-Background no
-Syslog no
-AllowRootOperation yes
-PidFile $T/a.pid
-Nameservers 127.0.0.1:$SLOW_PORT
-DNSTimeout 3
-CEOF
+	{
+		(DNS_PORT=$SLOW_PORT; conf_base "inet:$MPORT@127.0.0.1" "$1")
+		echo "PidFile $T/a.pid"
+	} > "$T/a.conf"
 }
 write_conf first.test.example
 milter_start "$T/a.conf" || skip_all "authmilter did not start"

@@ -3,18 +3,21 @@
  * against the real unbound test server (run by dmarc.sh, which serves
  * t/zones/dmarc.conf and exports DNS_PORT, DEAD_PORT and DMARC_PSL).
  * libopendmarc's record parser is the independent check for well-formed
- * records.
+ * records (the only program that links libopendmarc; configure without it
+ * skips those rows).
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef HAVE_OPENDMARC
 #include <opendmarc/dmarc.h>
 /* libopendmarc's header #defines the same names as our enum dmarc_policy */
 #undef DMARC_POLICY_NONE
 #undef DMARC_POLICY_QUARANTINE
 #undef DMARC_POLICY_REJECT
+#endif
 
 #include "conf.h"
 #include "dmarc.h"
@@ -76,6 +79,7 @@ static const struct rec_case rec_cases[] = {
 static void
 opendmarc_check(const struct rec_case *c, const struct dmarc_record *r)
 {
+#ifdef HAVE_OPENDMARC
 	static const char want_p[] = { 0, 'n', 'q', 'r' };
 	DMARC_POLICY_T *pctx = opendmarc_policy_connect_init((u_char *)"192.0.2.1", 0);
 	int p = 0, adkim = 0, aspf = 0, pct = 0, st;
@@ -89,6 +93,10 @@ opendmarc_check(const struct rec_case *c, const struct dmarc_record *r)
 	    pct == r->pct, "libopendmarc agrees on \"%.40s\" (st %d p %c adkim %c aspf %c pct %d)",
 	    c->rec, st, p ? p : '-', adkim ? adkim : '-', aspf ? aspf : '-', pct);
 	opendmarc_policy_connect_shutdown(pctx);
+#else
+	(void)r;
+	ok(1, "# SKIP libopendmarc not installed: no cross-check of \"%.40s\"", c->rec);
+#endif
 }
 
 /* test_records - the table above */

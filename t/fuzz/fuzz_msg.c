@@ -53,7 +53,8 @@ setup(int strictest)
 	buf_init(&pem);
 	if (mkdtemp(dir) == NULL || (k = dkim_key_generate("ed25519", 0, &err)) == NULL)
 		abort();
-	dkim_key_private_pem(k, &pem);
+	if (dkim_key_private_pem(k, &pem) != 0)
+		abort();
 	dkim_key_free(k);
 	snprintf(path, sizeof(path), "%s/key.pem", dir);
 	umask(077);
