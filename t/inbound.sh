@@ -55,6 +55,19 @@ is "$(field "$j" "r['spf'], r['dmarc'], r['policy'], r['disposition'], j['action
 like "$(field "$j" "j['reply']")" "^550 5.7.1 .*reject.inb.test" "the reply is 550 5.7.1 and names the domain"
 m=$(milter reject boss@reject.inb.test)
 like "$m" "reply eom reject 550 5.7.1 .*reject.inb.test" "through the milter: 550 5.7.1 at eom"
+# the built-in defaults and the packaged configuration refuse a p=reject
+# spoof too (RejectFailures defaults to yes, issue 11 item 2)
+conf_base "inet:$MPORT@127.0.0.1" mx.test.example > "$T/defaults.conf"
+j=$("$AM" -c "$T/defaults.conf" --test-message "$T/reject.eml" --client-ip 198.18.0.1 \
+    --helo client.inb.test --mail-from boss@reject.inb.test --rcpt bob@rcpt.test --json)
+is "$(field "$j" "r['dmarc'], r['policy'], j['action']")" "fail reject reject" \
+    "built-in defaults: a p=reject failure is refused"
+{ grep -v '^HistoryFile\|^ReportStateFile' "$top_srcdir/conf/authmilter.conf"; printf 'Nameservers 127.0.0.1:%s\n' "$DNS_PORT"; } \
+    > "$T/packaged.conf"
+j=$("$AM" -c "$T/packaged.conf" --test-message "$T/reject.eml" --client-ip 198.18.0.1 \
+    --helo client.inb.test --mail-from boss@reject.inb.test --rcpt bob@rcpt.test --json)
+is "$(field "$j" "r['dmarc'], r['policy'], j['action']")" "fail reject reject" \
+    "the packaged conf/authmilter.conf: a p=reject failure is refused"
 
 j=$(runner quar q@quar.inb.test)
 is "$(field "$j" "r['dmarc'], r['policy'], r['disposition'], j['action']")" "fail quarantine quarantine quarantine" "p=quarantine failure: quarantined"
