@@ -48,6 +48,14 @@
 #   first vs last chunk and writes $SOAK_OUT (default
 #   $builddir/soak-results.tsv).  Exit 1 when anything failed.
 #
+# Instructions (issue 13): `t/bench/bench.sh insn [OTHER_BUILDDIR]` runs the
+#   daemon under callgrind (deterministic instruction counts, whatever else
+#   the machine does) for inbound verify of in-2k and outbound dual signing,
+#   INSN_N (200) messages on one connection at a time, minus a one-message
+#   run (start-up and shutdown); with OTHER_BUILDDIR (a build of another
+#   commit) it measures that daemon the same way in the same run and prints
+#   the ratio this/other.  Exit 1 when an answer was wrong.
+#
 # Tunables: CONC=8 concurrency, N2=3000 (2 KiB messages per row),
 #   N100=1000 (100 KiB), WARMUP=200, OUT=file, E2E=0|1, KEEP=1 (leave the
 #   state directory), NS=authmilter-bench (netns name); end to end:
@@ -495,12 +503,76 @@ soak() {
 	return $rc
 }
 
+# ---- instructions per message (callgrind) ----------------------------------
+# insn_total BIN KIND N MSG ARGS... - callgrind's instruction total for one
+# daemon run answering N messages (every answer checked)
+insn_total() {
+	local bin=$1 kind=$2 n=$3 msg=$4 out="$S/cg.$$.out" pid i
+	shift 4
+	rm -f "$S/run/am.sock" "$out"
+	$NX valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" -f -c "$(am_conf "$kind")" \
+		> "$S/log/insn.log" 2>&1 &
+	pid=$!
+	for i in $(seq 1 1200); do
+		[ -S "$S/run/am.sock" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -S "$S/run/am.sock" ] || { kill "$pid"; die "$bin did not start under valgrind"; }
+	$NX "$ML" --milter "unix:$S/run/am.sock" -c 1 -n "$n" --warmup 0 --label insn "$@" "$msg" \
+		> "$S/log/insn.out" 2>> "$S/log/insn.err" || { kill "$pid"; die "milterload failed"; }
+	grep -q ' errors=0 wrong=0' "$S/log/insn.out" ||
+		{ kill "$pid"; cat "$S/log/insn.out" >&2; die "wrong answers under callgrind"; }
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	awk '/^(summary|totals):/ { print $2; exit }' "$out"
+	rm -f "$out"
+}
+
+# insn_row LABEL BIN KIND MSG ARGS... - instructions per message
+insn_row() {
+	local label=$1 bin=$2 kind=$3 msg=$4 one many n=${INSN_N:-200}
+	shift 4
+	one=$(insn_total "$bin" "$kind" 1 "$msg" "$@")
+	many=$(insn_total "$bin" "$kind" "$n" "$msg" "$@")
+	echo $(( (many - one) / (n - 1) ))
+}
+
+insn() {
+	local other=${1:-} t this that
+	command -v valgrind >/dev/null || die "valgrind is not installed"
+	[ -z "$other" ] || [ -x "$other/milter/authmilter" ] || die "no $other/milter/authmilter"
+	echo "== instructions per message (callgrind, ${INSN_N:-200} messages, one connection)  ($(date -u +%F))"
+	printf '%-10s %14s %14s %8s\n' test this other ratio
+	for t in in-2k out-dual; do
+		local args=()
+		case $t in
+		in-2k) args=(rsa "$S/msg/in-2k.eml" "${INB_ENV[@]}" "${INB_EXPECT[@]}") ;;
+		out-dual) args=(dual "$S/msg/out-2k.eml" "${OUT_ENV[@]}" --expect-action accept
+			--expect-header '^DKIM-Signature: .*a=rsa-sha256' --expect-header '^DKIM-Signature: .*a=ed25519-sha256') ;;
+		esac
+		this=$(insn_row "$t" "$AM" "${args[@]}")
+		if [ -n "$other" ]; then
+			that=$(insn_row "$t" "$other/milter/authmilter" "${args[@]}")
+			printf '%-10s %14d %14d %8.3f\n' "$t" "$this" "$that" "$(awk -v a="$this" -v b="$that" 'BEGIN { print a / b }')"
+		else
+			printf '%-10s %14d %14s %8s\n' "$t" "$this" - -
+		fi
+	done
+}
+
 main() {
 	if [ "${1:-}" = e2e ]; then
 		ensure_packages
 		setup
 		start_dns
 		e2e
+		exit $?
+	fi
+	if [ "${1:-}" = insn ]; then
+		setup
+		start_dns
+		insn "${2:-}"
 		exit $?
 	fi
 	if [ "${1:-}" = soak ]; then
