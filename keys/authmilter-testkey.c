@@ -198,11 +198,11 @@ test_one(struct dns *dns, const char *domain, const char *selector, const char *
 }
 
 /*
- * keytable_line - one "name domain:selector:key" line of an OpenDKIM
+ * test_keytable_line - one "name domain:selector:key" line of an OpenDKIM
  * KeyTable (opendkim.conf(5)); 0 when tested, -1 when malformed
  */
 static int
-keytable_line(struct dns *dns, char *line, int require_safe, int verbose, int *status)
+test_keytable_line(struct dns *dns, char *line, int require_safe, int verbose, int *status)
 {
 	char *name, *value, *domain, *selector, *key;
 
@@ -254,7 +254,7 @@ test_keytable(struct dns *dns, const char *spec, int require_safe, int verbose)
 		if (*p == '#' || *p == '\0')
 			continue;
 		n++;
-		if (keytable_line(dns, p, require_safe, verbose, &status) < 0) {
+		if (test_keytable_line(dns, p, require_safe, verbose, &status) < 0) {
 			fprintf(stderr, "authmilter-testkey: %s:%d: expected \"name "
 			    "domain:selector:keyfile\"\n", path, lineno);
 			status = worse(status, TK_CONFIG);
