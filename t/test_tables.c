@@ -1,5 +1,5 @@
 /*
- * test_tables.c - KeyTable and SigningTable parsing and OpenDKIM's lookup
+ * test_tables.c - lib/tables.c: KeyTable and SigningTable parsing and OpenDKIM's lookup
  * order (opendkim.conf(5)): plain tables, refile: wildcards, first match
  * versus MultipleSignatures, "%" entries, comments, and bad lines with
  * file:line errors
