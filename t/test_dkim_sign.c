@@ -369,14 +369,43 @@ tables_conf(struct buf *b, const char *extra)
 	    "RequireSafeKeys no\n%s", tmpdir, tmpdir, extra);
 }
 
+/* first_tag - tag name of the first signature s makes for user@domain
+ * ("" when none) */
+static char *
+first_tag(const struct dkim_signer *s, const char *user, const char *domain,
+    const char *name, struct buf *log)
+{
+	struct buf why = BUF_INIT;
+	struct verdict v;
+	char *tag;
+
+	buf_init(&why);
+	verdict_init(&v);
+	(void)sign(s, NULL, user, domain, 0, &v, log, &why);
+	tag = tag_of(v.nadd ? v.add[0].value : "", name);
+	verdict_free(&v);
+	buf_free(&why);
+	return tag;
+}
+
 /* test_tables - several keys, signer templates, unusable From domains */
 static void
 test_tables(void)
 {
+	static const struct {
+		const char     *user, *domain, *tag, *want, *label;
+	} rows[] = {
+		{ "carol", "kat.example", "i", "x.kat.example@kat.example",
+		    "signer template: % is the From domain" },
+		{ "dave", "other.example", "i", "", "i= outside d=: signed without i=" },
+		{ "dave", "other.example", "d", "kat.example", "i= outside d=: d= kept" },
+		{ "eve", "third.example", "d", "third.example", "KeyTable %: d= is the From domain" },
+	};
 	struct buf conf = BUF_INIT, err = BUF_INIT, why = BUF_INIT, log = BUF_INIT;
 	struct dkim_signer *s;
 	struct verdict v;
 	char *one_ed, *tag;
+	size_t i;
 
 	buf_init(&conf);
 	buf_init(&err);
@@ -400,29 +429,14 @@ test_tables(void)
 	    "the Ed25519 signature is the one it makes alone");
 	verdict_free(&v);
 
-	verdict_init(&v);
-	(void)sign(s, NULL, "carol", "kat.example", 0, &v, &log, &why);
-	tag = tag_of(v.nadd ? v.add[0].value : "", "i");
-	is_str(tag, "x.kat.example@kat.example", "signer template: %% is the From domain");
-	free(tag);
-	verdict_free(&v);
-
-	verdict_init(&v);
 	buf_reset(&log);
-	(void)sign(s, NULL, "dave", "other.example", 0, &v, &log, &why);
-	tag = tag_of(v.nadd ? v.add[0].value : "", "i");
-	ok(v.nadd == 1 && *tag == '\0' && strstr(log.data, "not-under-d=kat.example"),
-	    "i= outside d=: signed without i=, logged");
-	free(tag);
-	verdict_free(&v);
-
-	verdict_init(&v);
-	(void)sign(s, NULL, "eve", "third.example", 0, &v, &log, &why);
-	tag = tag_of(v.nadd ? v.add[0].value : "", "d");
-	is_str(tag, "third.example", "KeyTable %%: d= is the From domain");
-	free(tag);
-	verdict_free(&v);
-
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		tag = first_tag(s, rows[i].user, rows[i].domain, rows[i].tag, &log);
+		is_str(tag, rows[i].want, "%s", rows[i].label);
+		free(tag);
+	}
+	ok(strstr(log.data, "i=bob@elsewhere.example:not-under-d=kat.example") != NULL,
+	    "i= outside d=: logged");
 	verdict_init(&v);
 	buf_reset(&why);
 	is_int(sign(s, NULL, "eve", "[a;s=x]", 0, &v, &log, &why), 0,
