@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include "buf.h"
 #include "dkim_key.h"
+#include "keys_opt.h"
 
 #define EX_USAGE	64
 #define EX_CANTCREAT	73
@@ -126,71 +126,73 @@ print_tables(const char *domain, const char *selector, const char *keypath)
 	printf("# SigningTable (refile:)\n*@%s %s._domainkey.%s\n", domain, selector, domain);
 }
 
-int
-main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "algorithm", required_argument, NULL, 'a' },
-		{ "bits", required_argument, NULL, 'b' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "selector", required_argument, NULL, 's' },
-		{ "directory", required_argument, NULL, 'D' },
-		{ "table", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *alg = "rsa", *domain = NULL, *selector = NULL, *dir = ".";
-	struct buf err = BUF_INIT, pem = BUF_INIT, txt = BUF_INIT, priv = BUF_INIT,
-	    pub = BUF_INIT;
-	struct dkim_key *k;
-	unsigned long bits = 0;
-	char *end;
-	int c, table = 0, status = 0;
+struct args {
+	const char     *alg, *domain, *selector, *dir;
+	unsigned long	bits;
+	int		table;
+};
 
-	while ((c = getopt_long(argc, argv, "a:b:d:s:D:h", longopts, NULL)) != -1) {
+/* parse_args - the command line into a; 0, or the exit status on error */
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	struct keys_opt o;
+	char *end;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->alg = "rsa";
+	a->dir = ".";
+	keys_opt_init(&o, "a:algorithm b:bits d:domain s:selector D:directory T-table h+help");
+	while ((c = keys_opt_next(&o, argc, argv)) != -1) {
 		switch (c) {
-		case 'a': alg = optarg; break;
+		case 'a': a->alg = optarg; break;
 		case 'b':
 			errno = 0;
-			bits = strtoul(optarg, &end, 10);
-			if (errno || *end != '\0' || end == optarg || bits > 16384) {
+			a->bits = strtoul(optarg, &end, 10);
+			if (errno || *end != '\0' || end == optarg || a->bits > 16384) {
 				fprintf(stderr, "authmilter-keygen: bad key size \"%s\"\n", optarg);
 				return EX_USAGE;
 			}
 			break;
-		case 'd': domain = optarg; break;
-		case 's': selector = optarg; break;
-		case 'D': dir = optarg; break;
-		case 'T': table = 1; break;
+		case 'd': a->domain = optarg; break;
+		case 's': a->selector = optarg; break;
+		case 'D': a->dir = optarg; break;
+		case 'T': a->table = 1; break;
 		case 'h': usage(0);
 		default: usage(EX_USAGE);
 		}
 	}
-	if (optind != argc || domain == NULL || selector == NULL)
+	if (optind != argc || a->domain == NULL || a->selector == NULL)
 		usage(EX_USAGE);
-	if (!valid_name(domain) || !valid_name(selector)) {
+	if (!valid_name(a->domain) || !valid_name(a->selector)) {
 		fprintf(stderr, "authmilter-keygen: invalid domain or selector name\n");
 		return EX_USAGE;
 	}
-	if (strcmp(alg, "rsa") == 0 && bits == 0)
-		bits = 2048;
-	if (strcmp(alg, "ed25519") == 0 && bits != 0 && bits != 256) {
+	if (strcmp(a->alg, "rsa") == 0 && a->bits == 0)
+		a->bits = 2048;
+	if (strcmp(a->alg, "ed25519") == 0 && a->bits != 0 && a->bits != 256) {
 		fprintf(stderr, "authmilter-keygen: Ed25519 keys have 256 bits\n");
 		return EX_USAGE;
 	}
-	buf_init(&err);
-	if ((k = dkim_key_generate(alg, (unsigned)bits, &err)) == NULL) {
-		fprintf(stderr, "authmilter-keygen: %s\n", err.data);
-		buf_free(&err);
-		return EX_USAGE;
-	}
+	return 0;
+}
+
+/* write_pair - DIR/SELECTOR.private and DIR/SELECTOR.txt for k, neither
+ * over an existing file; 0 or the exit status */
+static int
+write_pair(const struct dkim_key *k, const struct args *a)
+{
+	struct buf pem = BUF_INIT, txt = BUF_INIT, priv = BUF_INIT, pub = BUF_INIT;
+	int status = 0;
+
 	buf_init(&priv);
 	buf_init(&pub);
-	buf_printf(&priv, "%s/%s.private", dir, selector);
-	buf_printf(&pub, "%s/%s.txt", dir, selector);
+	buf_printf(&priv, "%s/%s.private", a->dir, a->selector);
+	buf_printf(&pub, "%s/%s.txt", a->dir, a->selector);
 	buf_init(&pem);
 	buf_init(&txt);
-	zone_line(k, domain, selector, &txt);
+	zone_line(k, a->domain, a->selector, &txt);
 	if (dkim_key_private_pem(k, &pem) != 0) {
 		fprintf(stderr, "authmilter-keygen: cannot encode the new key\n");
 		status = EX_SOFTWARE;
@@ -202,16 +204,36 @@ main(int argc, char **argv)
 	else if (write_new(pub.data, 0644, txt.data, txt.len) < 0) {
 		unlink(priv.data);
 		status = EX_CANTCREAT;
-	} else if (table)
-		print_tables(domain, selector, priv.data);
+	} else if (a->table)
+		print_tables(a->domain, a->selector, priv.data);
 	else
 		printf("wrote %s (%s, %u bits) and %s\n", priv.data, dkim_key_alg(k),
 		    dkim_key_bits(k), pub.data);
-	dkim_key_free(k);
 	buf_free(&pem);
 	buf_free(&txt);
 	buf_free(&priv);
 	buf_free(&pub);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	struct buf err = BUF_INIT;
+	struct dkim_key *k;
+	int status;
+
+	if ((status = parse_args(argc, argv, &a)) != 0)
+		return status;
+	buf_init(&err);
+	if ((k = dkim_key_generate(a.alg, (unsigned)a.bits, &err)) == NULL) {
+		fprintf(stderr, "authmilter-keygen: %s\n", err.data);
+		buf_free(&err);
+		return EX_USAGE;
+	}
+	status = write_pair(k, &a);
+	dkim_key_free(k);
 	buf_free(&err);
 	return status;
 }

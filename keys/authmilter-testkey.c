@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "conf.h"
 #include "dkim_key.h"
 #include "dns.h"
+#include "keys_opt.h"
 
 /* exit statuses, worst wins when several keys are tested */
 enum {
@@ -198,11 +198,11 @@ test_one(struct dns *dns, const char *domain, const char *selector, const char *
 }
 
 /*
- * keytable_line - one "name domain:selector:key" line of an OpenDKIM
+ * test_keytable_line - one "name domain:selector:key" line of an OpenDKIM
  * KeyTable (opendkim.conf(5)); 0 when tested, -1 when malformed
  */
 static int
-keytable_line(struct dns *dns, char *line, int require_safe, int verbose, int *status)
+test_keytable_line(struct dns *dns, char *line, int require_safe, int verbose, int *status)
 {
 	char *name, *value, *domain, *selector, *key;
 
@@ -254,7 +254,7 @@ test_keytable(struct dns *dns, const char *spec, int require_safe, int verbose)
 		if (*p == '#' || *p == '\0')
 			continue;
 		n++;
-		if (keytable_line(dns, p, require_safe, verbose, &status) < 0) {
+		if (test_keytable_line(dns, p, require_safe, verbose, &status) < 0) {
 			fprintf(stderr, "authmilter-testkey: %s:%d: expected \"name "
 			    "domain:selector:keyfile\"\n", path, lineno);
 			status = worse(status, TK_CONFIG);
@@ -314,26 +314,17 @@ test_config(const char *path, struct opts *o)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "selector", required_argument, NULL, 's' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "nameserver", required_argument, NULL, 'N' },
-		{ "trust-anchor", required_argument, NULL, 'A' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *conf = NULL, *domain = NULL, *selector = NULL, *key = NULL;
 	struct opts o;
 	struct buf err = BUF_INIT;
+	struct keys_opt ko;
 	struct dns *dns;
 	int c, status;
 
 	memset(&o, 0, sizeof(o));
-	while ((c = getopt_long(argc, argv, "c:d:s:k:vh", longopts, NULL)) != -1) {
+	keys_opt_init(&ko, "c:config d:domain s:selector k:key N=nameserver A=trust-anchor "
+	    "t=timeout v+verbose h+help");
+	while ((c = keys_opt_next(&ko, argc, argv)) != -1) {
 		switch (c) {
 		case 'c': conf = optarg; break;
 		case 'd': domain = optarg; break;

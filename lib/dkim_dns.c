@@ -23,7 +23,7 @@
 #include <opendkim/dkim.h>
 
 #include "buf.h"
-#include "dkim_verify.h"
+#include "dkim_dns.h"
 #include "dns.h"
 
 /* one query: what waitreply reports */
@@ -173,7 +173,7 @@ dkimdns_cancel(void *srv, void *qh)
 	return 0;
 }
 
-/* dkimdns_attach - see dkim_verify.h */
+/* dkimdns_attach - see dkim_dns.h */
 void
 dkimdns_attach(struct dkim_lib *lib, struct dns *d)
 {

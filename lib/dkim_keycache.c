@@ -31,10 +31,10 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
-#include "dkim_verify.h"
+#include "dkim_keycache.h"
 
-#define KC_SLOTS	64	/* distinct keys kept (LRU beyond that) */
-#define KC_MAXDER	4096	/* larger inputs are not cached */
+#define KC_SLOTS	DKIM_KEYCACHE_SLOTS
+#define KC_MAXDER	DKIM_KEYCACHE_MAXDER
 
 typedef EVP_PKEY *(*kc_d2i_fn)(BIO *, EVP_PKEY **);
 
@@ -138,7 +138,7 @@ d2i_PUBKEY_bio(BIO *bp, EVP_PKEY **a)
 	return pkey;
 }
 
-/* dkim_keycache_enable - turn the cache on (1) or off and empty it (0) */
+/* dkim_keycache_enable - see dkim_keycache.h */
 void
 dkim_keycache_enable(int on)
 {

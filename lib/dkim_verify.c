@@ -30,13 +30,15 @@
 #include <opendkim/dkim.h>
 
 #include "conf.h"
+#include "dkim_dns.h"
+#include "dkim_keycache.h"
 #include "dkim_tag.h"
 #include "dkim_verify.h"
 #include "dns.h"
 #include "log.h"
 #include "verdict.h"
 
-struct dkim_engine {
+struct dkimv_engine {
 	DKIM_LIB       *lib;
 	unsigned	min_bits;	/* MinimumKeyBits */
 	int		max_sigs;	/* MaximumSignaturesToVerify */
@@ -51,7 +53,7 @@ enum dkimv_state {
 };
 
 struct dkimv {
-	struct dkim_engine *e;
+	struct dkimv_engine *e;
 	DKIM	       *dkim;
 	char	       *qid;
 	enum dkimv_state state;
@@ -83,9 +85,9 @@ dkimv_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 	return DKIM_CBSTAT_CONTINUE;
 }
 
-/* dkim_setopt - one library option, reason in err on failure */
+/* dkimv_setopt - one library option, reason in err on failure */
 static int
-dkim_setopt(DKIM_LIB *lib, int opt, void *p, size_t len, const char *what, struct buf *err)
+dkimv_setopt(DKIM_LIB *lib, int opt, void *p, size_t len, const char *what, struct buf *err)
 {
 	if (dkim_options(lib, DKIM_OP_SETOPT, opt, p, len) == DKIM_STAT_OK)
 		return 0;
@@ -93,11 +95,11 @@ dkim_setopt(DKIM_LIB *lib, int opt, void *p, size_t len, const char *what, struc
 	return -1;
 }
 
-/* dkim_engine_new - see dkim_verify.h */
-struct dkim_engine *
-dkim_engine_new(struct dns *d, const struct conf *c, struct buf *err)
+/* dkimv_engine_new - see dkim_verify.h */
+struct dkimv_engine *
+dkimv_engine_new(struct dns *d, const struct conf *c, struct buf *err)
 {
-	struct dkim_engine *e = xcalloc(1, sizeof(*e));
+	struct dkimv_engine *e = xcalloc(1, sizeof(*e));
 	uint32_t flags = DKIM_LIBFLAGS_BADSIGHANDLES | DKIM_LIBFLAGS_DELAYSIGPROC;
 	unsigned int timeout = (unsigned int)c->dns_timeout;
 	dkim_query_t qm = DKIM_QUERY_DNS;
@@ -111,14 +113,14 @@ dkim_engine_new(struct dns *d, const struct conf *c, struct buf *err)
 		free(e);
 		return NULL;
 	}
-	if (dkim_setopt(e->lib, DKIM_OPTS_FLAGS, &flags, sizeof(flags), "flags", err) != 0 ||
-	    dkim_setopt(e->lib, DKIM_OPTS_TIMEOUT, &timeout, sizeof(timeout), "DNSTimeout", err) != 0 ||
-	    dkim_setopt(e->lib, DKIM_OPTS_MINKEYBITS, &e->min_bits, sizeof(e->min_bits),
+	if (dkimv_setopt(e->lib, DKIM_OPTS_FLAGS, &flags, sizeof(flags), "flags", err) != 0 ||
+	    dkimv_setopt(e->lib, DKIM_OPTS_TIMEOUT, &timeout, sizeof(timeout), "DNSTimeout", err) != 0 ||
+	    dkimv_setopt(e->lib, DKIM_OPTS_MINKEYBITS, &e->min_bits, sizeof(e->min_bits),
 		"MinimumKeyBits", err) != 0 ||
-	    dkim_setopt(e->lib, DKIM_OPTS_QUERYMETHOD, &qm, sizeof(qm), "query method", err) != 0 ||
-	    dkim_setopt(e->lib, DKIM_OPTS_CLOCKDRIFT, &drift, sizeof(drift), "ClockDrift", err) != 0 ||
+	    dkimv_setopt(e->lib, DKIM_OPTS_QUERYMETHOD, &qm, sizeof(qm), "query method", err) != 0 ||
+	    dkimv_setopt(e->lib, DKIM_OPTS_CLOCKDRIFT, &drift, sizeof(drift), "ClockDrift", err) != 0 ||
 	    dkim_set_prescreen(e->lib, dkimv_prescreen) != DKIM_STAT_OK) {
-		dkim_engine_free(e);
+		dkimv_engine_free(e);
 		return NULL;
 	}
 	dkimdns_attach(e->lib, d);
@@ -126,9 +128,9 @@ dkim_engine_new(struct dns *d, const struct conf *c, struct buf *err)
 	return e;
 }
 
-/* dkim_engine_free - release the library handle */
+/* dkimv_engine_free - release the library handle */
 void
-dkim_engine_free(struct dkim_engine *e)
+dkimv_engine_free(struct dkimv_engine *e)
 {
 	if (e == NULL)
 		return;
@@ -151,7 +153,7 @@ dkimv_fail(struct dkimv *v, DKIM_STAT st, const char *step)
 
 /* dkimv_new - a verification handle for one message; never NULL */
 struct dkimv *
-dkimv_new(struct dkim_engine *e, const char *queue_id)
+dkimv_new(struct dkimv_engine *e, const char *queue_id)
 {
 	struct dkimv *v = xcalloc(1, sizeof(*v));
 	DKIM_STAT st = DKIM_STAT_OK;

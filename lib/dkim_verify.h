@@ -1,8 +1,11 @@
 /*
  * dkim_verify.h - inbound DKIM verification over libopendkim (RFC 6376)
  *
- * One struct dkim_engine per engine (config snapshot): one DKIM_LIB, our
- * resolver plugged in (dkim_dns.c), the MinimumKeyBits and
+ * The prefix is dkimv_ because libopendkim exports dkim_verify().
+ *
+ * One struct dkimv_engine per engine (config snapshot): one DKIM_LIB, our
+ * resolver plugged in (dkim_dns.h), public keys decoded once
+ * (dkim_keycache.h), the MinimumKeyBits and
  * MaximumSignaturesToVerify settings.  Shared read-only by every thread.
  *
  * One struct dkimv per message, fed in pipeline order:
@@ -41,16 +44,15 @@
 struct conf;
 struct dns;
 struct verdict;
-struct dkim_lib;	/* libopendkim's DKIM_LIB */
-struct dkim_engine;
+struct dkimv_engine;
 struct dkimv;
 
-/* dkim_engine_new - the library handle for c, resolving through d (not
+/* dkimv_engine_new - the library handle for c, resolving through d (not
  * owned; must outlive the engine); NULL with the reason in err */
-struct dkim_engine *dkim_engine_new(struct dns *d, const struct conf *c, struct buf *err);
-void		dkim_engine_free(struct dkim_engine *e);
+struct dkimv_engine *dkimv_engine_new(struct dns *d, const struct conf *c, struct buf *err);
+void		dkimv_engine_free(struct dkimv_engine *e);
 
-struct dkimv   *dkimv_new(struct dkim_engine *e, const char *queue_id);
+struct dkimv   *dkimv_new(struct dkimv_engine *e, const char *queue_id);
 /* dkimv_header - value as kept in msg_int.h: everything after the colon,
  * leading white space included, folds as CRLF */
 void		dkimv_header(struct dkimv *v, const char *name, const char *value);
@@ -60,13 +62,5 @@ void		dkimv_eom(struct dkimv *v);
 /* dkimv_results - append one entry per signature evaluated, header order */
 void		dkimv_results(struct dkimv *v, struct verdict *out);
 void		dkimv_free(struct dkimv *v);
-
-/* dkimdns_attach - route libopendkim's key lookups through d (dkim_dns.c);
- * also usable by the signer's key tester */
-void		dkimdns_attach(struct dkim_lib *lib, struct dns *d);
-
-/* dkim_keycache_enable - libopendkim's public-key decoding through a cache
- * keyed on the key bytes (dkim_keycache.c); 0 turns it off and empties it */
-void		dkim_keycache_enable(int on);
 
 #endif

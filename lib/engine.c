@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "dataset.h"
-#include "dkim_sign.h"
+#include "dkim_signer.h"
 #include "dkim_verify.h"
 #include "dmarc.h"
 #include "dns.h"
@@ -90,10 +90,10 @@ engine_new(struct conf *c, struct buf *err)
 		goto fail;
 	if ((e->dmarc = dmarc_engine_new(e->dns, c, err)) == NULL)
 		goto fail;
-	if ((e->dkim = dkim_engine_new(e->dns, c, err)) == NULL)
+	if ((e->dkim = dkimv_engine_new(e->dns, c, err)) == NULL)
 		goto fail;
 	/* outbound: the signer (tables and keys) is built here */
-	if ((e->signer = signer_new(c, err)) == NULL)
+	if ((e->signer = dkim_signer_new(c, err)) == NULL)
 		goto fail;
 	/* history: GeoIP databases are opened here (per engine: SIGHUP reopens) */
 	if ((c->geoip_db || c->geoasn_db) &&
@@ -143,8 +143,8 @@ engine_destroy(struct engine *e)
 	geoip_close(e->geoip);
 	spf_engine_free(e->spf);
 	dmarc_engine_free(e->dmarc);
-	dkim_engine_free(e->dkim);
-	signer_free(e->signer);
+	dkimv_engine_free(e->dkim);
+	dkim_signer_free(e->signer);
 	dns_free(e->dns);
 	hostlist_free(e->internal);
 	hostlist_free(e->ignore);

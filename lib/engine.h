@@ -16,9 +16,9 @@
 struct dns;
 struct hostlist;
 struct spf_engine;
-struct dkim_engine;
+struct dkimv_engine;
 struct dmarc_engine;
-struct signer;
+struct dkim_signer;
 struct geoip;
 struct history;
 
@@ -36,11 +36,11 @@ struct engine {
 
 	/* inbound */
 	struct spf_engine *spf;
-	struct dkim_engine *dkim;
+	struct dkimv_engine *dkim;
 	struct dmarc_engine *dmarc;
 
 	/* outbound */
-	struct signer  *signer;
+	struct dkim_signer *signer;
 
 	/* history */
 	struct geoip   *geoip;

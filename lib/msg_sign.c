@@ -15,6 +15,7 @@
 
 #include "address.h"
 #include "dkim_sign.h"
+#include "dkim_signer.h"
 #include "log.h"
 #include "msg_int.h"
 
@@ -98,12 +99,12 @@ msgs_start(struct msg *m)
 
 	m->sign = s;
 	buf_init(&s->why);
-	if (m->eng->signer == NULL || signer_nkeys(m->eng->signer) == 0) {
+	if (m->eng->signer == NULL || dkim_signer_nkeys(m->eng->signer) == 0) {
 		buf_adds(&s->why, "no signing keys configured");
 		return;
 	}
 	for (i = 0; i < m->rcpts.n; i++)
-		if (signer_dont_sign_to(m->eng->signer, m->rcpts.v[i])) {
+		if (dkim_signer_dont_sign_to(m->eng->signer, m->rcpts.v[i])) {
 			buf_printf(&s->why, "recipient %s is in DontSignMailTo", m->rcpts.v[i]);
 			return;
 		}

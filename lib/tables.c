@@ -70,9 +70,9 @@ is_path(const char *s)
 	return s[0] == '/' || strncmp(s, "./", 2) == 0 || strncmp(s, "../", 3) == 0;
 }
 
-/* keytable_line - one "NAME DOMAIN:SELECTOR:KEY" line; NULL or the reason */
+/* tables_keytable_line - one "NAME DOMAIN:SELECTOR:KEY" line; NULL or the reason */
 static const char *
-keytable_line(struct tline *tl, struct keytable_entry *e)
+tables_keytable_line(struct tline *tl, struct keytable_entry *e)
 {
 	char *dom, *sel, *key, *c;
 
@@ -135,9 +135,9 @@ each_line(const char *name, const char *text, size_t len,
 	return 0;
 }
 
-/* keytable_add - each_line callback: one KeyTable entry */
+/* tables_keytable_add - each_line callback: one KeyTable entry */
 static const char *
-keytable_add(struct tline *tl, size_t lineno, void *arg)
+tables_keytable_add(struct tline *tl, size_t lineno, void *arg)
 {
 	struct keytable *kt = arg;
 	struct keytable_entry e;
@@ -145,30 +145,30 @@ keytable_add(struct tline *tl, size_t lineno, void *arg)
 
 	memset(&e, 0, sizeof(e));
 	e.line = lineno;
-	if ((why = keytable_line(tl, &e)) != NULL)
+	if ((why = tables_keytable_line(tl, &e)) != NULL)
 		return why;
 	kt->v = xrealloc(kt->v, (kt->n + 1) * sizeof(*kt->v));
 	kt->v[kt->n++] = e;
 	return NULL;
 }
 
-/* keytable_parse - see tables.h */
+/* tables_keytable_parse - see tables.h */
 int
-keytable_parse(const char *name, const char *text, size_t len, int refile,
+tables_keytable_parse(const char *name, const char *text, size_t len, int refile,
     struct keytable *kt, struct buf *err)
 {
 	memset(kt, 0, sizeof(*kt));
 	kt->refile = refile;
-	if (each_line(name, text, len, keytable_add, kt, err) != 0) {
-		keytable_free(kt);
+	if (each_line(name, text, len, tables_keytable_add, kt, err) != 0) {
+		tables_keytable_free(kt);
 		return -1;
 	}
 	return 0;
 }
 
-/* keytable_free - release every entry */
+/* tables_keytable_free - release every entry */
 void
-keytable_free(struct keytable *kt)
+tables_keytable_free(struct keytable *kt)
 {
 	size_t i;
 
@@ -184,9 +184,9 @@ keytable_free(struct keytable *kt)
 	memset(kt, 0, sizeof(*kt));
 }
 
-/* keytable_find - see tables.h */
+/* tables_keytable_find - see tables.h */
 size_t
-keytable_find(const struct keytable *kt, const char *name, size_t *out, size_t max)
+tables_keytable_find(const struct keytable *kt, const char *name, size_t *out, size_t max)
 {
 	size_t i, n = 0;
 
@@ -200,9 +200,9 @@ keytable_find(const struct keytable *kt, const char *name, size_t *out, size_t m
 	return n;
 }
 
-/* signtable_line - "PATTERN KEYNAME[,KEYNAME...][:SIGNER]"; NULL or why */
+/* tables_signtable_line - "PATTERN KEYNAME[,KEYNAME...][:SIGNER]"; NULL or why */
 static const char *
-signtable_line(struct tline *tl, struct signtable_entry *e)
+tables_signtable_line(struct tline *tl, struct signtable_entry *e)
 {
 	char *keys, *c, *tok, *save;
 
@@ -233,9 +233,9 @@ signtable_line(struct tline *tl, struct signtable_entry *e)
 	return NULL;
 }
 
-/* signtable_add - each_line callback: one SigningTable entry */
+/* tables_signtable_add - each_line callback: one SigningTable entry */
 static const char *
-signtable_add(struct tline *tl, size_t lineno, void *arg)
+tables_signtable_add(struct tline *tl, size_t lineno, void *arg)
 {
 	struct signtable *st = arg;
 	struct signtable_entry e;
@@ -243,30 +243,30 @@ signtable_add(struct tline *tl, size_t lineno, void *arg)
 
 	memset(&e, 0, sizeof(e));
 	e.line = lineno;
-	if ((why = signtable_line(tl, &e)) != NULL)
+	if ((why = tables_signtable_line(tl, &e)) != NULL)
 		return why;
 	st->v = xrealloc(st->v, (st->n + 1) * sizeof(*st->v));
 	st->v[st->n++] = e;
 	return NULL;
 }
 
-/* signtable_parse - see tables.h */
+/* tables_signtable_parse - see tables.h */
 int
-signtable_parse(const char *name, const char *text, size_t len, int refile,
+tables_signtable_parse(const char *name, const char *text, size_t len, int refile,
     struct signtable *st, struct buf *err)
 {
 	memset(st, 0, sizeof(*st));
 	st->refile = refile;
-	if (each_line(name, text, len, signtable_add, st, err) != 0) {
-		signtable_free(st);
+	if (each_line(name, text, len, tables_signtable_add, st, err) != 0) {
+		tables_signtable_free(st);
 		return -1;
 	}
 	return 0;
 }
 
-/* signtable_free - release every entry */
+/* tables_signtable_free - release every entry */
 void
-signtable_free(struct signtable *st)
+tables_signtable_free(struct signtable *st)
 {
 	size_t i;
 
@@ -310,9 +310,9 @@ lk_exact(struct lk *l, const char *s)
 	return 0;
 }
 
-/* signtable_lookup - see tables.h */
+/* tables_signtable_lookup - see tables.h */
 size_t
-signtable_lookup(const struct signtable *st, const char *user, const char *domain,
+tables_signtable_lookup(const struct signtable *st, const char *user, const char *domain,
     int multiple, int subdomains, size_t *out, size_t max)
 {
 	struct lk l = { st, multiple, out, max, 0 };

@@ -7,7 +7,7 @@
  * SigningTable lines:  PATTERN KEYNAME[,KEYNAME...][:SIGNER]
  *   KEYNAME "%" means the key named after the From domain; "%" in SIGNER
  *   is replaced by the From domain.  A plain table is looked up with exact
- *   keys in OpenDKIM's order (signtable_lookup); a refile: table holds
+ *   keys in OpenDKIM's order (tables_signtable_lookup); a refile: table holds
  *   wildcard patterns ("*" only) tried in file order.
  * Both: "#" starts a comment, blank lines are skipped, key and value are
  * separated by white space, keys compare case-insensitively.  A KEYNAME list
@@ -52,27 +52,27 @@ struct signtable {
 	int		refile;
 };
 
-/* keytable_parse - text (len bytes) into kt; name is used in "name:line: why"
+/* tables_keytable_parse - text (len bytes) into kt; name is used in "name:line: why"
  * errors; 0 or -1 with err set (kt is then empty) */
-int	keytable_parse(const char *name, const char *text, size_t len, int refile,
+int	tables_keytable_parse(const char *name, const char *text, size_t len, int refile,
 	    struct keytable *kt, struct buf *err);
-void	keytable_free(struct keytable *kt);
-/* keytable_find - indices of the entries named name (file order, up to max);
+void	tables_keytable_free(struct keytable *kt);
+/* tables_keytable_find - indices of the entries named name (file order, up to max);
  * returns how many matched */
-size_t	keytable_find(const struct keytable *kt, const char *name, size_t *out, size_t max);
+size_t	tables_keytable_find(const struct keytable *kt, const char *name, size_t *out, size_t max);
 
-int	signtable_parse(const char *name, const char *text, size_t len, int refile,
+int	tables_signtable_parse(const char *name, const char *text, size_t len, int refile,
 	    struct signtable *st, struct buf *err);
-void	signtable_free(struct signtable *st);
+void	tables_signtable_free(struct signtable *st);
 /*
- * signtable_lookup - the entries that apply to user@domain (domain lower
+ * tables_signtable_lookup - the entries that apply to user@domain (domain lower
  * case), as indices into st->v (up to max), best first; only the first
  * unless multiple.  Plain tables: user@domain, domain, then for each parent
  * user@.parent and .parent (and the bare parent when subdomains), then
  * user@*, then * (opendkim.conf(5), SigningTable).  refile: tables: every
  * pattern matching user@domain, in file order.
  */
-size_t	signtable_lookup(const struct signtable *st, const char *user, const char *domain,
+size_t	tables_signtable_lookup(const struct signtable *st, const char *user, const char *domain,
 	    int multiple, int subdomains, size_t *out, size_t max);
 
 /* tables_glob - case-insensitive match of s against pat, where "*" matches

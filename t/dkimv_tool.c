@@ -85,7 +85,7 @@ print_results(const char *file, const struct verdict *vd)
 
 /* run_one - verify one file */
 static int
-run_one(struct dkim_engine *de, const char *file, size_t chunk)
+run_one(struct dkimv_engine *de, const char *file, size_t chunk)
 {
 	struct buf text = BUF_INIT;
 	struct verdict vd;
@@ -112,7 +112,7 @@ main(int argc, char **argv)
 {
 	struct conf *c = conf_defaults();
 	struct buf err = BUF_INIT;
-	struct dkim_engine *de;
+	struct dkimv_engine *de;
 	struct dns *d;
 	size_t chunk = 4096;
 	int ch, rc = 0;
@@ -134,7 +134,7 @@ main(int argc, char **argv)
 	if (chunk == 0)
 		chunk = 1;
 	if ((d = dns_new(&c->nameservers, (int)c->dns_timeout, NULL, &err)) == NULL ||
-	    (de = dkim_engine_new(d, c, &err)) == NULL) {
+	    (de = dkimv_engine_new(d, c, &err)) == NULL) {
 		fprintf(stderr, "dkimv_tool: %s\n", err.data);
 		return 1;
 	}
@@ -142,7 +142,7 @@ main(int argc, char **argv)
 		if (run_one(de, argv[optind], chunk) != 0)
 			rc = 1;
 	fflush(stdout);
-	dkim_engine_free(de);
+	dkimv_engine_free(de);
 	dns_free(d);
 	conf_free(c);
 	buf_free(&err);

@@ -4,30 +4,17 @@
 # they verify under dkimpy
 . "$srcdir/lib.sh"
 . "$srcdir/postfix.sh"
-need openssl
-$PY -c 'import dkim, nacl' 2>/dev/null || skip_all "python3-dkim or python3-nacl is not installed"
-TOOL="$srcdir/data/sign/signtool.py"
+. "$srcdir/sign_lib.sh"
+sign_need "dkim, nacl"
+TOOL="$SIGNTOOL"
 D=out.example
 pf_netns
-K="$T/keys"
-mkdir -p "$K"
-chmod 700 "$K"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K/rsa1.key" 2>/dev/null
-openssl genpkey -algorithm ED25519 -out "$K/ed1.key" 2>/dev/null
-chmod 600 "$K"/*.key
-$PY "$TOOL" zone "$K" $D rsa1 ed1 > "$T/zone.conf"
+sign_keys $D rsa1:rsa2048 ed1:ed25519
 dns_start "$T/zone.conf" || skip_all "cannot start unbound"
 printf 'rsa %s:rsa1:%s/rsa1.key\ned %s:ed1:%s/ed1.key\n' $D "$K" $D "$K" > "$T/KeyTable"
 printf '%s rsa,ed\n' $D > "$T/SigningTable"
 MPORT=$(free_port)
-{
-	conf_base "inet:$MPORT@127.0.0.1" mx.test.example
-	cat <<CEOF
-KeyTable $T/KeyTable
-SigningTable $T/SigningTable
-InternalHosts 198.18.1.1
-CEOF
-} > "$T/a.conf"
+sign_milter_conf "$MPORT" "$T/SigningTable" 198.18.1.1 > "$T/a.conf"
 milter_start "$T/a.conf" || skip_all "authmilter did not start"
 pf_start "inet:127.0.0.1:$MPORT" || skip_all "postfix did not start"
 printf 'From: Carol <carol@%s>\r\nTo: dave@rcpt.test\r\nSubject: outbound\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <o1@%s>\r\n\r\nSigned on the way out.\r\n' $D $D > "$T/m.eml"

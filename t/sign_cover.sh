@@ -10,22 +10,16 @@
 # Reply-To/Cc/Content-Type the message did not have, breaks the signature
 # under both verifiers.  A relay adding a missing Date or Message-ID does not.
 . "$srcdir/lib.sh"
+. "$srcdir/sign_lib.sh"
 
-need /usr/bin/python3 openssl perl
-$PY -c 'import dkim' 2>/dev/null || skip_all "python3-dkim is not installed"
-perl -MMail::DKIM::Verifier -MNet::DNS -e 1 2>/dev/null ||
-	skip_all "libmail-dkim-perl is not installed"
-[ -x "$AM" ] || skip_all "authmilter is not built"
-TOOL="$srcdir/data/sign/signtool.py"
+sign_need dkim mail-dkim
+TOOL="$SIGNTOOL"
 MC="$builddir/miltc"
 D=cover.example
 
 cd "$T" || exit 1
-mkdir -p keys in out bad
-chmod 700 keys
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out keys/s1.key 2>/dev/null
-chmod 600 keys/s1.key
-$PY "$TOOL" zone keys $D s1 > zone.conf
+mkdir -p in out bad
+sign_keys $D s1:rsa2048
 dns_start zone.conf || { echo "Bail out! unbound did not start"; exit 1; }
 MPORT=$(free_port)
 conf_base "inet:$MPORT@127.0.0.1" mx.cover.example > a.conf

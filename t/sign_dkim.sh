@@ -10,29 +10,19 @@
 # (the opendkim daemon, through t/miltc, with Nameservers pointing at the
 # test server).  A tampered copy of each message must fail under all three.
 . "$srcdir/lib.sh"
+. "$srcdir/sign_lib.sh"
 
-need /usr/bin/python3 openssl perl
-$PY -c 'import dkim, nacl' 2>/dev/null || skip_all "python3-dkim or python3-nacl is not installed"
-perl -MMail::DKIM::Verifier -MNet::DNS -e 1 2>/dev/null ||
-	skip_all "libmail-dkim-perl is not installed"
-[ -x "$AM" ] || skip_all "authmilter is not built"
-TOOL="$srcdir/data/sign/signtool.py"
+sign_need "dkim, nacl" mail-dkim
+TOOL="$SIGNTOOL"
 MILTC="$builddir/miltc"
 # not .test: the libunbound inside opendkim answers test. itself (RFC 6761
 # default local zone), so OpenDKIM could not see the keys
 D=sign.example
 
 # --- keys, DNS, tables ------------------------------------------------------
-K="$T/keys"
-mkdir -p "$K" "$T/in" "$T/v" "$T/out" "$T/bad"
-chmod 700 "$K"
-for b in 1024 2048 3072 4096; do
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$b -out "$K/r$b.key" 2>/dev/null
-done
-openssl genpkey -algorithm ED25519 -out "$K/ed.key" 2>/dev/null
-chmod 600 "$K"/*.key
+mkdir -p "$T/in" "$T/v" "$T/out" "$T/bad"
+sign_keys $D r1024:rsa1024 r2048:rsa2048 r3072:rsa3072 r4096:rsa4096 ed:ed25519
 ok "keys made" test -s "$K/r4096.key" -a -s "$K/ed.key"
-$PY "$TOOL" zone "$K" $D r1024 r2048 r3072 r4096 ed > "$T/zone.conf"
 dns_start "$T/zone.conf" || { echo "Bail out! unbound did not start"; exit 1; }
 
 cat > "$T/KeyTable" <<EOF

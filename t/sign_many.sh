@@ -6,20 +6,13 @@
 # (linear since the selection indexes names once) is measured in
 # t/bench/dos-bench.sh, not here; t/test_dkim_canon.c counts comparisons.
 . "$srcdir/lib.sh"
+. "$srcdir/sign_lib.sh"
 
-need /usr/bin/python3 openssl
-$PY -c 'import dkim' 2>/dev/null || skip_all "python3-dkim is not installed"
-[ -x "$AM" ] || skip_all "authmilter is not built"
-TOOL="$srcdir/data/sign/signtool.py"
+sign_need dkim
+TOOL="$SIGNTOOL"
 D=sign.example
 
-K="$T/keys"
-mkdir -p "$K"
-chmod 700 "$K"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K/r2048.key" 2>/dev/null
-openssl genpkey -algorithm ED25519 -out "$K/ed.key" 2>/dev/null
-chmod 600 "$K"/*.key
-$PY "$TOOL" zone "$K" $D r2048 ed > "$T/zone.conf"
+sign_keys $D r2048:rsa2048 ed:ed25519
 printf 'many\t%s:r2048:%s\ned\t%s:ed:%s\n' $D "$K/r2048.key" $D "$K/ed.key" > "$T/KeyTable"
 printf 'alice@%s\tmany,ed\n' $D > "$T/SigningTable"
 cat > "$T/am.conf" <<CEOF

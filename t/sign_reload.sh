@@ -4,32 +4,18 @@
 # file and the tables are replaced, SIGHUP makes the next message use the new
 # key and the selector the new table names; RequireSafeKeys refuses a 0644 key
 . "$srcdir/lib.sh"
-need openssl
-$PY -c 'import dkim, nacl' 2>/dev/null || skip_all "python3-dkim or python3-nacl is not installed"
-TOOL="$srcdir/data/sign/signtool.py"
+. "$srcdir/sign_lib.sh"
+sign_need "dkim, nacl"
+TOOL="$SIGNTOOL"
 MC="$builddir/miltc"
 D=reload.example
-K="$T/keys"
-mkdir -p "$K"
-chmod 700 "$K"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K/old.key" 2>/dev/null
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K/new.key" 2>/dev/null
-openssl genpkey -algorithm ED25519 -out "$K/ed.key" 2>/dev/null
-chmod 600 "$K"/*.key
-$PY "$TOOL" zone "$K" $D old new ed > "$T/zone.conf"
+sign_keys $D old:rsa2048 new:rsa2048 ed:ed25519
 dns_start "$T/zone.conf" || skip_all "cannot start unbound"
 cp "$K/old.key" "$K/current.key"
 printf 'main %s:old:%s/current.key\ned %s:ed:%s/ed.key\n' $D "$K" $D "$K" > "$T/KeyTable"
 printf '*@%s main,ed\n' $D > "$T/SigningTable"
 MPORT=$(free_port)
-{
-	conf_base "inet:$MPORT@127.0.0.1" mx.test.example
-	cat <<CEOF
-KeyTable $T/KeyTable
-SigningTable refile:$T/SigningTable
-InternalHosts 127.0.0.1, 198.18.1.0/24
-CEOF
-} > "$T/a.conf"
+sign_milter_conf "$MPORT" "refile:$T/SigningTable" "127.0.0.1, 198.18.1.0/24" > "$T/a.conf"
 milter_start "$T/a.conf" || skip_all "authmilter did not start"
 printf 'From: Carol <carol@%s>\r\nTo: dave@rcpt.test\r\nSubject: reload\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\nMessage-ID: <r1@%s>\r\n\r\nSigned through the milter.\r\n' $D $D > "$T/m.eml"
 

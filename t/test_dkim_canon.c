@@ -1,5 +1,5 @@
 /*
- * test_dkim_canon.c - DKIM canonicalization and header selection
+ * test_dkim_canon.c - lib/dkim_canon.c: DKIM canonicalization and header selection
  * (RFC 6376 §3.4, §5.4.2): the §3.4.5 examples, edge cases of the body
  * rules fed at every chunk boundary, known body hashes, and h= selection.
  */

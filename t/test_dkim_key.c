@@ -1,5 +1,6 @@
 /*
- * test_dkim_key.c - private key forms, key records, record/key matching
+ * test_dkim_key.c - lib/dkim_key.c: private key forms, key records,
+ * record/key matching
  *
  * test_dkim_key --sign KEYFILE DOMAIN SELECTOR < msg: helper for keygen.sh,
  * libopendkim as an independent signer of the key files keygen writes
@@ -22,73 +23,50 @@
 
 /* one 1024-bit RSA key and one Ed25519 key in every accepted form, made with
  * openssl(1); rsa_p and ed_p are openssl's own public key encodings */
-static const char rsa_pkcs1_pem[] =
-	"-----BEGIN RSA PRIVATE KEY-----\n"
-	"MIICXAIBAAKBgQDML8YTN5ZrdcZasdAq/jQmaS26Cv1wqwR5/SKJvnqLrbVy7Mzp\n"
-	"z8Df2sGShgl/N+YkX1x7VC8w63fl+jBjPO1n/OIwJbvkuClxYcuSP25zveiLwehn\n"
-	"oU1dm9wnY4880W2TTX0nF1d6tjWbXPfzapW6yMz2BGoCfJ1E6JTzwixHpQIDAQAB\n"
-	"AoGBALFYhTfHvjRTtRas/lt5Mx5xmC/Qv9QOFfNGc6sj8BhFpiXNmyUxNxq3TA3R\n"
-	"sYn3qULKOO89bUeWHSt4pHJtRtzOofsPkmalDLkYVavZ+ZRJqowG8bmuEXASv3cQ\n"
-	"lXAb4fNKiD2EtrAnFgzXEqBAmrYLdGgYGpozwV/TlgIJuj/BAkEA9x9rFvn2mX4+\n"
-	"3/rLJBSF9T29+p6YYt1xE1n417TwP1QXLowzIA2Nh3vrmpr+V63xisJaT2Ay4C9f\n"
-	"aHVZjO8Q6QJBANOFgf6kLvl6bVGwqmWrKM1JaO5z4BCmGUpUbSG0CEIuSNJRIj+t\n"
-	"fqD+cWAf7ABoaIenDmNc27dlwhMkxF4cK10CQH0mli9uq+qUOvdnpZVCJ41JlXrk\n"
-	"8ruu9eMc/58ObVVFGvBh5EppUrG4mlsT/5cb6mWhg+cLCvjqROE7/PwY3nECQQCN\n"
-	"1UMipaMeBFrTYRwRSmD0rpne8vI3F7lznwMCi37SKckIxgCqJEL530PUyfLtHxWg\n"
-	"iINcW0K1SlWFkqzd0hO9Aj9n65PbKGzM14tiOzNG9ZLjdxbq8kFXw1GD4vNpp/Mu\n"
+#define RSA_PKCS1_B64 \
+	"MIICXAIBAAKBgQDML8YTN5ZrdcZasdAq/jQmaS26Cv1wqwR5/SKJvnqLrbVy7Mzp\n" \
+	"z8Df2sGShgl/N+YkX1x7VC8w63fl+jBjPO1n/OIwJbvkuClxYcuSP25zveiLwehn\n" \
+	"oU1dm9wnY4880W2TTX0nF1d6tjWbXPfzapW6yMz2BGoCfJ1E6JTzwixHpQIDAQAB\n" \
+	"AoGBALFYhTfHvjRTtRas/lt5Mx5xmC/Qv9QOFfNGc6sj8BhFpiXNmyUxNxq3TA3R\n" \
+	"sYn3qULKOO89bUeWHSt4pHJtRtzOofsPkmalDLkYVavZ+ZRJqowG8bmuEXASv3cQ\n" \
+	"lXAb4fNKiD2EtrAnFgzXEqBAmrYLdGgYGpozwV/TlgIJuj/BAkEA9x9rFvn2mX4+\n" \
+	"3/rLJBSF9T29+p6YYt1xE1n417TwP1QXLowzIA2Nh3vrmpr+V63xisJaT2Ay4C9f\n" \
+	"aHVZjO8Q6QJBANOFgf6kLvl6bVGwqmWrKM1JaO5z4BCmGUpUbSG0CEIuSNJRIj+t\n" \
+	"fqD+cWAf7ABoaIenDmNc27dlwhMkxF4cK10CQH0mli9uq+qUOvdnpZVCJ41JlXrk\n" \
+	"8ruu9eMc/58ObVVFGvBh5EppUrG4mlsT/5cb6mWhg+cLCvjqROE7/PwY3nECQQCN\n" \
+	"1UMipaMeBFrTYRwRSmD0rpne8vI3F7lznwMCi37SKckIxgCqJEL530PUyfLtHxWg\n" \
+	"iINcW0K1SlWFkqzd0hO9Aj9n65PbKGzM14tiOzNG9ZLjdxbq8kFXw1GD4vNpp/Mu\n" \
 	"XR+nvkZPWsXuqYekdgxNLG9G/BQdx0JJtRJ+ZqFf/+I=\n"
-	"-----END RSA PRIVATE KEY-----\n";
 
-static const char rsa_pkcs8_pem[] =
-	"-----BEGIN PRIVATE KEY-----\n"
-	"MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBAMwvxhM3lmt1xlqx\n"
-	"0Cr+NCZpLboK/XCrBHn9Iom+eouttXLszOnPwN/awZKGCX835iRfXHtULzDrd+X6\n"
-	"MGM87Wf84jAlu+S4KXFhy5I/bnO96IvB6GehTV2b3CdjjzzRbZNNfScXV3q2NZtc\n"
-	"9/NqlbrIzPYEagJ8nUTolPPCLEelAgMBAAECgYEAsViFN8e+NFO1Fqz+W3kzHnGY\n"
-	"L9C/1A4V80ZzqyPwGEWmJc2bJTE3GrdMDdGxifepQso47z1tR5YdK3ikcm1G3M6h\n"
-	"+w+SZqUMuRhVq9n5lEmqjAbxua4RcBK/dxCVcBvh80qIPYS2sCcWDNcSoECatgt0\n"
-	"aBgamjPBX9OWAgm6P8ECQQD3H2sW+faZfj7f+sskFIX1Pb36nphi3XETWfjXtPA/\n"
-	"VBcujDMgDY2He+uamv5XrfGKwlpPYDLgL19odVmM7xDpAkEA04WB/qQu+XptUbCq\n"
-	"ZasozUlo7nPgEKYZSlRtIbQIQi5I0lEiP61+oP5xYB/sAGhoh6cOY1zbt2XCEyTE\n"
-	"XhwrXQJAfSaWL26r6pQ692ellUInjUmVeuTyu6714xz/nw5tVUUa8GHkSmlSsbia\n"
-	"WxP/lxvqZaGD5wsK+OpE4Tv8/BjecQJBAI3VQyKlox4EWtNhHBFKYPSumd7y8jcX\n"
-	"uXOfAwKLftIpyQjGAKokQvnfQ9TJ8u0fFaCIg1xbQrVKVYWSrN3SE70CP2frk9so\n"
-	"bMzXi2I7M0b1kuN3FuryQVfDUYPi82mn8y5dH6e+Rk9axe6ph6R2DE0sb0b8FB3H\n"
-	"Qkm1En5moV//4g==\n"
-	"-----END PRIVATE KEY-----\n";
+static const char rsa_pkcs1_pem[] =
+	"-----BEGIN RSA PRIVATE KEY-----\n" RSA_PKCS1_B64
+	"-----END RSA PRIVATE KEY-----\n";
 
 /* openssl pkcs8 -topk8 -nocrypt -in rsa_pkcs1_pem -outform DER | base64 -w64
  * (test_fixtures checks it is PKCS#8 and the other base64 ones are not) */
-static const char rsa_pkcs8_b64[] =
-	"MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBAMwvxhM3lmt1xlqx\n"
-	"0Cr+NCZpLboK/XCrBHn9Iom+eouttXLszOnPwN/awZKGCX835iRfXHtULzDrd+X6\n"
-	"MGM87Wf84jAlu+S4KXFhy5I/bnO96IvB6GehTV2b3CdjjzzRbZNNfScXV3q2NZtc\n"
-	"9/NqlbrIzPYEagJ8nUTolPPCLEelAgMBAAECgYEAsViFN8e+NFO1Fqz+W3kzHnGY\n"
-	"L9C/1A4V80ZzqyPwGEWmJc2bJTE3GrdMDdGxifepQso47z1tR5YdK3ikcm1G3M6h\n"
-	"+w+SZqUMuRhVq9n5lEmqjAbxua4RcBK/dxCVcBvh80qIPYS2sCcWDNcSoECatgt0\n"
-	"aBgamjPBX9OWAgm6P8ECQQD3H2sW+faZfj7f+sskFIX1Pb36nphi3XETWfjXtPA/\n"
-	"VBcujDMgDY2He+uamv5XrfGKwlpPYDLgL19odVmM7xDpAkEA04WB/qQu+XptUbCq\n"
-	"ZasozUlo7nPgEKYZSlRtIbQIQi5I0lEiP61+oP5xYB/sAGhoh6cOY1zbt2XCEyTE\n"
-	"XhwrXQJAfSaWL26r6pQ692ellUInjUmVeuTyu6714xz/nw5tVUUa8GHkSmlSsbia\n"
-	"WxP/lxvqZaGD5wsK+OpE4Tv8/BjecQJBAI3VQyKlox4EWtNhHBFKYPSumd7y8jcX\n"
-	"uXOfAwKLftIpyQjGAKokQvnfQ9TJ8u0fFaCIg1xbQrVKVYWSrN3SE70CP2frk9so\n"
-	"bMzXi2I7M0b1kuN3FuryQVfDUYPi82mn8y5dH6e+Rk9axe6ph6R2DE0sb0b8FB3H\n"
-	"Qkm1En5moV//4g==\n";
+#define RSA_PKCS8_B64 \
+	"MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBAMwvxhM3lmt1xlqx\n" \
+	"0Cr+NCZpLboK/XCrBHn9Iom+eouttXLszOnPwN/awZKGCX835iRfXHtULzDrd+X6\n" \
+	"MGM87Wf84jAlu+S4KXFhy5I/bnO96IvB6GehTV2b3CdjjzzRbZNNfScXV3q2NZtc\n" \
+	"9/NqlbrIzPYEagJ8nUTolPPCLEelAgMBAAECgYEAsViFN8e+NFO1Fqz+W3kzHnGY\n" \
+	"L9C/1A4V80ZzqyPwGEWmJc2bJTE3GrdMDdGxifepQso47z1tR5YdK3ikcm1G3M6h\n" \
+	"+w+SZqUMuRhVq9n5lEmqjAbxua4RcBK/dxCVcBvh80qIPYS2sCcWDNcSoECatgt0\n" \
+	"aBgamjPBX9OWAgm6P8ECQQD3H2sW+faZfj7f+sskFIX1Pb36nphi3XETWfjXtPA/\n" \
+	"VBcujDMgDY2He+uamv5XrfGKwlpPYDLgL19odVmM7xDpAkEA04WB/qQu+XptUbCq\n" \
+	"ZasozUlo7nPgEKYZSlRtIbQIQi5I0lEiP61+oP5xYB/sAGhoh6cOY1zbt2XCEyTE\n" \
+	"XhwrXQJAfSaWL26r6pQ692ellUInjUmVeuTyu6714xz/nw5tVUUa8GHkSmlSsbia\n" \
+	"WxP/lxvqZaGD5wsK+OpE4Tv8/BjecQJBAI3VQyKlox4EWtNhHBFKYPSumd7y8jcX\n" \
+	"uXOfAwKLftIpyQjGAKokQvnfQ9TJ8u0fFaCIg1xbQrVKVYWSrN3SE70CP2frk9so\n" \
+	"bMzXi2I7M0b1kuN3FuryQVfDUYPi82mn8y5dH6e+Rk9axe6ph6R2DE0sb0b8FB3H\n" \
+	"Qkm1En5moV//4g==\n"
 
-static const char rsa_pkcs1_b64_lines[] =
-	"MIICXAIBAAKBgQDML8YTN5ZrdcZasdAq/jQmaS26Cv1wqwR5/SKJvnqLrbVy7Mzp\n"
-	"z8Df2sGShgl/N+YkX1x7VC8w63fl+jBjPO1n/OIwJbvkuClxYcuSP25zveiLwehn\n"
-	"oU1dm9wnY4880W2TTX0nF1d6tjWbXPfzapW6yMz2BGoCfJ1E6JTzwixHpQIDAQAB\n"
-	"AoGBALFYhTfHvjRTtRas/lt5Mx5xmC/Qv9QOFfNGc6sj8BhFpiXNmyUxNxq3TA3R\n"
-	"sYn3qULKOO89bUeWHSt4pHJtRtzOofsPkmalDLkYVavZ+ZRJqowG8bmuEXASv3cQ\n"
-	"lXAb4fNKiD2EtrAnFgzXEqBAmrYLdGgYGpozwV/TlgIJuj/BAkEA9x9rFvn2mX4+\n"
-	"3/rLJBSF9T29+p6YYt1xE1n417TwP1QXLowzIA2Nh3vrmpr+V63xisJaT2Ay4C9f\n"
-	"aHVZjO8Q6QJBANOFgf6kLvl6bVGwqmWrKM1JaO5z4BCmGUpUbSG0CEIuSNJRIj+t\n"
-	"fqD+cWAf7ABoaIenDmNc27dlwhMkxF4cK10CQH0mli9uq+qUOvdnpZVCJ41JlXrk\n"
-	"8ruu9eMc/58ObVVFGvBh5EppUrG4mlsT/5cb6mWhg+cLCvjqROE7/PwY3nECQQCN\n"
-	"1UMipaMeBFrTYRwRSmD0rpne8vI3F7lznwMCi37SKckIxgCqJEL530PUyfLtHxWg\n"
-	"iINcW0K1SlWFkqzd0hO9Aj9n65PbKGzM14tiOzNG9ZLjdxbq8kFXw1GD4vNpp/Mu\n"
-	"XR+nvkZPWsXuqYekdgxNLG9G/BQdx0JJtRJ+ZqFf/+I=\n";
+static const char rsa_pkcs8_pem[] =
+	"-----BEGIN PRIVATE KEY-----\n" RSA_PKCS8_B64
+	"-----END PRIVATE KEY-----\n";
+
+static const char rsa_pkcs8_b64[] = RSA_PKCS8_B64;
+
+static const char rsa_pkcs1_b64_lines[] = RSA_PKCS1_B64;
 
 static const char rsa_pkcs1_b64[] =
 	"MIICXAIBAAKBgQDML8YTN5ZrdcZasdAq/jQmaS26Cv1wqwR5/SKJvnqLrbVy7Mzpz8Df2sGShgl/N+YkX1x7VC8w63fl+jBjPO1n/OIwJbvkuClxYcuSP25zveiLwehnoU1dm9wnY4880W2TTX0nF1d6tjWbXPfzapW6yMz2BGoCfJ1E6JTzwixHpQIDAQABAoGBALFYhTfHvjRTtRas/lt5Mx5xmC/Qv9QOFfNGc6sj8BhFpiXNmyUxNxq3TA3RsYn3qULKOO89bUeWHSt4pHJtRtzOofsPkmalDLkYVavZ+ZRJqowG8bmuEXASv3cQlXAb4fNKiD2EtrAnFgzXEqBAmrYLdGgYGpozwV/TlgIJuj/BAkEA9x9rFvn2mX4+3/rLJBSF9T29+p6YYt1xE1n417TwP1QXLowzIA2Nh3vrmpr+V63xisJaT2Ay4C9faHVZjO8Q6QJBANOFgf6kLvl6bVGwqmWrKM1JaO5z4BCmGUpUbSG0CEIuSNJRIj+tfqD+cWAf7ABoaIenDmNc27dlwhMkxF4cK10CQH0mli9uq+qUOvdnpZVCJ41JlXrk8ruu9eMc/58ObVVFGvBh5EppUrG4mlsT/5cb6mWhg+cLCvjqROE7/PwY3nECQQCN1UMipaMeBFrTYRwRSmD0rpne8vI3F7lznwMCi37SKckIxgCqJEL530PUyfLtHxWgiINcW0K1SlWFkqzd0hO9Aj9n65PbKGzM14tiOzNG9ZLjdxbq8kFXw1GD4vNpp/MuXR+nvkZPWsXuqYekdgxNLG9G/BQdx0JJtRJ+ZqFf/+I=";

@@ -1,5 +1,5 @@
 /*
- * test_tables.c - KeyTable and SigningTable parsing and OpenDKIM's lookup
+ * test_tables.c - lib/tables.c: KeyTable and SigningTable parsing and OpenDKIM's lookup
  * order (opendkim.conf(5)): plain tables, refile: wildcards, first match
  * versus MultipleSignatures, "%" entries, comments, and bad lines with
  * file:line errors
@@ -86,7 +86,7 @@ lookup_names(const struct signtable *st, const char *user, const char *dom, int 
 {
 	size_t idx[32], n, i;
 
-	n = signtable_lookup(st, user, dom, multiple, sub, idx, 32);
+	n = tables_signtable_lookup(st, user, dom, multiple, sub, idx, 32);
 	for (i = 0; i < n; i++)
 		buf_printf(out, "%s%s", i ? "," : "", st->v[idx[i]].keys.v[0]);
 }
@@ -107,7 +107,7 @@ test_keytable(void)
 	size_t idx[4];
 
 	buf_init(&err);
-	is_int(keytable_parse("KT", text, sizeof(text) - 1, 0, &kt, &err), 0, "keytable parses");
+	is_int(tables_keytable_parse("KT", text, sizeof(text) - 1, 0, &kt, &err), 0, "keytable parses");
 	is_int(kt.n, 4, "four entries");
 	is_str(kt.v[0].domain, "example.com", "domain lower-cased");
 	is_str(kt.v[0].selector, "sel2048", "selector");
@@ -118,11 +118,11 @@ test_keytable(void)
 	is_str(kt.v[1].key, "./rel/key.pem", "CR stripped");
 	ok(!kt.v[1].inline_key, "./ is a path");
 	ok(kt.v[2].inline_key, "base64 is an inline key");
-	is_int(keytable_find(&kt, "K-RSA", idx, 4), 2, "a name on two lines names two keys");
+	is_int(tables_keytable_find(&kt, "K-RSA", idx, 4), 2, "a name on two lines names two keys");
 	is_int(idx[1], 3, "in file order");
-	is_int(keytable_find(&kt, "nope", idx, 4), 0, "unknown name");
-	keytable_free(&kt);
-	keytable_free(&kt);
+	is_int(tables_keytable_find(&kt, "nope", idx, 4), 0, "unknown name");
+	tables_keytable_free(&kt);
+	tables_keytable_free(&kt);
 	buf_free(&err);
 }
 
@@ -137,13 +137,13 @@ test_signtable(void)
 	struct buf err = BUF_INIT;
 
 	buf_init(&err);
-	is_int(signtable_parse("ST", text, sizeof(text) - 1, 1, &st, &err), 0, "signtable parses");
+	is_int(tables_signtable_parse("ST", text, sizeof(text) - 1, 1, &st, &err), 0, "signtable parses");
 	is_int(st.v[0].keys.n, 2, "key list");
 	is_str(st.v[0].keys.v[1], "k-ed", "list entry trimmed");
 	is_str(st.v[0].signer, "%", "signer field");
 	is_str(st.v[1].keys.v[0], "%", "%% key name");
 	is_str(st.v[1].signer, "user@sub.%", "signer template");
-	signtable_free(&st);
+	tables_signtable_free(&st);
 	buf_free(&err);
 }
 
@@ -165,8 +165,9 @@ main(void)
 		int rc;
 
 		buf_reset(&err);
-		rc = bad[i].key ? keytable_parse("T", bad[i].text, strlen(bad[i].text), bad[i].refile, &kt, &err)
-		    : signtable_parse("T", bad[i].text, strlen(bad[i].text), bad[i].refile, &st, &err);
+		rc = bad[i].key ? tables_keytable_parse("T", bad[i].text, strlen(bad[i].text),
+		    bad[i].refile, &kt, &err)
+		    : tables_signtable_parse("T", bad[i].text, strlen(bad[i].text), bad[i].refile, &st, &err);
 		ok(rc == -1, "%s: refused", bad[i].label);
 		is_str(err.data, bad[i].want, "%s: message", bad[i].label);
 	}
@@ -175,13 +176,14 @@ main(void)
 
 		buf_reset(&err);
 		buf_reset(&got);
-		if (signtable_parse("L", look[i].table, strlen(look[i].table), look[i].refile, &st, &err) != 0) {
+		if (tables_signtable_parse("L", look[i].table, strlen(look[i].table), look[i].refile,
+		    &st, &err) != 0) {
 			ok(0, "%s: %s", look[i].label, err.data);
 			continue;
 		}
 		lookup_names(&st, look[i].user, look[i].domain, look[i].multiple, look[i].subdomains, &got);
 		is_str(got.data, look[i].want, "%s", look[i].label);
-		signtable_free(&st);
+		tables_signtable_free(&st);
 	}
 	ok(tables_glob("*@*.example.com", "a@b.c.example.com"), "glob: two stars");
 	ok(!tables_glob("*@example.com", "a@example.com.evil"), "glob: anchored at the end");

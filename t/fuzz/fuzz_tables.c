@@ -22,12 +22,12 @@ lookups(const struct signtable *st)
 {
 	size_t out[8], n, i;
 
-	n = signtable_lookup(st, "user", "mail.example.com", 1, 1, out, 8);
+	n = tables_signtable_lookup(st, "user", "mail.example.com", 1, 1, out, 8);
 	for (i = 0; i < n; i++)
 		if (out[i] >= st->n)
 			abort();
-	(void)signtable_lookup(st, "", "example.com", 0, 0, out, 8);
-	(void)signtable_lookup(st, "a*b", "x", 1, 0, out, 1);
+	(void)tables_signtable_lookup(st, "", "example.com", 0, 0, out, 8);
+	(void)tables_signtable_lookup(st, "a*b", "x", 1, 0, out, 1);
 }
 
 /* LLVMFuzzerTestOneInput - one table of the kind the first byte says */
@@ -53,15 +53,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (kind) {
 	case 0:
 	case 1:
-		if (keytable_parse("fuzz", text, len, kind, &kt, &err) == 0)
-			(void)keytable_find(&kt, "example.com", out, 4);
-		keytable_free(&kt);
+		if (tables_keytable_parse("fuzz", text, len, kind, &kt, &err) == 0)
+			(void)tables_keytable_find(&kt, "example.com", out, 4);
+		tables_keytable_free(&kt);
 		break;
 	case 2:
 	case 3:
-		if (signtable_parse("fuzz", text, len, kind - 2, &st, &err) == 0)
+		if (tables_signtable_parse("fuzz", text, len, kind - 2, &st, &err) == 0)
 			lookups(&st);
-		signtable_free(&st);
+		tables_signtable_free(&st);
 		break;
 	default:	/* glob: pattern NUL string */
 		sep = memchr(text, '\n', len);
