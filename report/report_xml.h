@@ -5,6 +5,8 @@
  * The writer only serialises: every value is escaped, elements come in
  * schema order.  All structs here are plain values whose strings the
  * caller owns; nothing is kept after a call returns.
+ *
+ * I/O: report_schema_new reads the XSD file; everything else is pure.
  */
 #ifndef AUTHMILTER_REPORT_XML_H
 #define AUTHMILTER_REPORT_XML_H
