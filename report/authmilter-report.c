@@ -1,7 +1,7 @@
 /*
  * authmilter-report.c - RFC 9990 aggregate reports from history files
  *
- * Command line and defaults only; the work is report_run() in lib/.
+ * Command line and defaults only; the work is report_run() in libreport.a (report_run.c).
  * "authmilter-report summary ..." is handed to summary_main (summary.c).
  */
 #include "config.h"

@@ -467,9 +467,17 @@ default_files(const char *conf_path, struct strlist *files)
 	return 0;
 }
 
-/* summary_main - see summary.h */
-int
-summary_main(int argc, char **argv)
+/* the command line of "summary" (summary.h) */
+struct args {
+	struct strlist	files;		/* --history, in order */
+	const char     *conf_path;	/* -c */
+	long long	top, from, to;	/* from and to: -1 when not given */
+	int		json;
+};
+
+/* parse_args - argv into a (a->files the caller frees); 0, or 64 on a usage error */
+static int
+parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_HISTORY = 256, O_FROM, O_TO, O_TOP, O_JSON };
 	static const struct option opts[] = {
@@ -481,54 +489,75 @@ summary_main(int argc, char **argv)
 		{ "json", no_argument, NULL, O_JSON },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct summary s;
-	struct strlist files = { 0, NULL };
-	const char *conf_path = NULL;
-	long long top = 5, to = -1, from = -1;
-	int ch, json = 0, rc = 0, optional = 0;
-	struct dom **d;
-	size_t i;
+	int ch, rc = 0;
 
-	memset(&s, 0, sizeof(s));
+	memset(a, 0, sizeof(*a));
+	a->top = 5;
+	a->from = a->to = -1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': conf_path = optarg; break;
-		case O_HISTORY: strlist_add(&files, optarg); break;
-		case O_FROM: if ((from = epoch_arg(optarg)) < 0) rc = 64; break;
-		case O_TO: if ((to = epoch_arg(optarg)) < 0) rc = 64; break;
-		case O_TOP: if ((top = epoch_arg(optarg)) < 0) rc = 64; break;
-		case O_JSON: json = 1; break;
+		case 'c': a->conf_path = optarg; break;
+		case O_HISTORY: strlist_add(&a->files, optarg); break;
+		case O_FROM: if ((a->from = epoch_arg(optarg)) < 0) rc = 64; break;
+		case O_TO: if ((a->to = epoch_arg(optarg)) < 0) rc = 64; break;
+		case O_TOP: if ((a->top = epoch_arg(optarg)) < 0) rc = 64; break;
+		case O_JSON: a->json = 1; break;
 		default: rc = 64;
 		}
 	}
-	if (rc || optind != argc || (from < 0) != (to < 0) || (to >= 0 && to <= from)) {
-		strlist_free(&files);
+	if (rc || optind != argc || (a->from < 0) != (a->to < 0) ||
+	    (a->to >= 0 && a->to <= a->from))
+		return 64;
+	return 0;
+}
+
+/* print_summary - the domains, most messages first, as text or JSON on stdout */
+static void
+print_summary(const struct summary *s, const struct args *a)
+{
+	struct dom **d = (struct dom **)map_list(&s->doms);
+
+	qsort(d, s->doms.n, sizeof(*d), cmp_dom);
+	if (a->json)
+		print_json(d, s->doms.n, (size_t)a->top, s, stdout);
+	else
+		print_text(d, s->doms.n, (size_t)a->top, s, stdout);
+	free(d);
+}
+
+/* summary_main - see summary.h */
+int
+summary_main(int argc, char **argv)
+{
+	struct summary s;
+	struct args a;
+	int rc, optional = 0;
+	size_t i;
+
+	if (parse_args(argc, argv, &a) != 0) {
+		strlist_free(&a.files);
 		return usage();
 	}
 	log_open("authmilter-report", 0, NULL, 1);
-	if (files.n == 0) {
+	if (a.files.n == 0) {
 		optional = 1;
-		if ((rc = default_files(conf_path, &files)) != 0) {
-			strlist_free(&files);
+		if ((rc = default_files(a.conf_path, &a.files)) != 0) {
+			strlist_free(&a.files);
 			return rc;
 		}
 	}
-	if (to >= 0) {
-		s.from = from;
-		s.to = to;
+	memset(&s, 0, sizeof(s));
+	if (a.to >= 0) {
+		s.from = a.from;
+		s.to = a.to;
 	}
-	for (i = 0; i < files.n; i++)
-		if (read_file(&s, files.v[i], optional) != 0)
+	rc = 0;
+	for (i = 0; i < a.files.n; i++)
+		if (read_file(&s, a.files.v[i], optional) != 0)
 			rc = 66;
-	d = (struct dom **)map_list(&s.doms);
-	qsort(d, s.doms.n, sizeof(*d), cmp_dom);
-	if (json)
-		print_json(d, s.doms.n, (size_t)top, &s, stdout);
-	else
-		print_text(d, s.doms.n, (size_t)top, &s, stdout);
-	free(d);
+	print_summary(&s, &a);
 	summary_free(&s);
-	strlist_free(&files);
+	strlist_free(&a.files);
 	return rc;
 }

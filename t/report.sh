@@ -3,20 +3,12 @@
 # domains): one valid .xml.gz per domain with exact counts, hostile values
 # escaped or refused, a torn last record skipped, a rerun writes nothing.
 . "${srcdir:-$(dirname "$0")}/lib.sh"
-
-RP="$top_builddir/report/authmilter-report"
-GEN="$builddir/report_gen"
-XSD="$REF/rfc9990-dmarc-aggregate.xsd"
+. "$srcdir/report_lib.sh"
 need "$RP" "$GEN" "$PY"
-B=1700006400
-E=$((B + 86400))
 
 ok "the RFC 9990 schema is in the tree ($XSD)" test -r "$XSD"
 SCHEMA=$XSD
-cat > "$T/r.conf" <<EOF
-AuthservID mx.receiver.example
-ReportFrom DMARC Reports <dmarc-noreply@receiver.example>
-EOF
+report_conf "$T/r.conf"
 
 ok "generate 100000 records" "$GEN" -n 100000 -o "$T/h" -b $B --hostile --torn
 mkdir "$T/out"

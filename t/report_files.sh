@@ -9,16 +9,9 @@
 # day; with no period the reporter reports yesterday (UTC); --help prints
 # the usage on standard output, ending with a newline.
 . "${srcdir:-$(dirname "$0")}/lib.sh"
-
-RP="$top_builddir/report/authmilter-report"
-GEN="$builddir/report_gen"
+. "$srcdir/report_lib.sh"	# B: 2023-11-15 00:00 UTC
 need "$RP" "$GEN" "$PY"
-B=1700006400		# 2023-11-15 00:00 UTC
-E=$((B + 86400))
-cat > "$T/r.conf" <<EOF
-AuthservID mx.receiver.example
-ReportFrom DMARC Reports <dmarc-noreply@receiver.example>
-EOF
+report_conf "$T/r.conf"
 ok "generate" "$GEN" -n 300 -o "$T/h" -b $B
 # rep OUTDIR STATE [ARGS] - a no-send run into OUTDIR
 rep() {

@@ -4,13 +4,8 @@
 # the unbound test server, refused hostile rua, a failing sendmail leaves
 # reports queued, the next run sends them, a further run sends nothing.
 . "${srcdir:-$(dirname "$0")}/lib.sh"
-
-RP="$top_builddir/report/authmilter-report"
-GEN="$builddir/report_gen"
-XSD="$REF/rfc9990-dmarc-aggregate.xsd"
+. "$srcdir/report_lib.sh"
 need "$RP" "$GEN" "$PY"
-B=1700006400
-E=$((B + 86400))
 ok "the RFC 9990 schema is in the tree ($XSD)" test -r "$XSD"
 SCHEMA=$XSD
 
@@ -29,18 +24,7 @@ cat > "$T/zone" <<'EOF'
 EOF
 dns_start "$T/zone" || skip_all "unbound test server did not start"
 
-mkdir "$T/mail"
-FAKE_SENDMAIL_DIR="$T/mail"
-export FAKE_SENDMAIL_DIR
-cat > "$T/r.conf" <<EOF
-AuthservID mx.receiver.example
-ReportFrom DMARC Reports <dmarc-noreply@receiver.example>
-ReportEnvelopeFrom bounces@receiver.example
-ReportSendmail $srcdir/fake-sendmail -oi
-ReportStateFile $T/state
-Nameservers 127.0.0.1:$DNS_PORT
-DNSTimeout 5
-EOF
+report_mail_conf "$T/r.conf" "ReportEnvelopeFrom bounces@receiver.example"
 ok "generate" "$GEN" -n 3000 -o "$T/h" -b $B --hostile --ext-rua
 run() {
 	"$RP" -c "$T/r.conf" --history "$T/h" --from $B --to $E --schema "$SCHEMA" 2>"$T/err"
@@ -61,12 +45,11 @@ like "$(cat "$T/err")" 'rua=mailto:a@example.com`id`.*refused address' "rua with
 # 2: sendmail works: the queued reports go out, from the spool
 FAKE_SENDMAIL_EXIT=0 run
 is "$?" 0 "second run succeeds"
-is "$(ls "$T/mail" | grep -c '^msg-.*\.eml$')" 3 "three messages sent"
+is "$(mails_sent)" 3 "three messages sent"
 is "$(grep -c '^queue ' "$T/state")" 0 "queue empty"
 is "$(grep -c '^sent ' "$T/state")" 3 "three marked sent"
 is "$(ls "$T/state.spool" | wc -l)" 0 "spool emptied"
-rcpts=$(for f in "$T"/mail/msg-*.argv; do tail -1 "$f"; done | sort | tr '\n' ' ')
-is "$rcpts" "agg@reports.example dmarc@example.com dmarc@example.org " \
+is "$(mailed_to)" "agg@reports.example dmarc@example.com dmarc@example.org" \
     "recipients: internal ones and the verified external one"
 a=$(for f in "$T"/mail/msg-*.argv; do tr '\n' ' ' < "$f"; echo; done | sort | tr '\n' '|')
 is "$a" "-oi -f bounces@receiver.example agg@reports.example |-oi -f bounces@receiver.example dmarc@example.com |-oi -f bounces@receiver.example dmarc@example.org |" \
@@ -104,7 +87,7 @@ done
 # 3: a further run sends nothing
 run
 is "$?" 0 "third run"
-is "$(ls "$T/mail" | grep -c '^msg-.*\.eml$')" 3 "third run sends nothing twice"
+is "$(mails_sent)" 3 "third run sends nothing twice"
 
 # 4: the DNS cannot be asked (nothing listens on the name server port):
 # internal destinations go out, the external one waits, its report is not
@@ -118,15 +101,15 @@ is "$?" 0 "DNS down: the run itself succeeds"
 like "$(cat "$T/err")" "rua=mailto:agg@reports.example: not verified \(temporary\)" "external destination not verified for now"
 like "$(cat "$T/err")" "domain=example.net id=[0-9a-f]*: 1 destination\(s\) not verified for now; the next run for this period tries again" \
     "the report waits for the next run"
-is "$(ls "$T/mail2" | grep -c '^msg-.*\.eml$')" 2 "DNS down: the two internal destinations are sent"
+is "$(mails_sent "$T/mail2")" 2 "DNS down: the two internal destinations are sent"
 is "$(grep '^report ' "$T/state2" | cut -d' ' -f4 | tr '\n' ' ')" "example.com " \
     "only the report without external destinations is recorded (example.org also names the unauthorised one)"
 sed "s|^ReportStateFile .*|ReportStateFile $T/state2|" "$T/r.conf" > "$T/r3.conf"
 "$RP" -c "$T/r3.conf" --history "$T/h" --from $B --to $E --schema "$SCHEMA" 2>"$T/err"
 is "$?" 0 "DNS back: next run"
-is "$(ls "$T/mail2" | grep -c '^msg-.*\.eml$')" 3 "DNS back: one more message"
+is "$(mails_sent "$T/mail2")" 3 "DNS back: one more message"
 is "$(tail -1 "$(ls -t "$T"/mail2/msg-*.argv | head -1)")" "agg@reports.example" "to the external destination alone"
 is "$(grep -c '^report ' "$T/state2")" 3 "all three reports recorded"
 "$RP" -c "$T/r3.conf" --history "$T/h" --from $B --to $E --schema "$SCHEMA" 2>"$T/err"
-is "$(ls "$T/mail2" | grep -c '^msg-.*\.eml$')" 3 "and a further run sends nothing"
+is "$(mails_sent "$T/mail2")" 3 "and a further run sends nothing"
 done_testing

@@ -7,8 +7,8 @@
 # protocol (t/miltc) with the unbound test server; delivery through
 # t/fake-sendmail.
 . "${srcdir:-$(dirname "$0")}/lib.sh"
+. "$srcdir/report_lib.sh"
 MC="$builddir/miltc"
-RP="$top_builddir/report/authmilter-report"
 need "$RP" "$PY"
 
 N=200
@@ -65,33 +65,22 @@ is "$(grep -c '^rua ' "$T/big.hist")" 100 "ReportMaxDestinations 100: 100 kept"
 awk '/^rua / { if (!done) for (i = 1; i <= 100; i++) print "rua mailto:r" i "@many.test"; done = 1; next }
     { print }' "$T/def.hist" > "$T/in.hist"
 is "$(grep -c '^rua ' "$T/in.hist")" 100 "reporter input: a record with 100 rua"
-mkdir "$T/mail"
-FAKE_SENDMAIL_DIR="$T/mail"
-export FAKE_SENDMAIL_DIR
 now=$(date +%s)
 # rep CONF-LINE... - the reporter over in.hist (100 rua), delivering
 rep() {
-	rm -f "$T/mail"/* "$T/state"*
-	rm -rf "$T/state.spool"
-	{
-		echo "AuthservID mx.receiver.example"
-		echo "ReportFrom DMARC Reports <dmarc-noreply@receiver.example>"
-		echo "ReportSendmail $srcdir/fake-sendmail -oi"
-		echo "ReportStateFile $T/state"
-		echo "Nameservers 127.0.0.1:$DNS_PORT"
-		for _l in "$@"; do echo "$_l"; done
-	} > "$T/r.conf"
+	rm -rf "$T/mail" "$T/state"*
+	report_mail_conf "$T/r.conf" "$@"
 	"$RP" -c "$T/r.conf" --history "$T/in.hist" --from $((now - 86400)) --to $((now + 86400)) \
-	    --schema "$REF/rfc9990-dmarc-aggregate.xsd" 2>"$T/rep.err"
+	    --schema "$XSD" 2>"$T/rep.err"
 }
 ok "reporter, default limit" rep
 sed 's/^/# /' "$T/rep.err" | head -5
-is "$(ls "$T/mail" | grep -c '^msg-.*\.eml$')" 5 "100 rua in the history: 5 reports sent"
-is "$(for f in "$T"/mail/msg-*.argv; do tail -1 "$f"; done | sort -V | paste -sd' ' -)" \
+is "$(mails_sent)" 5 "100 rua in the history: 5 reports sent"
+is "$(mailed_to)" \
     "r1@many.test r2@many.test r3@many.test r4@many.test r5@many.test" "to the first five, in order"
 like "$(cat "$T/rep.err")" "domain=many.test: rua lists 100 URIs; the first 5 are used, 95 dropped" \
     "the reporter logs what it dropped"
 ok "reporter, ReportMaxDestinations 7" rep "ReportMaxDestinations 7"
-is "$(ls "$T/mail" | grep -c '^msg-.*\.eml$')" 7 "ReportMaxDestinations 7: 7 sent"
+is "$(mails_sent)" 7 "ReportMaxDestinations 7: 7 sent"
 
 done_testing

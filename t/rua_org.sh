@@ -7,7 +7,7 @@
 # dynamic-DNS provider) or a sibling under it is another organisation, so
 # it gets reports only with <pdomain>._report._dmarc.<host>.
 . "${srcdir:-$(dirname "$0")}/lib.sh"
-RP="$top_builddir/report/authmilter-report"
+. "$srcdir/report_lib.sh"
 need "$RP" "$PY"
 
 cat > "$T/zone" <<'EOF'
@@ -41,22 +41,12 @@ rec() {
 	rec sub.corp.test mailto:own@sub.corp.test mailto:agg@corp.test mailto:r@x.sub.corp.test
 } > "$T/h"
 
-mkdir "$T/mail"
-FAKE_SENDMAIL_DIR="$T/mail"
-export FAKE_SENDMAIL_DIR
-cat > "$T/r.conf" <<EOF
-AuthservID mx.receiver.example
-ReportFrom DMARC Reports <dmarc-noreply@receiver.example>
-ReportSendmail $srcdir/fake-sendmail -oi
-ReportStateFile $T/state
-Nameservers 127.0.0.1:$DNS_PORT
-DNSTimeout 5
-EOF
+report_mail_conf "$T/r.conf"
 "$RP" -c "$T/r.conf" --history "$T/h" --from $((now - 86400)) --to $((now + 86400)) \
-    --schema "$REF/rfc9990-dmarc-aggregate.xsd" 2>"$T/err"
+    --schema "$XSD" 2>"$T/err"
 is "$?" 0 "reporter run"
 sed 's/^/# /' "$T/err" | grep -v ' sent$' | head -12
-sent=$(for f in "$T"/mail/msg-*.argv; do tail -1 "$f"; done | sort | paste -sd' ' -)
+sent=$(mailed_to)
 for a in own@alice.dyn.test r@reports.alice.dyn.test agg@ok.dyn.test own@dyn.test \
     own@sub.corp.test agg@corp.test r@x.sub.corp.test; do
 	case " $sent " in
@@ -74,6 +64,6 @@ like "$(cat "$T/err")" "domain=alice.dyn.test rua=mailto:prov@dyn.test: external
     "a public-suffix parent is external: its authorisation record is asked for"
 like "$(cat "$T/err")" "domain=dyn.test rua=mailto:x@mallory.dyn.test: external destination not authorised" \
     "a name under a public suffix domain is another organisation"
-is "$(ls "$T/mail" | grep -c '^msg-.*\.eml$')" 7 "seven reports mailed"
+is "$(mails_sent)" 7 "seven reports mailed"
 
 done_testing

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "history.h"
+#include "pct.h"
 #include "report.h"
 #include "tap.h"
 
@@ -148,9 +149,9 @@ test_xml(void)
 		ok(v != 0 && e.len > 0, "invalid document refused: %s", e.data);
 		report_schema_free(s);
 	}
-	ok(report_gzip(x.data, x.len, "r.xml", &gz) == 0 && gz.len > 18, "gzip");
+	ok(report_gz_compress(x.data, x.len, "r.xml", &gz) == 0 && gz.len > 18, "gzip");
 	ok((unsigned char)gz.data[0] == 0x1f && (unsigned char)gz.data[1] == 0x8b, "gzip magic");
-	ok(report_gunzip(gz.data, gz.len, &back) == 0 && back.len == x.len &&
+	ok(report_gz_decompress(gz.data, gz.len, &back) == 0 && back.len == x.len &&
 	    memcmp(back.data, x.data, x.len) == 0, "gunzip round trip");
 	buf_reset(&x);
 	build_doc(&x, REPORT_RFC7489);
@@ -161,6 +162,55 @@ test_xml(void)
 	buf_free(&e);
 	buf_free(&gz);
 	buf_free(&back);
+}
+
+/* test_pct - percent-decoding, strict (rua) and lenient (state file) */
+static void
+test_pct(void)
+{
+	static const struct {
+		const char *in;
+		int strict, rc;
+		const char *want;
+	} c[] = {
+		{ "r%2Bdmarc", 1, 0, "r+dmarc" },
+		{ "%2b%2B%41z", 1, 0, "++Az" },
+		{ "plain", 1, 0, "plain" },
+		{ "", 1, 0, "" },
+		{ "a%zz", 1, -1, NULL },
+		{ "a%4", 1, -1, NULL },
+		{ "a%", 1, -1, NULL },
+		{ "a%zz", 0, 0, "a%zz" },
+		{ "50%", 0, 0, "50%" },
+		{ "a%4", 0, 0, "a%4" },
+		{ "%%41", 0, 0, "%A" },
+	};
+	struct buf b = BUF_INIT;
+	char *f[4] = { NULL };
+	size_t i;
+	int nf;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int rc;
+
+		buf_init(&b);
+		rc = pct_decode(c[i].in, strlen(c[i].in), c[i].strict, &b);
+		is_int(rc, c[i].rc, "pct_decode %s %s: result", c[i].strict ? "strict" : "lenient", c[i].in);
+		if (c[i].want)
+			is_str(b.data, c[i].want, "pct_decode %s %s: text",
+			    c[i].strict ? "strict" : "lenient", c[i].in);
+		buf_free(&b);
+	}
+	buf_init(&b);
+	ok(pct_decode("a%00b", 5, 1, &b) == 0 && b.len == 3 && b.data[1] == '\0',
+	    "%%00 decodes to a NUL byte");
+	buf_free(&b);
+	nf = report_state_parse_line("queue  id%20x 100% ", 19, f, 4);
+	is_int(nf, 3, "state line: three fields, runs of spaces are one separator");
+	is_str(nf == 3 ? f[1] : NULL, "id x", "state line: %%20 decoded");
+	is_str(nf == 3 ? f[2] : NULL, "100%", "state line: a lone %% kept");
+	for (i = 0; i < 4; i++)
+		free(f[i]);
 }
 
 /* test_state - save, reload, queue transitions, torn last line */
@@ -329,6 +379,7 @@ int
 main(void)
 {
 	test_rua();
+	test_pct();
 	test_xml();
 	test_state();
 	test_mail();

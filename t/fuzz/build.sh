@@ -10,16 +10,19 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "clang is not installed (Debian package clang)"; exit 77; }
 out="$b/t/fuzz"
 mkdir -p "$out/obj"
-flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -I$b -I$top/lib -DFUZZING $(pkg-config --cflags libxml-2.0)"
+flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -I$b -I$top/lib -I$top/report -DFUZZING $(pkg-config --cflags libxml-2.0)"
 # the libraries configure found (so a new dependency needs no edit here),
 # but libmilter and the test suite's libopendmarc
 libs=$(sed -n 's/^\([A-Z0-9]*_LIBS\) = //p' "$b/t/Makefile" 2>/dev/null | grep -v -e milter -e opendmarc | tr '\n' ' ')
 [ -n "$libs" ] || libs="-lopendkim -lidn2 -lspf2 -lunbound -lmaxminddb $(pkg-config --libs libxml-2.0) -lcrypto -lz"
 libs="$libs -lresolv -lpthread"
 objs=""
+# lib/ whole, and of report/ the sources of its libraries (every
+# *_a_SOURCES list in report/Makefile.am; its programs hold a main)
+report_srcs=$(awk '/^[a-z_]*_a_SOURCES *=/ { on = 1 } on { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) print top "/report/" $i; if ($NF != "\\") on = 0 }' top="$top" "$top/report/Makefile.am")
 # a changed header (struct layouts: conf.h, msg_int.h...) rebuilds everything
-newest_h=$(ls -t "$top"/lib/*.h "$b/config.h" | head -1)
-for c in "$top"/lib/*.c; do
+newest_h=$(ls -t "$top"/lib/*.h "$top"/report/*.h "$b/config.h" | head -1)
+for c in "$top"/lib/*.c $report_srcs; do
 	o="$out/obj/$(basename "$c" .c).o"
 	if [ ! -f "$o" ] || [ "$c" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
 		$CC $flags -c "$c" -o "$o"

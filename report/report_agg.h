@@ -9,6 +9,8 @@
  * period, without a policy domain or without a DMARC record are not
  * counted.  Strings handed out point into the aggregator and live until
  * report_agg_free.
+ *
+ * I/O: none (pure; the caller reads the history files).
  */
 #ifndef AUTHMILTER_REPORT_AGG_H
 #define AUTHMILTER_REPORT_AGG_H

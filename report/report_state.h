@@ -18,6 +18,9 @@
  * Message-ID and file name (RFC 9990 §"Handling of Duplicates").
  *
  * Strings returned point into the state and live until the next change.
+ *
+ * I/O: report_state_load reads the file, report_state_lock takes PATH.lock,
+ * report_state_save writes the file; the changes in between are in memory.
  */
 #ifndef AUTHMILTER_REPORT_STATE_H
 #define AUTHMILTER_REPORT_STATE_H

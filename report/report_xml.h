@@ -1,10 +1,12 @@
 /*
  * report_xml.h - the aggregate report document: RFC 9990 XML (and the
- * RFC 7489 dialect for old consumers), schema validation, gzip
+ * RFC 7489 dialect for old consumers) and its schema validation
  *
  * The writer only serialises: every value is escaped, elements come in
  * schema order.  All structs here are plain values whose strings the
  * caller owns; nothing is kept after a call returns.
+ *
+ * I/O: report_schema_new reads the XSD file; everything else is pure.
  */
 #ifndef AUTHMILTER_REPORT_XML_H
 #define AUTHMILTER_REPORT_XML_H
@@ -94,10 +96,5 @@ void	report_schema_free(struct report_schema *s);
  * first errors in err.
  */
 int	report_xml_validate(struct report_schema *s, const char *doc, size_t len, struct buf *err);
-
-/* report_gzip - RFC 1952 gzip of in (with name in the header); 0 ok */
-int	report_gzip(const char *in, size_t len, const char *name, struct buf *out);
-/* report_gunzip - inverse, for tests and resends; 0 ok */
-int	report_gunzip(const char *in, size_t len, struct buf *out);
 
 #endif

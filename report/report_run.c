@@ -31,6 +31,7 @@
 #include "history.h"
 #include "log.h"
 #include "report_agg.h"
+#include "report_gz.h"
 #include "report_mail.h"
 #include "report_run.h"
 #include "report_state.h"
@@ -453,7 +454,7 @@ generate(struct run *rn, const struct report_agg *agg, size_t i)
 		keep_rejected(rn, fname.data, &xml, err.data);
 		goto out;
 	}
-	if (report_gzip(xml.data, xml.len, fname.data, &gz) != 0) {
+	if (report_gz_compress(xml.data, xml.len, fname.data, &gz) != 0) {
 		log_err("domain=%s: gzip failed", pd);
 		rn->failures++;
 		goto out;

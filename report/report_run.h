@@ -4,6 +4,12 @@
  *
  * The options struct is filled by main and read-only here; report_run
  * keeps no pointer to it after returning.
+ *
+ * I/O: this is the reporter's edge: report_run reads the histories, asks
+ * the DNS, writes the report files, the spool and the state, and runs
+ * sendmail (through report_state, rua and report_mail); report_mkdir
+ * makes directories; report_receiver may ask gethostname.  report_id,
+ * report_filename and report_noreports are pure.
  */
 #ifndef AUTHMILTER_REPORT_RUN_H
 #define AUTHMILTER_REPORT_RUN_H

@@ -17,6 +17,7 @@
 
 #include "dmarc.h"
 #include "dns.h"
+#include "pct.h"
 #include "rua.h"
 
 /* is_wsp - RFC 5234 WSP plus line breaks, which TXT joins may carry */
@@ -126,49 +127,6 @@ rua_addr_valid(const char *s, size_t len)
 	return domain_ok(at + 1, len - local - 1, 0, 1);
 }
 
-/* hexval - value of one hex digit, -1 if none */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* pct_decode - RFC 3986 §2.1 percent-decoding; NULL when malformed */
-static char *
-pct_decode(const char *s, size_t len)
-{
-	char *out = xmalloc(len + 1), *o = out;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%') {
-			int h, l;
-
-			if (i + 2 >= len) {
-				free(out);
-				return NULL;
-			}
-			h = hexval((unsigned char)s[i + 1]);
-			l = hexval((unsigned char)s[i + 2]);
-			if (h < 0 || l < 0) {
-				free(out);
-				return NULL;
-			}
-			*o++ = (char)(h * 16 + l);
-			i += 2;
-		} else
-			*o++ = s[i];
-	}
-	*o = '\0';
-	return out;
-}
-
 /* parse_one - classify one trimmed URI (RFC 3986 §3.1 scheme, RFC 6068 mailto) */
 static void
 parse_one(const char *s, size_t len, struct rua_uri *u)
@@ -176,6 +134,7 @@ parse_one(const char *s, size_t len, struct rua_uri *u)
 	size_t i, end;
 	const char *q;
 	char *addr;
+	struct buf b;
 
 	memset(u, 0, sizeof(*u));
 	len = strip_size(s, len);
@@ -194,11 +153,13 @@ parse_one(const char *s, size_t len, struct rua_uri *u)
 	}
 	q = memchr(s + 7, '?', len - 7);	/* RFC 6068 hfields: ignored */
 	end = q ? (size_t)(q - s) : len;
-	addr = pct_decode(s + 7, end - 7);
-	if (addr == NULL) {
+	buf_init(&b);
+	if (pct_decode(s + 7, end - 7, 1, &b) != 0) {
+		buf_free(&b);
 		snprintf(u->why, sizeof(u->why), "bad percent-encoding");
 		return;
 	}
+	addr = buf_steal(&b);
 	if (!rua_addr_valid(addr, strlen(addr))) {
 		snprintf(u->why, sizeof(u->why), "refused address");
 		free(addr);

@@ -1,6 +1,6 @@
 /*
  * report_xml.c - aggregate report XML (RFC 9990 §"Description of the
- * content XML file"), its schema validation and gzip
+ * content XML file") and its schema validation (gzip: report_gz.c)
  *
  * The writer appends text to a buffer and never interprets values: every
  * string goes through report_xml_escape, which also repairs what XML 1.0
@@ -19,7 +19,6 @@
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemas.h>
-#include <zlib.h>
 
 #include "report_xml.h"
 
@@ -362,61 +361,4 @@ report_xml_validate(struct report_schema *s, const char *doc, size_t len, struct
 	if (!valid && err->len == 0)
 		buf_printf(err, "document does not validate");
 	return valid ? 0 : -1;
-}
-
-/* report_gzip - one-shot deflate into a gzip member with a file name */
-int
-report_gzip(const char *in, size_t len, const char *name, struct buf *out)
-{
-	z_stream z;
-	gz_header h;
-	unsigned char chunk[65536];
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	memset(&h, 0, sizeof(h));
-	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	h.name = (Bytef *)(uintptr_t)name;
-	h.os = 3;	/* Unix */
-	deflateSetHeader(&z, &h);
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = 0;
-	do {
-		size_t step = len > 1u << 30 ? 1u << 30 : len;
-
-		if (z.avail_in == 0 && len > 0) {
-			z.avail_in = (uInt)step;
-			len -= step;
-		}
-		z.next_out = chunk;
-		z.avail_out = sizeof(chunk);
-		rc = deflate(&z, len == 0 ? Z_FINISH : Z_NO_FLUSH);
-		buf_add(out, chunk, sizeof(chunk) - z.avail_out);
-	} while (rc == Z_OK || rc == Z_BUF_ERROR);
-	deflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
-}
-
-/* report_gunzip - inflate a gzip stream */
-int
-report_gunzip(const char *in, size_t len, struct buf *out)
-{
-	z_stream z;
-	unsigned char chunk[65536];
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 15 + 16) != Z_OK)
-		return -1;
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)len;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof(chunk);
-		rc = inflate(&z, Z_NO_FLUSH);
-		buf_add(out, chunk, sizeof(chunk) - z.avail_out);
-	} while (rc == Z_OK);
-	inflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
 }

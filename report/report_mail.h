@@ -3,6 +3,9 @@
  * and its submission through a sendmail-compatible command
  *
  * Nothing here keeps pointers: composed text goes into the caller's buffer.
+ *
+ * I/O: report_mail_submit spawns the sendmail command (posix_spawn, no
+ * shell) and writes the message to its standard input; the rest is pure.
  */
 #ifndef AUTHMILTER_REPORT_MAIL_H
 #define AUTHMILTER_REPORT_MAIL_H

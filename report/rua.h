@@ -5,6 +5,8 @@
  * rua_parse and rua_addr_valid are pure.  A struct rua_list owns its
  * entries and their strings; rua_list_free releases them.  rua_verify
  * asks the DNS and fills a strlist the caller owns.
+ *
+ * I/O: DNS queries in rua_verify only; everything else is pure.
  */
 #ifndef AUTHMILTER_RUA_H
 #define AUTHMILTER_RUA_H
