@@ -8,7 +8,11 @@
  * address (no SPF), no DKIM-Signature, and From problems decided before
  * any DMARC lookup.  The name servers are a port nobody answers, so a
  * lookup this test did not expect turns into a temperror it catches.
- * The DNS-backed verdicts are inbound.sh's (through the runner).
+ *
+ * "test_msg dns" (run by msg.sh, which serves t/zones/dmarc.conf on the
+ * unbound test server and exports DNS_PORT): the action each DMARC
+ * outcome turns into under RejectFailures, RejectString,
+ * HoldQuarantinedMessages and TempFailOnDNSError (msg_verify.c's decide).
  */
 #include "config.h"
 
@@ -25,6 +29,9 @@
 
 #define ID "mx.test.example"
 
+/* the name servers' port: 9 (nobody answers) unless run by msg.sh */
+static const char *ns_port = "9";
+
 /* eng - an engine from the base config plus extra lines; NULL on error */
 static struct engine *
 eng(const char *extra)
@@ -35,8 +42,8 @@ eng(const char *extra)
 
 	buf_init(&text);
 	buf_init(&err);
-	buf_printf(&text, "AuthservID %s\nNameservers 127.0.0.1:9\nDNSTimeout 1\n"
-	    "InternalHosts 192.0.2.0/24\nMTA submission\n%s", ID, extra);
+	buf_printf(&text, "AuthservID %s\nNameservers 127.0.0.1:%s\nDNSTimeout 3\n"
+	    "InternalHosts 192.0.2.0/24\nMTA submission\n%s", ID, ns_port, extra);
 	if ((c = conf_parse("t.conf", text.data, text.len, &err)) != NULL)
 		e = engine_new(c, &err);
 	if (e == NULL)
@@ -313,9 +320,72 @@ test_queue_id(void)
 	msg_free(m);
 }
 
-int
-main(void)
+/* one DMARC outcome and the action it turns into under a config */
+struct policy_case {
+	const char     *label;
+	const char     *conf;		/* lines added to the base config */
+	const char     *from;
+	const char     *action, *code, *reason;
+	const char     *text;		/* reply or quarantine reason; NULL: none */
+};
+
+static const struct policy_case policy_cases[] = {
+	{ "p=reject: refused", "", "a@strict.example", "reject", "550", "policy",
+	  "rejected because strict.example publishes a DMARC reject policy and this message "
+	  "failed DMARC" },
+	{ "p=reject, RejectString", "RejectString Mail from %s refused by policy\n",
+	  "a@strict.example", "reject", "550", "policy", "Mail from strict.example refused by policy" },
+	{ "p=reject, RejectFailures no", "RejectFailures no\n", "a@strict.example", "accept", NULL,
+	  "RejectFailures no", NULL },
+	{ "t=y p=reject, HoldQuarantinedMessages yes", "HoldQuarantinedMessages yes\n",
+	  "a@testing.example", "quarantine", NULL, "policy", "DMARC quarantine policy of testing.example" },
+	{ "t=y p=reject, HoldQuarantinedMessages no", "", "a@testing.example", "accept", NULL,
+	  "HoldQuarantinedMessages no", NULL },
+	{ "t=y p=quarantine: none", "", "a@testq.example", "accept", NULL, "testing (t=y)", NULL },
+	{ "p=none", "", "a@pol.example", "accept", NULL, "policy none", NULL },
+	{ "no record", "", "a@norecord.example", "accept", NULL, NULL, NULL },
+	{ "temperror, TempFailOnDNSError yes", "TempFailOnDNSError yes\n", "a@loop.example",
+	  "tempfail", "451", "TempFailOnDNSError",
+	  "DMARC policy of loop.example could not be determined; try again later" },
+	{ "temperror, TempFailOnDNSError no", "", "a@loop.example", "accept", NULL,
+	  "dns temperror, accepted", NULL },
+};
+
+/* test_policy - each row through an engine of its own */
+static void
+test_policy(void)
 {
+	const struct policy_case *c;
+	struct engine *e;
+	struct verdict v;
+	char text[200];
+	size_t k;
+
+	for (k = 0; k < sizeof(policy_cases) / sizeof(policy_cases[0]); k++) {
+		c = &policy_cases[k];
+		if (!ok((e = eng(c->conf)) != NULL, "%s: engine", c->label))
+			continue;
+		snprintf(text, sizeof(text), "From: %s\nSubject: x\n\nbody\n", c->from);
+		run(e, text, &v);
+		is_str(verdict_action_str(v.action), c->action, "%s: action", c->label);
+		is_str(v.smtp_code, c->code, "%s: reply code", c->label);
+		is_str(v.res.reason, c->reason, "%s: reason", c->label);
+		is_str(v.action == VERDICT_QUARANTINE ? v.quarantine_reason : v.smtp_text, c->text,
+		    "%s: text", c->label);
+		verdict_free(&v);
+		engine_unref(e);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "dns") == 0) {
+		ns_port = getenv("DNS_PORT");
+		if (ok(ns_port != NULL, "DNS_PORT set (run through msg.sh)"))
+			test_policy();
+		return tap_done();
+	}
 	test_roles();
 	test_verify();
 	test_header_cap();
