@@ -23,7 +23,7 @@
 #include <openssl/x509.h>
 
 #include "dkim_key.h"
-#include "dkim_tag.h"
+#include "taglist.h"
 
 #define KEY_FILE_MAX	65536	/* a 16384-bit RSA PEM is about 13 KiB */
 #define ED25519_LEN	32
@@ -421,7 +421,7 @@ dkim_key_record(const struct dkim_key *k, struct buf *out)
 static int
 is_wsp(int c)
 {
-	return dkim_tag_is_wsp(c);
+	return taglist_is_wsp(c);
 }
 
 /* rec_slot - the struct field for a known tag, NULL for others (ignored) */
@@ -482,7 +482,7 @@ tag_value(const char *p, size_t n, int strip)
 
 /*
  * dkim_key_rec_parse - RFC 6376 §3.6.1 key record, tag-list of §3.2:
- * tokens from dkim_tag_next (dkim_tag.c); a duplicate tag makes the record invalid;
+ * tokens from taglist_next (taglist.c); a duplicate tag makes the record invalid;
  * unknown tags are ignored; v= when present must come first and be DKIM1.
  */
 enum dkim_key_rec_status
@@ -490,12 +490,12 @@ dkim_key_rec_parse(const char *s, size_t len, struct dkim_key_rec *rec, char *wh
     size_t whylen)
 {
 	const char *p = s, *end = s + len;
-	struct dkim_tag t;
+	struct taglist_tag t;
 	int first = 1, rc;
 
 	memset(rec, 0, sizeof(*rec));
 	snprintf(why, whylen, "ok");
-	while ((rc = dkim_tag_next(&p, end, &t)) == 1) {
+	while ((rc = taglist_next(&p, end, &t)) == 1) {
 		char **slot;
 
 		if (t.nlen == 1 && t.name[0] == 'v' && !first) {

@@ -1,6 +1,6 @@
 /*
- * dkim_tag.c - RFC 6376 §3.2 tag-lists: tokenizer, base64string, and the
- * syntax check of a DKIM-Signature field
+ * dkim_tag.c - the DKIM rules on top of the tag-list tokenizer (taglist.c):
+ * base64string and the syntax check of a DKIM-Signature field
  *
  * libopendkim 2.11 accepts a signature whose tag-list names a tag twice
  * (it keeps one of the values) or whose b=/bh= carries characters outside
@@ -15,84 +15,14 @@
 
 #include "buf.h"
 #include "dkim_tag.h"
-
-/* dkim_tag_is_wsp - see dkim_tag.h */
-int
-dkim_tag_is_wsp(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* skip_fws - pointer past [FWS] */
-static const char *
-skip_fws(const char *p, const char *end)
-{
-	while (p < end && dkim_tag_is_wsp((unsigned char)*p))
-		p++;
-	return p;
-}
-
-/* is_alpha - ALPHA */
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* is_valchar - VALCHAR = %x21-3A / %x3C-7E (RFC 6376 §3.2) */
-static int
-is_valchar(int c)
-{
-	return c >= 0x21 && c <= 0x7e && c != ';';
-}
-
-/*
- * dkim_tag_next - RFC 6376 §3.2:
- *   tag-list = tag-spec *( ";" tag-spec ) [ ";" ]
- *   tag-spec = [FWS] tag-name [FWS] "=" [FWS] tag-value [FWS]
- *   tag-name = ALPHA *ALNUMPUNC		ALNUMPUNC = ALPHA / DIGIT / "_"
- *   tag-value = [ tval *( 1*(WSP / FWS) tval ) ]	tval = 1*VALCHAR
- */
-int
-dkim_tag_next(const char **pp, const char *end, struct dkim_tag *t)
-{
-	const char *p = skip_fws(*pp, end), *vend;
-
-	if (p == end) {
-		*pp = p;
-		return 0;
-	}
-	t->name = p;
-	if (!is_alpha((unsigned char)*p))
-		goto syntax;
-	while (p < end && (is_alpha((unsigned char)*p) || *p == '_' || (*p >= '0' && *p <= '9')))
-		p++;
-	t->nlen = (size_t)(p - t->name);
-	p = skip_fws(p, end);
-	if (p == end || *p != '=')
-		goto syntax;
-	t->val = p = skip_fws(p + 1, end);
-	vend = p;
-	while (p < end && *p != ';') {
-		if (!is_valchar((unsigned char)*p) && !dkim_tag_is_wsp((unsigned char)*p))
-			goto syntax;
-		if (!dkim_tag_is_wsp((unsigned char)*p))
-			vend = p + 1;
-		p++;
-	}
-	t->vlen = (size_t)(vend - t->val);
-	*pp = p < end ? p + 1 : p;	/* past the ';' */
-	return 1;
-syntax:
-	*pp = p;
-	return -1;
-}
+#include "taglist.h"
 
 /* is_b64char - ALPHADIGITPS = ALPHA / DIGIT / "+" / "/" */
 static int
 is_b64char(int c)
 {
-	return is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '/';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '+' || c == '/';
 }
 
 /* dkim_tag_base64 - RFC 6376 §2.4 base64string; FWS may sit anywhere */
@@ -104,7 +34,7 @@ dkim_tag_base64(const char *v, size_t vlen)
 	for (i = 0; i < vlen; i++) {
 		int c = (unsigned char)v[i];
 
-		if (dkim_tag_is_wsp(c))
+		if (taglist_is_wsp(c))
 			continue;
 		if (c == '=') {
 			if (chars == 0 || ++pad > 2)
@@ -121,7 +51,7 @@ dkim_tag_base64(const char *v, size_t vlen)
 static int
 name_cmp(const void *a, const void *b)
 {
-	const struct dkim_tag *x = a, *y = b;
+	const struct taglist_tag *x = a, *y = b;
 
 	if (x->nlen != y->nlen)
 		return x->nlen < y->nlen ? -1 : 1;
@@ -134,11 +64,11 @@ int
 dkim_tag_sig_check(const char *s, size_t len, char *why, size_t whylen)
 {
 	const char *p = s, *end = s + len;
-	struct dkim_tag t, *tags = NULL;
+	struct taglist_tag t, *tags = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc, ret = -1;
 
-	while ((rc = dkim_tag_next(&p, end, &t)) == 1) {
+	while ((rc = taglist_next(&p, end, &t)) == 1) {
 		if ((t.nlen == 1 && t.name[0] == 'b') || (t.nlen == 2 && memcmp(t.name, "bh", 2) == 0)) {
 			if (!dkim_tag_base64(t.val, t.vlen)) {
 				snprintf(why, whylen, "%.*s= is not base64 (RFC 6376 section 2.4)",

@@ -6,7 +6,10 @@
  * DMARCStandard rfc7489 switches to RFC 7489: Organizational Domains from
  * the Public Suffix List (implicit "*" rule) and pct= applied.
  *
- * Files: dmarc.c (engine, discovery, evaluation), dmarc_record.c (the pure
+ * Files: dmarc.c (engine, evaluation, policy, disposition), dmarc_author.c
+ * (Author Domains from the From fields), dmarc_discover.c (policy record
+ * and Organizational Domain discovery), dmarc_align.c (identifier
+ * alignment), dmarc_int.h (what they share), dmarc_record.c (the pure
  * record parser), dmarc_psl.c (the Public Suffix List).  All DNS goes
  * through lib/dns.  An engine is immutable once built: any number of
  * threads may call dmarc_evaluate() on it at once.

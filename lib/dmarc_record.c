@@ -6,7 +6,9 @@
  * not used here: it accepts v= anywhere, prefixes such as "p=r", rejects
  * records without p= and knows neither np=, psd= nor t=, all of which
  * RFC 9989 defines differently.  t/test_dmarc.c checks both parsers agree
- * on well-formed records.
+ * on well-formed records.  The tag-list is cut by taglist.c (RFC 9989
+ * section 4.7: the DKIM tag-value syntax); the DMARC rules (v= first,
+ * case, unknown and malformed tags ignored) are here.
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 #include <strings.h>
 
 #include "dmarc.h"
+#include "taglist.h"
 
 #define REC_MAXTAGS 32
 
@@ -183,70 +186,91 @@ rec_init(struct dmarc_record *r)
 	r->fo = DMARC_FO_0;
 }
 
-/* dmarc_record_parse - see dmarc.h */
+/* the tag names seen so far, for the duplicate rule */
+struct rec_seen {
+	char		names[REC_MAXTAGS][16];
+	size_t		n;
+	int		dup;
+};
+
+/* rec_is_tagname - dmarc-tag = 1*ALPHA equals 1*dmarc-value (section 4.8) */
+static int
+rec_is_tagname(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n < sizeof(((struct rec_seen *)0)->names[0]) &&
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == n;
+}
+
+/* rec_apply - one tag=value after v=; names that are not 1*ALPHA are
+ * ignored, a name seen before is noted (RFC 6376 section 3.2) */
+static void
+rec_apply(struct dmarc_record *out, struct rec_seen *seen, const char *name, const char *value,
+    char *why, size_t whylen)
+{
+	size_t k;
+
+	if (!rec_is_tagname(name))
+		return;
+	for (k = 0; k < seen->n; k++)
+		if (strcasecmp(seen->names[k], name) == 0 && !seen->dup) {
+			seen->dup = 1;
+			if (why != NULL && whylen > 0)
+				snprintf(why, whylen, "duplicate tag %s=", name);
+		}
+	if (seen->n < REC_MAXTAGS)
+		snprintf(seen->names[seen->n++], sizeof(seen->names[0]), "%s", name);
+	if (value[0] == '\0') {
+		if (strcasecmp(name, "p") == 0 || strcasecmp(name, "sp") == 0 ||
+		    strcasecmp(name, "np") == 0)
+			rec_tag(out, name, "?");	/* present but invalid */
+	} else if (seen->n > 1)
+		rec_tag(out, name, value);	/* not the v= tag itself */
+}
+
+/* rec_version - the first tag-spec is v=DMARC1, value case-sensitive (4.7) */
+static int
+rec_version(const struct taglist_tag *t)
+{
+	char *name = xstrndup(t->name, t->nlen), *value = xstrndup(t->val, t->vlen);
+	int ok = t->has_eq && strcmp(name, "v") == 0 && strcmp(value, "DMARC1") == 0;
+
+	free(name);
+	free(value);
+	return ok;
+}
+
+/* dmarc_record_parse - see dmarc.h; tag-specs cut by taglist.c with WSP
+ * around "=" and ";" (dmarc-sep, equals: section 4.8) */
 enum dmarc_rec_status
 dmarc_record_parse(const char *s, size_t len, struct dmarc_record *out, char *why, size_t whylen)
 {
-	char names[REC_MAXTAGS][16], *name, *value;
-	size_t from = 0, to, eq, ntags = 0, k, a, b;
-	int first = 1, dup = 0;
+	const char *p = s, *end = s + len;
+	struct rec_seen seen;
+	struct taglist_tag t;
+	char *name, *value;
 
 	rec_init(out);
+	memset(&seen, 0, sizeof(seen));
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
-	while (from <= len) {
-		for (to = from; to < len && s[to] != ';'; to++)
-			;
-		a = from;
-		b = to;
-		from = to + 1;
-		rec_trim(s, &a, &b);
-		if (a == b && !first)
-			continue;	/* trailing or doubled separator */
-		for (eq = a; eq < b && s[eq] != '='; eq++)
-			;
-		{
-			size_t na = a, nb = eq, va = eq + 1, vb = b;
-
-			rec_trim(s, &na, &nb);
-			if (eq < b)
-				rec_trim(s, &va, &vb);
-			name = xstrndup(s + na, nb - na);
-			value = xstrndup(s + va, eq < b ? vb - va : 0);
-		}
-		if (first) {
-			/* section 4.7: v=DMARC1 first, value case-sensitive */
-			first = 0;
-			if (eq == b || strcmp(name, "v") != 0 || strcmp(value, "DMARC1") != 0) {
-				free(name);
-				free(value);
-				if (why != NULL && whylen > 0)
-					snprintf(why, whylen, "does not start with v=DMARC1");
-				return DMARC_REC_NOT_DMARC;
-			}
-		}
-		/* dmarc-tag = 1*ALPHA equals 1*dmarc-value; anything else is ignored */
-		if (eq < b && name[0] != '\0' && strlen(name) < sizeof(names[0]) &&
-		    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(name)) {
-			for (k = 0; k < ntags; k++)
-				if (strcasecmp(names[k], name) == 0 && !dup) {
-					dup = 1;
-					if (why != NULL && whylen > 0)
-						snprintf(why, whylen, "duplicate tag %s=", name);
-				}
-			if (ntags < REC_MAXTAGS)
-				snprintf(names[ntags++], sizeof(names[0]), "%s", name);
-			if (value[0] == '\0') {
-				if (strcasecmp(name, "p") == 0 || strcasecmp(name, "sp") == 0 ||
-				    strcasecmp(name, "np") == 0)
-					rec_tag(out, name, "?");	/* present but invalid */
-			} else if (ntags > 1)
-				rec_tag(out, name, value);
-		}
+	if (taglist_cut(&p, end, TAGLIST_WSP, &t) == 0 || !rec_version(&t)) {
+		if (why != NULL && whylen > 0)
+			snprintf(why, whylen, "does not start with v=DMARC1");
+		return DMARC_REC_NOT_DMARC;
+	}
+	rec_apply(out, &seen, "v", "DMARC1", why, whylen);
+	while (taglist_cut(&p, end, TAGLIST_WSP, &t) == 1) {
+		if (!t.has_eq)
+			continue;	/* an empty spec (";;") or no "=": ignored */
+		name = xstrndup(t.name, t.nlen);
+		value = xstrndup(t.val, t.vlen);
+		rec_apply(out, &seen, name, value, why, whylen);
 		free(name);
 		free(value);
 	}
-	if (dup) {
+	if (seen.dup) {
 		dmarc_record_free(out);
 		rec_init(out);
 		return DMARC_REC_INVALID;

@@ -136,7 +136,7 @@ norm_value(const char *v)
 }
 
 /* msg_header - keep one header; beyond the limits nothing more is kept and
- * the message is refused at eom (msg_refuse_overflow): a field the pipeline
+ * the message is refused at eom (refuse_overflow): a field the pipeline
  * never saw (a second From, a forged Authentication-Results) must not let
  * the message through */
 void

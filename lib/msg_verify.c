@@ -153,76 +153,80 @@ header_counts(const struct msg *m, char *why, size_t len)
 	return 0;
 }
 
-/* decide - the action for this message (DESIGN.md §6, OpenDMARC's keywords) */
+/* refuse - reject with 550 5.7.1 (text cleaned by verdict_set_reply) */
 static void
-decide(struct msg *m, struct verdict *vd)
+refuse(struct verdict *vd, const char *text, const char *reason)
+{
+	verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
+	verdict_set(&vd->res.disposition, "reject");
+	verdict_set(&vd->res.reason, reason);
+}
+
+/* decide_from - what the From and the header block themselves decide,
+ * before any policy: 1 when decided (reason set), else 0 */
+static int
+decide_from(struct msg *m, struct verdict *vd)
 {
 	const struct conf *c = m->eng->conf;
-	struct msg_verify *v = m->verify;
-	struct verdict_results *r = &vd->res;
-	const char *want = v->have_dmarc ? dmarc_disposition(&v->dmarc) : "none";
-	const char *dom = v->dmarc.header_from ? v->dmarc.header_from : "unknown";
+	const struct msg_verify *v = m->verify;
 	char text[512];
 
-	verdict_set(&r->disposition, "none");
 	if (v->have_dmarc && v->dmarc.from_fields > 1 && c->reject_multi_from_fields) {
 		/* RFC 5322 section 3.6: exactly one From field */
 		snprintf(text, sizeof(text), "message rejected: %zu From header fields; "
 		    "RFC 5322 allows exactly one", v->dmarc.from_fields);
-		verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
-		verdict_set(&r->disposition, "reject");
-		verdict_set(&r->reason, "RejectMultipleFromFields");
-		return;
+		refuse(vd, text, "RejectMultipleFromFields");
+		return 1;
 	}
 	if (c->required_headers && header_counts(m, text, sizeof(text)) != 0) {
-		verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
-		verdict_set(&r->disposition, "reject");
-		verdict_set(&r->reason, "RequiredHeaders");
-		return;
+		refuse(vd, text, "RequiredHeaders");
+		return 1;
 	}
-	if (v->have_dmarc && v->dmarc.from_problem) {
-		/* no From, several From domains, or a From without a domain */
-		if (c->reject_multi_from) {
-			snprintf(text, sizeof(text), "message rejected: %s", v->dmarc.reason);
-			verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
-			verdict_set(&r->disposition, "reject");
-			verdict_set(&r->reason, "RejectMultiValueFrom");
-			return;
-		}
-		if (v->dmarc.from_capped && c->reject_failures) {
-			/* not evaluated is never better than a failure would be */
-			verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", "message rejected: "
-			    "the From field names too many domains to evaluate DMARC for each");
-			verdict_set(&r->disposition, "reject");
-			verdict_set(&r->reason, "MultiValueFrom strictest: too many From domains");
-			return;
-		}
-		verdict_set(&r->reason, v->dmarc.reason);
-		return;
-	}
-	if (v->have_dmarc && v->dmarc.result == DMARC_RESULT_TEMPERROR) {
-		if (c->tempfail_dns) {
-			snprintf(text, sizeof(text), "DMARC policy of %s could not be determined; try again later", dom);
-			verdict_set_reply(vd, VERDICT_TEMPFAIL, "451", "4.7.5", text);
-			verdict_set(&r->disposition, "tempfail");
-			verdict_set(&r->reason, "TempFailOnDNSError");
-		} else
-			verdict_set(&r->reason, "dns temperror, accepted");
-		return;
-	}
+	if (!v->have_dmarc || !v->dmarc.from_problem)
+		return 0;
+	/* no From, several From domains, or a From without a domain */
+	if (c->reject_multi_from) {
+		snprintf(text, sizeof(text), "message rejected: %s", v->dmarc.reason);
+		refuse(vd, text, "RejectMultiValueFrom");
+	} else if (v->dmarc.from_capped && c->reject_failures)
+		/* not evaluated is never better than a failure would be */
+		refuse(vd, "message rejected: the From field names too many domains to "
+		    "evaluate DMARC for each", "MultiValueFrom strictest: too many From domains");
+	else
+		verdict_set(&vd->res.reason, v->dmarc.reason);
+	return 1;
+}
+
+/* reject_text - the reply to a DMARC reject: RejectString (checked at
+ * load: "%s" once, the Author Domain) or ours */
+static void
+reject_text(const struct conf *c, const char *dom, char *text, size_t len)
+{
+	const char *pct = c->reject_string ? strstr(c->reject_string, "%s") : NULL;
+
+	if (pct)
+		snprintf(text, len, "%.*s%s%s", (int)(pct - c->reject_string), c->reject_string,
+		    dom, pct + 2);
+	else
+		snprintf(text, len, "rejected because %s publishes a DMARC reject policy and "
+		    "this message failed DMARC", dom);
+}
+
+/* decide_policy - the Domain Owner's requested disposition, as far as
+ * RejectFailures and HoldQuarantinedMessages let it through */
+static void
+decide_policy(struct msg *m, struct verdict *vd, const char *dom)
+{
+	const struct conf *c = m->eng->conf;
+	const struct msg_verify *v = m->verify;
+	struct verdict_results *r = &vd->res;
+	const char *want = v->have_dmarc ? dmarc_disposition(&v->dmarc) : "none";
+	char text[512];
+
 	if (strcmp(want, "reject") == 0) {
 		if (c->reject_failures) {
-			const char *pct = c->reject_string ? strstr(c->reject_string, "%s") : NULL;
-
-			if (pct)	/* RejectString, checked at load: "%s" once */
-				snprintf(text, sizeof(text), "%.*s%s%s", (int)(pct - c->reject_string),
-				    c->reject_string, dom, pct + 2);
-			else
-				snprintf(text, sizeof(text), "rejected because %s publishes a DMARC "
-				    "reject policy and this message failed DMARC", dom);
-			verdict_set_reply(vd, VERDICT_REJECT, "550", "5.7.1", text);
-			verdict_set(&r->disposition, "reject");
-			verdict_set(&r->reason, "policy");
+			reject_text(c, dom, text, sizeof(text));
+			refuse(vd, text, "policy");
 		} else
 			verdict_set(&r->reason, "RejectFailures no");
 	} else if (strcmp(want, "quarantine") == 0) {
@@ -237,13 +241,43 @@ decide(struct msg *m, struct verdict *vd)
 		verdict_set(&r->reason, v->dmarc.testing ? "testing (t=y)" :
 		    v->dmarc.pct_selected ? "policy none" : "sampled out (pct)");
 	}
-	if (vd->action == VERDICT_ACCEPT && v->temperror && c->tempfail_dns &&
-	    !(v->have_dmarc && v->dmarc.result == DMARC_RESULT_PASS)) {
-		verdict_set_reply(vd, VERDICT_TEMPFAIL, "451", "4.7.5",
-		    "temporary DNS failure while authenticating this message; try again later");
-		verdict_set(&r->disposition, "tempfail");
-		verdict_set(&r->reason, "TempFailOnDNSError");
+}
+
+/* tempfail - 451 4.7.5, disposition tempfail, TempFailOnDNSError */
+static void
+tempfail(struct verdict *vd, const char *text)
+{
+	verdict_set_reply(vd, VERDICT_TEMPFAIL, "451", "4.7.5", text);
+	verdict_set(&vd->res.disposition, "tempfail");
+	verdict_set(&vd->res.reason, "TempFailOnDNSError");
+}
+
+/* decide - the action for this message (DESIGN.md §6, OpenDMARC's keywords) */
+static void
+decide(struct msg *m, struct verdict *vd)
+{
+	const struct conf *c = m->eng->conf;
+	const struct msg_verify *v = m->verify;
+	const char *dom = v->dmarc.header_from ? v->dmarc.header_from : "unknown";
+	char text[512];
+
+	verdict_set(&vd->res.disposition, "none");
+	if (decide_from(m, vd))
+		return;
+	if (v->have_dmarc && v->dmarc.result == DMARC_RESULT_TEMPERROR) {
+		if (c->tempfail_dns) {
+			snprintf(text, sizeof(text), "DMARC policy of %s could not be determined; "
+			    "try again later", dom);
+			tempfail(vd, text);
+		} else
+			verdict_set(&vd->res.reason, "dns temperror, accepted");
+		return;
 	}
+	decide_policy(m, vd, dom);
+	if (vd->action == VERDICT_ACCEPT && v->temperror && c->tempfail_dns &&
+	    !(v->have_dmarc && v->dmarc.result == DMARC_RESULT_PASS))
+		tempfail(vd, "temporary DNS failure while authenticating this message; "
+		    "try again later");
 }
 
 /* remove_forged - every incoming A-R that claims to be ours goes (RFC 8601

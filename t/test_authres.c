@@ -1,6 +1,7 @@
 /*
- * test_authres.c - Authentication-Results writing (golden values) and the
- * authserv-id reader against forged, odd and malformed headers
+ * test_authres.c - lib/authres.c: Authentication-Results writing (golden
+ * values) and the authserv-id reader against forged, odd and malformed
+ * headers
  */
 #include "config.h"
 
