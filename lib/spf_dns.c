@@ -29,19 +29,6 @@
 /* the evaluation the calling thread runs, NULL outside spf_dns_begin/end */
 static __thread struct spf_dns_eval *spf_dns_cur;
 
-/* spf_dns_allow_reset - forget the names of the last MX/PTR answer */
-static void
-spf_dns_allow_reset(struct spf_dns_eval *ev)
-{
-	size_t i;
-
-	for (i = 0; i < ev->nallow; i++)
-		free(ev->allow[i]);
-	free(ev->allow);
-	ev->allow = NULL;
-	ev->nallow = 0;
-}
-
 /*
  * spf_dns_classify - classify one query: 1 when it is the query of a
  * DNS-querying term (include, redirect, a, mx, ptr, exists), 0 when it is
@@ -56,16 +43,16 @@ spf_dns_classify(struct spf_dns_eval *ev, const char *name, ns_type type, int sh
 
 	*ptr_check = 0;
 	if (type == ns_t_a || type == ns_t_aaaa) {
-		for (i = 0; i < ev->nallow; i++) {
-			if (ev->allow[i] && strcasecmp(ev->allow[i], name) == 0) {
-				free(ev->allow[i]);
-				ev->allow[i] = NULL;
+		for (i = 0; i < ev->allow.n; i++) {
+			if (ev->allow.v[i] && strcasecmp(ev->allow.v[i], name) == 0) {
+				free(ev->allow.v[i]);
+				ev->allow.v[i] = NULL;
 				*ptr_check = ev->allow_ptr;
 				return 0;
 			}
 		}
 	}
-	spf_dns_allow_reset(ev);
+	strlist_free(&ev->allow);
 	if (type == ns_t_txt && !ev->record_seen) {
 		ev->record_seen = 1;
 		return 0;
@@ -82,13 +69,11 @@ spf_dns_allow(struct spf_dns_eval *ev, SPF_dns_rr_t *rr)
 {
 	int i;
 
-	spf_dns_allow_reset(ev);
+	strlist_free(&ev->allow);
 	if (rr->num_rr <= 0)
 		return;
-	ev->allow = xcalloc((size_t)rr->num_rr, sizeof(*ev->allow));
 	for (i = 0; i < rr->num_rr; i++)
-		ev->allow[i] = xstrdup(rr->rr_type == ns_t_mx ? rr->rr[i]->mx : rr->rr[i]->ptr);
-	ev->nallow = (size_t)rr->num_rr;
+		strlist_add(&ev->allow, rr->rr_type == ns_t_mx ? rr->rr[i]->mx : rr->rr[i]->ptr);
 	ev->allow_ptr = rr->rr_type == ns_t_ptr;
 }
 
@@ -405,5 +390,5 @@ spf_dns_end(struct spf_dns_eval *ev)
 {
 	if (spf_dns_cur == ev)
 		spf_dns_cur = NULL;
-	spf_dns_allow_reset(ev);
+	strlist_free(&ev->allow);
 }

@@ -22,6 +22,8 @@
 
 #include <spf2/spf.h>
 
+#include "buf.h"
+
 struct dns;
 
 /* RFC 7208 §4.6.4 processing limits */
@@ -52,8 +54,7 @@ struct spf_dns_eval {
 	enum spf_dns_over over;
 	int		record_seen;	/* the first TXT query fetches the record itself */
 	int		temp;		/* a query failed temporarily */
-	char	      **allow;
-	size_t		nallow;
+	struct strlist	allow;		/* names of the last MX/PTR answer not yet asked */
 	int		allow_ptr;	/* allow came from a PTR answer */
 	char		why[160];	/* the last temporary DNS failure */
 	char		syntax[160];	/* why a record is invalid */
