@@ -216,12 +216,13 @@ spf_mechanism(const char *p, size_t n)
 		return -1;
 	arg = p + len + 1;
 	n -= len;
+	/* the term is not NUL-terminated: p[len] is ours only when n > 0 */
 	switch (k) {
 	case 0:
 		return n == 0 ? 1 : -1;
 	case 1:		/* include */
 	case 7:		/* exists */
-		return p[len] == ':' ? spf_domain_spec(arg, n - 1) : -1;
+		return n > 0 && p[len] == ':' ? spf_domain_spec(arg, n - 1) : -1;
 	case 2:		/* a */
 	case 3:		/* mx */
 		if (n == 0)
@@ -236,7 +237,7 @@ spf_mechanism(const char *p, size_t n)
 			return 0;
 		return p[len] == ':' ? spf_domain_spec(arg, n - 1) : -1;
 	default:	/* ip4, ip6 */
-		return p[len] == ':' ? spf_ip_mech(arg, n - 1, k == 6) : -1;
+		return n > 0 && p[len] == ':' ? spf_ip_mech(arg, n - 1, k == 6) : -1;
 	}
 }
 
