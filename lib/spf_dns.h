@@ -18,8 +18,14 @@
 #ifndef AUTHMILTER_SPF_DNS_H
 #define AUTHMILTER_SPF_DNS_H
 
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/nameser.h>
+#include <netdb.h>
 #include <stddef.h>
 
+/* libspf2's headers need the five above first */
 #include <spf2/spf.h>
 
 #include "buf.h"
