@@ -144,6 +144,9 @@ const struct conf_key *conf_key_find(const char *name);
 void		conf_write_sample(struct buf *out);
 void		conf_write_man(struct buf *out, const char *version);
 
+/* conf_word_in - 1 when v is one of the '|'-separated words (case-insensitive) */
+int		conf_word_in(const char *words, const char *v);
+
 /* validators shared by rows and other modules */
 int		conf_check_socket(const char *value, struct buf *err);
 int		conf_check_nameserver(const char *value, struct buf *err);

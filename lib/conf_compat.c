@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "conf_compat.h"
 
 #define K	COMPAT_DKIM
@@ -274,24 +275,6 @@ boolean(const char *v)
 	return -1;
 }
 
-/* in_words - is v one of the '|'-separated words (case-insensitive)? */
-static int
-in_words(const char *words, const char *v)
-{
-	size_t len = strlen(v);
-	const char *p = words;
-
-	while (p && *p) {
-		const char *bar = strchr(p, '|');
-		size_t wl = bar ? (size_t)(bar - p) : strlen(p);
-
-		if (wl == len && strncasecmp(p, v, len) == 0)
-			return 1;
-		p = bar ? bar + 1 : NULL;
-	}
-	return 0;
-}
-
 /* conf_compat_apply - see conf_compat.h */
 enum conf_compat_outcome
 conf_compat_apply(const struct conf_compat *r, const char *v, char **value, struct buf *msg)
@@ -310,8 +293,8 @@ conf_compat_apply(const struct conf_compat *r, const char *v, char **value, stru
 		}
 		quiet = b == (r->quiet[0] == 'y');
 	} else if (r->quiet)
-		quiet = in_words(r->quiet, v);
-	if (!quiet && r->valid && !in_words(r->valid, v)) {
+		quiet = conf_word_in(r->quiet, v);
+	if (!quiet && r->valid && !conf_word_in(r->valid, v)) {
 		buf_printf(msg, "\"%s\" is not one of %s: %s", v, r->valid, r->why);
 		return COMPAT_OUT_ERROR;
 	}

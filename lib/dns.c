@@ -451,65 +451,54 @@ budget_spent(struct dns_budget *b, struct dns_result *r)
 	snprintf(r->why, sizeof(r->why), "DNS budget of %d s for this message spent", b->seconds);
 }
 
-/* dns_query - see dns.h */
-enum dns_status
-dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
+/* query_deadline - when the caller stops waiting: DNSTimeout from now, or
+ * the message budget's deadline when that comes first (*capped set); -1
+ * when the budget is already spent (the query is not sent) */
+static int
+query_deadline(const struct dns *d, const struct dns_budget *b, struct timespec *deadline,
+    int *capped)
 {
-	struct dns_budget *b = dns_cur_budget;
-	struct dns_result *r;
-	struct pending *p;
-	struct timespec deadline;
-	int async_id = 0, rc, timed_out = 0, capped = 0;
+	*capped = 0;
+	clock_gettime(CLOCK_REALTIME, deadline);
+	if (b != NULL && !ts_before(deadline, &b->deadline))
+		return -1;
+	deadline->tv_sec += d->timeout;
+	if (b != NULL && ts_before(&b->deadline, deadline)) {
+		*deadline = b->deadline;
+		*capped = 1;
+	}
+	return 0;
+}
 
-	if (name != NULL && *name != '\0' && strlen(name) <= 253 &&
-	    (r = cache_get(d, name, rrtype)) != NULL) {
-		*res = r;
-		return r->status;
-	}
-	r = xcalloc(1, sizeof(*r));
-	*res = r;
-	r->rcode = -1;
-	if (name == NULL || *name == '\0' || strlen(name) > 253) {
-		r->status = DNS_FAIL;
-		snprintf(r->why, sizeof(r->why), "invalid domain name");
-		return r->status;
-	}
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	if (b != NULL && !ts_before(&deadline, &b->deadline)) {
-		budget_spent(b, r);	/* not sent */
-		return r->status;
-	}
-	deadline.tv_sec += d->timeout;
-	if (b != NULL && ts_before(&b->deadline, &deadline)) {
-		deadline = b->deadline;
-		capped = 1;
-	}
-	p = xcalloc(1, sizeof(*p));
-	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
-	rc = ub_resolve_async(d->ctx, name, rrtype, 1, p, answered, &async_id);
-	if (rc != 0) {
-		r->status = rc == UB_SYNTAX ? DNS_FAIL : DNS_RETRY;
-		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(rc));
-		goto out;
-	}
+/* query_wait - wait for the answer to p until deadline: 0 when the callback
+ * ran, -1 when the query timed out and was cancelled.  When the cancel
+ * loses the race with the callback, wait for the callback: libunbound may
+ * still write to p until it has run. */
+static int
+query_wait(struct dns *d, struct pending *p, int async_id, const struct timespec *deadline)
+{
+	int timed_out = 0;
+
 	pthread_mutex_lock(&p->lock);
 	while (!p->done && !timed_out)
-		if (pthread_cond_timedwait(&p->cond, &p->lock, &deadline) == ETIMEDOUT)
+		if (pthread_cond_timedwait(&p->cond, &p->lock, deadline) == ETIMEDOUT)
 			timed_out = !p->done;
 	pthread_mutex_unlock(&p->lock);
-	if (timed_out && ub_cancel(d->ctx, async_id) == 0) {
-		r->status = DNS_RETRY;
-		snprintf(r->why, sizeof(r->why), "timed out after %d s", d->timeout);
-		if (capped)
-			budget_spent(b, r);
-		goto out;
-	}
-	/* either answered, or the cancel lost the race: the callback will run */
+	if (timed_out && ub_cancel(d->ctx, async_id) == 0)
+		return -1;
 	pthread_mutex_lock(&p->lock);
 	while (!p->done)
 		pthread_cond_wait(&p->cond, &p->lock);
 	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+/* query_answer - r from what the callback delivered; a definite answer is
+ * cached */
+static void
+query_answer(struct dns *d, const char *name, int rrtype, const struct pending *p,
+    struct dns_result *r)
+{
 	if (p->err != 0) {
 		r->status = DNS_RETRY;
 		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(p->err));
@@ -520,12 +509,61 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 		r->status = DNS_RETRY;
 		snprintf(r->why, sizeof(r->why), "no answer");
 	}
-out:
+}
+
+/* query_send - ask libunbound for name/type and wait until deadline; a
+ * timeout charges budget b when b set the deadline (NULL: it did not) */
+static void
+query_send(struct dns *d, const char *name, int rrtype, const struct timespec *deadline,
+    struct dns_budget *b, struct dns_result *r)
+{
+	struct pending *p = xcalloc(1, sizeof(*p));
+	int async_id = 0, rc;
+
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	rc = ub_resolve_async(d->ctx, name, rrtype, 1, p, answered, &async_id);
+	if (rc != 0) {
+		r->status = rc == UB_SYNTAX ? DNS_FAIL : DNS_RETRY;
+		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(rc));
+	} else if (query_wait(d, p, async_id, deadline) != 0) {
+		r->status = DNS_RETRY;
+		snprintf(r->why, sizeof(r->why), "timed out after %d s", d->timeout);
+		if (b != NULL)
+			budget_spent(b, r);
+	} else
+		query_answer(d, name, rrtype, p, r);
 	if (p->result)
 		ub_resolve_free(p->result);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->cond);
 	free(p);
+}
+
+/* dns_query - see dns.h: the cache, else one query within DNSTimeout and
+ * the calling thread's budget */
+enum dns_status
+dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
+{
+	struct dns_budget *b = dns_cur_budget;
+	struct dns_result *r;
+	struct timespec deadline;
+	int capped, valid = name != NULL && *name != '\0' && strlen(name) <= 253;
+
+	if (valid && (r = cache_get(d, name, rrtype)) != NULL) {
+		*res = r;
+		return r->status;
+	}
+	r = xcalloc(1, sizeof(*r));
+	*res = r;
+	r->rcode = -1;
+	if (!valid) {
+		r->status = DNS_FAIL;
+		snprintf(r->why, sizeof(r->why), "invalid domain name");
+	} else if (query_deadline(d, b, &deadline, &capped) != 0)
+		budget_spent(b, r);	/* not sent */
+	else
+		query_send(d, name, rrtype, &deadline, capped ? b : NULL, r);
 	return r->status;
 }
 

@@ -29,6 +29,65 @@ struct hostlist {
 	size_t		n;
 };
 
+/* entry_address - s as an address or network ("[addr]" as Postfix writes
+ * it, "/len" optional) into en: 1 when it is one, 0 when it is not (with
+ * *slashed set when s has a '/'), -1 when its prefix length is bad */
+static int
+entry_address(struct host_entry *en, const char *s, int *slashed)
+{
+	char addr[INET6_ADDRSTRLEN + 8], *slash, *end;
+	size_t len = strlen(s);
+	long p;
+
+	if (s[0] == '[' && s[len - 1] == ']')
+		snprintf(addr, sizeof(addr), "%.*s", (int)len - 2, s + 1);
+	else if (len < sizeof(addr))
+		snprintf(addr, sizeof(addr), "%s", s);
+	else
+		addr[0] = '\0';
+	if ((slash = strchr(addr, '/')) != NULL)
+		*slash = '\0';
+	*slashed = slash != NULL;
+	if (inet_pton(AF_INET, addr, en->addr) == 1)
+		en->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, en->addr) == 1)
+		en->family = AF_INET6;
+	else
+		return 0;
+	en->prefix = en->family == AF_INET ? 32 : 128;
+	if (slash == NULL)
+		return 1;
+	errno = 0;
+	p = strtol(slash + 1, &end, 10);
+	if (errno || end == slash + 1 || *end || p < 0 || p > en->prefix)
+		return -1;
+	en->prefix = (int)p;
+	return 1;
+}
+
+/* entry_name - s as a host name (".example" or "*.example" for the
+ * subdomains) or, with globs, a '*' pattern, lower-cased into en; -1 when
+ * it is neither */
+static int
+entry_name(struct host_entry *en, const char *s, int globs)
+{
+	const char *c;
+	char *l;
+
+	if (s[0] == '*' && s[1] == '.' && strchr(s + 1, '*') == NULL)
+		s++;
+	else if (globs && strchr(s, '*') != NULL)
+		en->glob = 1;
+	for (c = s; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.' && *c != '_' &&
+		    !(en->glob && (*c == '*' || *c == ':')))
+			return -1;
+	en->name = xstrdup(s);
+	for (l = en->name; *l; l++)
+		*l = (char)tolower((unsigned char)*l);
+	return 0;
+}
+
 /* add_entry - parse one entry; -1 with the reason in err.  With globs (a
  * refile: data set) an entry holding '*' is a pattern matched against the
  * client's host name and its address text, as OpenDKIM matches refile:. */
@@ -36,10 +95,8 @@ static int
 add_entry(struct hostlist *h, const char *tok, int globs, struct buf *err)
 {
 	struct host_entry en;
-	char addr[INET6_ADDRSTRLEN + 8], *slash, *end;
 	const char *s = tok;
-	int maxp;
-	long p;
+	int slashed;
 
 	memset(&en, 0, sizeof(en));
 	if (*s == '!') {
@@ -50,51 +107,20 @@ add_entry(struct hostlist *h, const char *tok, int globs, struct buf *err)
 		buf_printf(err, "\"%s\": empty entry", tok);
 		return -1;
 	}
-	if (s[0] == '[' && s[strlen(s) - 1] == ']') {	/* [addr] as Postfix writes it */
-		snprintf(addr, sizeof(addr), "%.*s", (int)strlen(s) - 2, s + 1);
-	} else if (strlen(s) < sizeof(addr)) {
-		snprintf(addr, sizeof(addr), "%s", s);
-	} else
-		addr[0] = '\0';
-	slash = strchr(addr, '/');
-	if (slash)
-		*slash = '\0';
-	if (inet_pton(AF_INET, addr, en.addr) == 1)
-		en.family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, en.addr) == 1)
-		en.family = AF_INET6;
-	if (en.family) {
-		maxp = en.family == AF_INET ? 32 : 128;
-		en.prefix = maxp;
-		if (slash) {
-			errno = 0;
-			p = strtol(slash + 1, &end, 10);
-			if (errno || end == slash + 1 || *end || p < 0 || p > maxp) {
-				buf_printf(err, "\"%s\": bad prefix length", tok);
-				return -1;
-			}
-			en.prefix = (int)p;
-		}
-	} else {
-		const char *c;
-
-		if (slash) {
+	switch (entry_address(&en, s, &slashed)) {
+	case -1:
+		buf_printf(err, "\"%s\": bad prefix length", tok);
+		return -1;
+	case 0:
+		if (slashed) {
 			buf_printf(err, "\"%s\": not an address or network", tok);
 			return -1;
 		}
-		if (s[0] == '*' && s[1] == '.' && strchr(s + 1, '*') == NULL)
-			s++;
-		else if (globs && strchr(s, '*') != NULL)
-			en.glob = 1;
-		for (c = s; *c; c++)
-			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.' && *c != '_' &&
-			    !(en.glob && (*c == '*' || *c == ':'))) {
-				buf_printf(err, "\"%s\": not an address, network or host name", tok);
-				return -1;
-			}
-		en.name = xstrdup(s);
-		for (end = en.name; *end; end++)
-			*end = (char)tolower((unsigned char)*end);
+		if (entry_name(&en, s, globs) != 0) {
+			buf_printf(err, "\"%s\": not an address, network or host name", tok);
+			return -1;
+		}
+		break;
 	}
 	h->e = xrealloc(h->e, (h->n + 1) * sizeof(*h->e));
 	h->e[h->n++] = en;

@@ -2,11 +2,12 @@
  * spf.h - SPF (RFC 7208) evaluation of the HELO and MAIL FROM identities
  *
  * One struct spf_engine per engine (config snapshot) wraps one libspf2
- * SPF_server_t whose DNS layer is our resolver (lib/dns.h).  Any number of
- * threads may call spf_check_helo/spf_check_mailfrom on the same engine at
- * once: the server is read-only after spf_engine_new, and the per-evaluation
- * state (the RFC 7208 §4.6.4 lookup and void-lookup counters) lives on the
- * caller's stack.
+ * SPF_server_t whose DNS layer is our resolver (lib/spf_dns.h over
+ * lib/dns.h).  Any number of threads may call spf_check_helo and
+ * spf_check_mailfrom on the same engine at once: the server is read-only
+ * after spf_engine_new, and the per-evaluation state (the RFC 7208 §4.6.4
+ * lookup and void-lookup counters) lives on the caller's stack.  The
+ * Received-SPF header value of an outcome: spf_received.h.
  *
  * Ownership: spf_engine_new does not take over dns (the caller keeps it alive
  * until spf_engine_free); struct spf_outcome is a plain value owned by the
@@ -21,19 +22,13 @@ struct dns;
 struct conf;
 struct spf_engine;
 
-/* RFC 7208 §4.6.4 processing limits */
-enum {
-	spf_max_lookups = 10,	/* DNS-querying terms per evaluation */
-	spf_max_voids = 2	/* void lookups per evaluation */
-};
-
 struct spf_outcome {
 	char	result[16];	/* none neutral pass fail softfail temperror permerror */
 	char	identity[16];	/* "helo" or "mailfrom" (RFC 7208 §2.3, §2.4) */
 	char	domain[256];	/* identity domain evaluated */
 	char	sender[320];	/* <sender> as evaluated: local@domain or postmaster@helo */
 	char	reason[256];	/* human-readable why, never empty */
-	int	lookups;	/* DNS-querying terms used */
+	int	lookups;	/* DNS-querying terms used (spf_dns.h) */
 	int	voids;		/* void lookups seen */
 };
 
@@ -55,25 +50,10 @@ void		spf_check_helo(struct spf_engine *s, const char *client_ip, const char *he
 void		spf_check_mailfrom(struct spf_engine *s, const char *client_ip, const char *helo,
 		    const char *mail_from, struct spf_outcome *out);
 
-/*
- * spf_received_spf - append the value of a Received-SPF header (RFC 7208
- * §9.1, everything after "Received-SPF: ") to out; receiver may be NULL.
- */
-void		spf_received_spf(const struct spf_outcome *o, const char *client_ip,
-		    const char *helo, const char *envelope_from, const char *receiver,
-		    struct buf *out);
-
-/*
- * spf_record_check - pure parser of one SPF record (len bytes, may hold NUL)
- * against the RFC 7208 §12 ABNF: 0 when valid, with the record in the form
- * handed to libspf2 appended to clean (modifiers that cannot change the
- * result dropped, redirect= dropped when "all" is present, §6.1); -1 with
- * why when a syntax error makes it a permerror (§4.6).
- */
-int		spf_record_check(const char *rec, size_t len, struct buf *clean, char *why,
-		    size_t whylen);
-
 /* spf_domain_valid - RFC 7208 §4.3: a multi-label FQDN with sane labels */
 int		spf_domain_valid(const char *d);
+
+/* the Received-SPF writer for an outcome comes with it */
+#include "spf_received.h"
 
 #endif

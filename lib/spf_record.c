@@ -4,7 +4,7 @@
  * libspf2's compiler accepts some invalid records (leading zeros in CIDR,
  * single-label or numeric top labels, empty domain-specs, repeated
  * redirect=/exp=, bad macro letters, non-ASCII) and rejects some valid
- * ones (unknown modifiers named with "." or "_").  The DNS layer in spf.c runs
+ * ones (unknown modifiers named with "." or "_").  The DNS layer (spf_dns.c) runs
  * every fetched record through spf_record_check: an invalid record is a
  * permerror (RFC 7208 §4.6), and a valid one is handed to libspf2 in a
  * canonical form without the terms that cannot change the result.
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "spf.h"
+#include "spf_record.h"
 
 struct spf_term {
 	const char     *p;	/* the term */
@@ -216,12 +216,13 @@ spf_mechanism(const char *p, size_t n)
 		return -1;
 	arg = p + len + 1;
 	n -= len;
+	/* the term is not NUL-terminated: p[len] is ours only when n > 0 */
 	switch (k) {
 	case 0:
 		return n == 0 ? 1 : -1;
 	case 1:		/* include */
 	case 7:		/* exists */
-		return p[len] == ':' ? spf_domain_spec(arg, n - 1) : -1;
+		return n > 0 && p[len] == ':' ? spf_domain_spec(arg, n - 1) : -1;
 	case 2:		/* a */
 	case 3:		/* mx */
 		if (n == 0)
@@ -236,7 +237,7 @@ spf_mechanism(const char *p, size_t n)
 			return 0;
 		return p[len] == ':' ? spf_domain_spec(arg, n - 1) : -1;
 	default:	/* ip4, ip6 */
-		return p[len] == ':' ? spf_ip_mech(arg, n - 1, k == 6) : -1;
+		return n > 0 && p[len] == ':' ? spf_ip_mech(arg, n - 1, k == 6) : -1;
 	}
 }
 
@@ -262,19 +263,37 @@ spf_modifier(const char *p, size_t n, int *kind)
 	return spf_macro_string(eq + 1, n - name - 1, 1, &last);
 }
 
-/* spf_record_check - see spf.h */
-int
-spf_record_check(const char *rec, size_t len, struct buf *clean, char *why, size_t whylen)
+/* spf_record_sep - offset of the first ":", "/" or "=" in the n bytes of a
+ * term (n when none): the term is not NUL-terminated, so no strcspn */
+static size_t
+spf_record_sep(const char *p, size_t n)
 {
-	struct spf_term t[64];
-	size_t nt = 0, i = 6, k;
-	int redirects = 0, exps = 0, has_all = 0, kind, r;
+	size_t i;
+
+	for (i = 0; i < n && !strchr(":/=", p[i]); i++)
+		;
+	return i;
+}
+
+/* spf_record_is_modifier - a modifier's name runs up to "=" (RFC 7208 §12) */
+static int
+spf_record_is_modifier(const struct spf_term *t)
+{
+	size_t sep = spf_record_sep(t->p, t->n);
+
+	return sep < t->n && t->p[sep] == '=';
+}
+
+/* spf_record_head - "v=spf1" then printable ASCII (RFC 7208 §3.1, §4.6.1); 0 ok */
+static int
+spf_record_head(const char *rec, size_t len, char *why, size_t whylen)
+{
+	size_t k;
 
 	if (len < 6 || strncasecmp(rec, "v=spf1", 6) != 0 || (len > 6 && rec[6] != ' ')) {
 		snprintf(why, whylen, "not an SPF version 1 record");
 		return -1;
 	}
-	/* RFC 7208 §3.1, §4.6.1: 7-bit ASCII, terms separated by spaces only */
 	for (k = 0; k < len; k++) {
 		if ((unsigned char)rec[k] < 0x20 || (unsigned char)rec[k] > 0x7e) {
 			snprintf(why, whylen, "byte 0x%02x at offset %zu: SPF records are "
@@ -282,42 +301,84 @@ spf_record_check(const char *rec, size_t len, struct buf *clean, char *why, size
 			return -1;
 		}
 	}
-	while (i < len) {
-		size_t start;
+	return 0;
+}
 
+/* spf_record_split - the terms after "v=spf1", separated by spaces only
+ * (RFC 7208 §4.6.1); -1 when there are more than max */
+static int
+spf_record_split(const char *rec, size_t len, struct spf_term *t, size_t max, size_t *nt)
+{
+	size_t i = 6, start;
+
+	*nt = 0;
+	while (i < len) {
 		while (i < len && rec[i] == ' ')
 			i++;
 		for (start = i; i < len && rec[i] != ' '; i++)
 			;
 		if (i == start)
 			continue;
-		if (nt == sizeof(t) / sizeof(t[0])) {
-			snprintf(why, whylen, "too many terms");
+		if (*nt == max)
 			return -1;
-		}
-		t[nt].p = rec + start;
-		t[nt++].n = i - start;
+		t[*nt].p = rec + start;
+		t[(*nt)++].n = i - start;
+	}
+	return 0;
+}
+
+/* spf_record_term - one term: a modifier (*kind as spf_modifier) or a
+ * directive (*kind -1, *all set for "all"); 0 ok, -1 invalid */
+static int
+spf_record_term(const struct spf_term *t, int *kind, int *all)
+{
+	size_t q = t->n > 0 && strchr("+-?~", t->p[0]) ? 1 : 0;
+	int r;
+
+	if (spf_record_is_modifier(t))
+		return spf_modifier(t->p, t->n, kind) < 0 ? -1 : 0;
+	*kind = -1;
+	r = q < t->n ? spf_mechanism(t->p + q, t->n - q) : -1;
+	if (r == 1)
+		*all = 1;
+	return r < 0 ? -1 : 0;
+}
+
+/* spf_record_clean - mechanisms, and redirect= unless "all" overrides it
+ * (RFC 7208 §6.1): the modifiers that cannot change the result dropped */
+static void
+spf_record_clean(const struct spf_term *t, size_t nt, int has_all, struct buf *clean)
+{
+	size_t k;
+
+	buf_adds(clean, "v=spf1");
+	for (k = 0; k < nt; k++) {
+		if (spf_record_is_modifier(&t[k]) &&
+		    (has_all || t[k].n < 9 || strncasecmp(t[k].p, "redirect=", 9) != 0))
+			continue;
+		buf_addc(clean, ' ');
+		buf_add(clean, t[k].p, t[k].n);
+	}
+}
+
+/* spf_record_check - see spf_record.h */
+int
+spf_record_check(const char *rec, size_t len, struct buf *clean, char *why, size_t whylen)
+{
+	struct spf_term t[64];
+	size_t nt, k;
+	int redirects = 0, exps = 0, has_all = 0, kind;
+
+	if (spf_record_head(rec, len, why, whylen) != 0)
+		return -1;
+	if (spf_record_split(rec, len, t, sizeof(t) / sizeof(t[0]), &nt) != 0) {
+		snprintf(why, whylen, "too many terms");
+		return -1;
 	}
 	for (k = 0; k < nt; k++) {
-		const char *p = t[k].p;
-		size_t n = t[k].n, q = (n > 0 && p[0] && strchr("+-?~", p[0])) ? 1 : 0;
-		size_t colon;
-
-		/* the term is not NUL-terminated: stay within its n bytes */
-		for (colon = 0; colon < n && !strchr(":/=", p[colon]); colon++)
-			;
-
-		/* a modifier's name runs up to "=" (RFC 7208 §12) */
-		if (colon < n && p[colon] == '=')
-			r = spf_modifier(p, n, &kind);
-		else {
-			kind = -1;
-			r = q < n ? spf_mechanism(p + q, n - q) : -1;
-			if (r == 1)
-				has_all = 1;
-		}
-		if (r < 0) {
-			snprintf(why, whylen, "invalid term \"%.*s\" (RFC 7208 12)", (int)(n > 64 ? 64 : n), p);
+		if (spf_record_term(&t[k], &kind, &has_all) != 0) {
+			snprintf(why, whylen, "invalid term \"%.*s\" (RFC 7208 12)",
+			    (int)(t[k].n > 64 ? 64 : t[k].n), t[k].p);
 			return -1;
 		}
 		redirects += kind == 1;
@@ -327,16 +388,6 @@ spf_record_check(const char *rec, size_t len, struct buf *clean, char *why, size
 		snprintf(why, whylen, "%s= appears twice (RFC 7208 6)", redirects > 1 ? "redirect" : "exp");
 		return -1;
 	}
-	/* keep mechanisms, and redirect= unless "all" overrides it (RFC 7208 §6.1) */
-	buf_adds(clean, "v=spf1");
-	for (k = 0; k < nt; k++) {
-		size_t colon = strcspn(t[k].p, ":/=");
-		int is_mod = colon < t[k].n && t[k].p[colon] == '=';
-
-		if (is_mod && (has_all || strncasecmp(t[k].p, "redirect=", 9) != 0))
-			continue;
-		buf_addc(clean, ' ');
-		buf_add(clean, t[k].p, t[k].n);
-	}
+	spf_record_clean(t, nt, has_all, clean);
 	return 0;
 }

@@ -85,18 +85,87 @@ print_versions(void)
 	printf("libxml2 %s\n", LIBXML_DOTTED_VERSION);
 }
 
-/* build - config file to engine; NULL with the reason on stderr/log */
-static struct engine *
-build(const char *path)
+/* struct opts - what the command line asks for */
+struct opts {
+	const char     *conf_path;
+	int		foreground;	/* -f */
+	int		check;		/* -n */
+	struct runner_opts ro;		/* --test-message and its envelope */
+};
+
+/* dump - --dump-sample or --dump-man on stdout, generated from the tables */
+static void
+dump(int sample)
+{
+	struct buf out = BUF_INIT;
+
+	buf_init(&out);
+	if (sample)
+		conf_write_sample(&out);
+	else
+		conf_write_man(&out, PACKAGE_VERSION);
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+}
+
+/* parse_options - the command line into o: -1 to go on, else the exit
+ * status of an option that did all there was to do (-V, --dump-*) */
+static int
+parse_options(int argc, char **argv, struct opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "c:fnV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->conf_path = optarg; break;
+		case 'f': o->foreground = 1; break;
+		case 'n': o->check = 1; break;
+		case 'V': print_versions(); return 0;
+		case OPT_TEST: o->ro.message = optarg; break;
+		case OPT_IP: o->ro.client_ip = optarg; break;
+		case OPT_HOST: o->ro.client_host = optarg; break;
+		case OPT_HELO: o->ro.helo = optarg; break;
+		case OPT_FROM: o->ro.mail_from = optarg; break;
+		case OPT_RCPT: strlist_add(&o->ro.rcpts, optarg); break;
+		case OPT_AUTH: o->ro.auth_user = optarg; break;
+		case OPT_DAEMON: o->ro.daemon_name = optarg; break;
+		case OPT_QID: o->ro.queue_id = optarg; break;
+		case OPT_JSON: o->ro.json = 1; break;
+		case OPT_SAMPLE: dump(1); return 0;
+		case OPT_MAN: dump(0); return 0;
+		default: usage();
+		}
+	}
+	if (o->conf_path == NULL || optind != argc)
+		usage();
+	return -1;
+}
+
+/* load - the configuration file, read once; NULL with the reason logged */
+static struct conf *
+load(const char *path)
 {
 	struct buf err = BUF_INIT;
-	struct engine *e = NULL;
 	struct conf *c;
 
 	buf_init(&err);
-	if ((c = conf_load(path, &err)) != NULL)
-		e = engine_new(c, &err);
-	if (e == NULL) {
+	if ((c = conf_load(path, &err)) == NULL)
+		log_err("%s", err.data);
+	buf_free(&err);
+	return c;
+}
+
+/* build - the engine over c (taken over); NULL with the reason logged and
+ * told to a parent waiting for start-up */
+static struct engine *
+build(struct conf *c)
+{
+	struct buf err = BUF_INIT;
+	struct engine *e;
+
+	buf_init(&err);
+	if ((e = engine_new(c, &err)) == NULL) {
 		log_err("%s", err.data);
 		daemon_ready(0, err.data);
 	} else
@@ -105,80 +174,28 @@ build(const char *path)
 	return e;
 }
 
-int
-main(int argc, char **argv)
+/* run_offline - -n and --test-message: the engine, no daemon */
+static int
+run_offline(struct conf *c, const struct opts *o)
 {
-	struct runner_opts ro;
-	const char *conf_path = NULL;
-	int ch, foreground = 0, check = 0, rc, waited;
 	struct engine *e;
-	struct buf out = BUF_INIT;
+	int rc;
 
-	memset(&ro, 0, sizeof(ro));
-	while ((ch = getopt_long(argc, argv, "c:fnV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': conf_path = optarg; break;
-		case 'f': foreground = 1; break;
-		case 'n': check = 1; break;
-		case 'V': print_versions(); return 0;
-		case OPT_TEST: ro.message = optarg; break;
-		case OPT_IP: ro.client_ip = optarg; break;
-		case OPT_HOST: ro.client_host = optarg; break;
-		case OPT_HELO: ro.helo = optarg; break;
-		case OPT_FROM: ro.mail_from = optarg; break;
-		case OPT_RCPT: strlist_add(&ro.rcpts, optarg); break;
-		case OPT_AUTH: ro.auth_user = optarg; break;
-		case OPT_DAEMON: ro.daemon_name = optarg; break;
-		case OPT_QID: ro.queue_id = optarg; break;
-		case OPT_JSON: ro.json = 1; break;
-		case OPT_SAMPLE:
-		case OPT_MAN:
-			buf_init(&out);
-			if (ch == OPT_SAMPLE)
-				conf_write_sample(&out);
-			else
-				conf_write_man(&out, PACKAGE_VERSION);
-			fwrite(out.data, 1, out.len, stdout);
-			buf_free(&out);
-			return 0;
-		default: usage();
-		}
-	}
-	if (conf_path == NULL || optind != argc)
-		usage();
-	log_open("authmilter", 0, NULL, 1);
-
-	if (check || ro.message) {
-		if ((e = build(conf_path)) == NULL)
-			return 1;
-		rc = ro.message ? runner_run(e, &ro) : 0;
-		if (check)
-			fprintf(stderr, "authmilter: %s: configuration OK\n", conf_path);
-		engine_unref(e);
-		strlist_free(&ro.rcpts);
-		return rc;
-	}
-
-	{
-		struct buf err = BUF_INIT;
-		struct conf *c;
-
-		buf_init(&err);
-		if ((c = conf_load(conf_path, &err)) == NULL) {
-			log_err("%s", err.data);
-			return 1;
-		}
-		foreground = foreground || !c->background;
-		log_open("authmilter", c->syslog, c->syslog_facility, foreground);
-		conf_free(c);
-		buf_free(&err);
-	}
-	daemon_block_signals();
-	daemon_malloc_arenas();
-	if (!foreground && daemon_detach() != 0)
-		fatal("cannot fork");
-	if ((e = build(conf_path)) == NULL)
+	if ((e = build(c)) == NULL)
 		return 1;
+	rc = o->ro.message ? runner_run(e, &o->ro) : 0;
+	if (o->check)
+		fprintf(stderr, "authmilter: %s: configuration OK\n", o->conf_path);
+	engine_unref(e);
+	return rc;
+}
+
+/* start_milter - from a built engine to serving: libmilter, history file,
+ * socket, pid file, privileges, signal thread; then tell the parent.  0, or
+ * -1 with the parent told */
+static int
+start_milter(struct engine *e, const char *conf_path)
+{
 	if (smfi_register(callbacks_desc) != MI_SUCCESS) {
 		daemon_ready(0, "smfi_register failed");
 		fatalx("smfi_register failed");
@@ -191,8 +208,7 @@ main(int argc, char **argv)
 	    daemon_write_pidfile(e->conf->pidfile) != 0 ||
 	    daemon_drop_privileges(e->conf) != 0) {
 		daemon_ready(0, "see the log");
-		engine_unref(e);
-		return 1;
+		return -1;
 	}
 	callbacks_set_engine(e);
 	daemon_thread_stacks();
@@ -200,8 +216,17 @@ main(int argc, char **argv)
 		fatalx("cannot start the signal thread");
 	log_info("authmilter %s starting: socket=%s", PACKAGE_VERSION, e->conf->socket);
 	daemon_ready(1, NULL);
-	rc = smfi_main();
-	/* stop accepting happened in libmilter; let messages in flight finish */
+	return 0;
+}
+
+/* stop_milter - after smfi_main: let the messages in flight finish (up to
+ * 60 s), remove the pid file, release the engine in use */
+static void
+stop_milter(void)
+{
+	struct engine *e;
+	int waited;
+
 	for (waited = 0; callbacks_active() > 0 && waited < 600; waited++)
 		usleep(100000);
 	if (callbacks_active() > 0)
@@ -212,5 +237,50 @@ main(int argc, char **argv)
 	engine_unref(e);
 	callbacks_set_engine(NULL);
 	log_info("authmilter stopped");
+}
+
+/* run_daemon - log as c says, detach before any thread exists (the
+ * resolver starts one), build the engine over c (taken over), serve */
+static int
+run_daemon(struct conf *c, const char *conf_path, int foreground)
+{
+	struct engine *e;
+	int rc;
+
+	foreground = foreground || !c->background;
+	log_open("authmilter", c->syslog, c->syslog_facility, foreground);
+	daemon_block_signals();
+	daemon_malloc_arenas();
+	if (!foreground && daemon_detach() != 0)
+		fatal("cannot fork");
+	if ((e = build(c)) == NULL)
+		return 1;
+	if (start_milter(e, conf_path) != 0) {
+		engine_unref(e);
+		return 1;
+	}
+	rc = smfi_main();
+	/* stop accepting happened in libmilter */
+	stop_milter();
 	return rc == MI_SUCCESS ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct conf *c;
+	int rc;
+
+	if ((rc = parse_options(argc, argv, &o)) >= 0)
+		return rc;
+	log_open("authmilter", 0, NULL, 1);
+	if ((c = load(o.conf_path)) == NULL)
+		rc = 1;
+	else if (o.check || o.ro.message)
+		rc = run_offline(c, &o);
+	else
+		rc = run_daemon(c, o.conf_path, o.foreground);
+	strlist_free(&o.ro.rcpts);
+	return rc;
 }

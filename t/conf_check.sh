@@ -1,7 +1,8 @@
 #!/bin/sh
-# conf_check.sh - authmilter -n: the sample config passes; broken configs
-# fail naming file, line and keyword; the shipped sample and man page are
-# what the keyword table generates
+# conf_check.sh - covers lib/conf.c through the daemon (authmilter -n, -f):
+# the sample config passes; broken configs fail naming file, line and
+# keyword; the configuration is read once at start-up; the shipped sample
+# and man page are what the keyword table generates
 . "$srcdir/lib.sh"
 
 ok "authmilter -n accepts the shipped sample" "$AM" -n -c "$top_srcdir/conf/authmilter.conf.sample"
@@ -24,6 +25,29 @@ like "$(cat "$T/out")" "InternalHosts: .*10.0.0.0/33.*bad prefix length" "the ba
 "$AM" -n -c "$T/nonexistent.conf" > "$T/out" 2>&1
 is "$?" 1 "a missing file fails"
 like "$(cat "$T/out")" "nonexistent.conf: cannot open" "and is named"
+
+# the daemon reads its configuration once at start-up: a file that can be
+# read only once (a FIFO fed by one writer) is enough to start it
+port_open() { $PY -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2).close()" "$1"; }
+P=$(free_port)
+mkfifo "$T/once.conf"
+printf 'Socket inet:%s@127.0.0.1\nAuthservID mx.example.net\nBackground no\nSyslog no\nAllowRootOperation yes\n' "$P" > "$T/once.txt"
+cat "$T/once.txt" > "$T/once.conf" &
+"$AM" -f -c "$T/once.conf" > "$T/once.log" 2>&1 &
+pid=$!
+at_exit "kill $pid"
+started=no
+wait_until 30 port_open "$P" && started=yes
+is "$started" yes "the daemon starts from a configuration it can read only once"
+sed 's/^/# /' "$T/once.log"
+if [ "$started" = yes ]; then
+	kill "$pid"
+	wait "$pid"
+	is "$?" 0 "and exits 0 on SIGTERM"
+else
+	kill -9 "$pid"	# stuck opening the FIFO again, SIGTERM blocked
+	wait "$pid"
+fi
 
 "$AM" --dump-sample > "$T/sample"
 ok "conf/authmilter.conf.sample is up to date (make regen)" cmp "$T/sample" "$top_srcdir/conf/authmilter.conf.sample"

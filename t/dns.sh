@@ -1,5 +1,5 @@
 #!/bin/sh
-# dns.sh - run test_dns against the unbound test server and a dead port;
+# dns.sh - run test_dns (lib/dns.c) against the unbound test server and a dead port;
 # the server also holds probe.<zone> TXT in every zone libunbound would
 # answer itself by default (t/zones/rfc6303.txt), which must reach it
 . "$srcdir/lib.sh"

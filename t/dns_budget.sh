@@ -1,5 +1,6 @@
 #!/bin/sh
-# dns_budget.sh - the per-message DNS budget (DNSBudget, issue 11 item 5)
+# dns_budget.sh - covers the per-message DNS budget of lib/dns.c (DNSBudget,
+# issue 11 item 5) through the daemon
 # against a slow name server: t/dnsdelay.py sits in front of the unbound
 # test server and answers names with the label "slow" 1 s late, each within
 # DNSTimeout (5 s).  A chain of four late SPF includes, or five DKIM keys

@@ -1,5 +1,6 @@
 /*
  * spf_suite.c - run one scenario of the RFC 7208 test suite through lib/spf
+ * (spf.c, spf_dns.c, spf_record.c: evaluation, DNS layer, record syntax)
  *
  *   DNS_PORT=N spf_suite CASES
  *

@@ -1,7 +1,8 @@
 #!/bin/sh
 # spf_suite.sh - the RFC 7208 (openspf 2014.04) conformance suite through
-# lib/spf: each scenario's zone data is served by unbound, every case is
-# checked, and the failures must be exactly those listed in spf-deviations.txt
+# lib/spf.c, spf_dns.c and spf_record.c together: each scenario's zone data
+# is served by unbound, every case is checked, and the failures must be
+# exactly those listed in spf-deviations.txt
 . "$srcdir/lib.sh"
 SUITE="$REF/rfc7208-tests.yml"
 [ -f "$SUITE" ] || { echo "1..1"; echo "not ok 1 - the RFC 7208 suite is in the tree ($SUITE)"; exit 1; }

@@ -1,5 +1,6 @@
 /*
- * test_conf_compat.c - the OpenDKIM/OpenDMARC fate table agrees with the
+ * test_conf_compat.c - covers lib/conf_compat.c.  Pure: no DNS.
+ * The OpenDKIM/OpenDMARC fate table agrees with the
  * keyword table (a keyword is ours or has another fate, never both), and
  * conf_parse applies the fates: quiet values, notices with file:line,
  * aliases with their translation, refusals naming the replacement

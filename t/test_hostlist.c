@@ -1,6 +1,7 @@
 /*
- * test_hostlist.c - InternalHosts/IgnoreHosts lists: addresses, networks,
- * host names, negation, most specific entry wins, files, errors
+ * test_hostlist.c - covers lib/hostlist.c: InternalHosts/IgnoreHosts lists
+ * (addresses, networks, host names, negation, most specific entry wins,
+ * files, refile: patterns, errors).  Pure: no DNS.
  */
 #include "config.h"
 
@@ -33,6 +34,10 @@ static const struct {
 	{ "IPv6 outside", "2001:db8::/32", "2001:db9::1", NULL, 0 },
 	{ "IPv4-mapped IPv6 client", "192.0.2.0/24", "::ffff:192.0.2.1", NULL, 1 },
 	{ "bracketed entry", "[192.0.2.1]", "192.0.2.1", NULL, 1 },
+	{ "bracketed network", "[192.0.2.0/24]", "192.0.2.9", NULL, 1 },
+	{ "bracketed IPv6", "[2001:db8::1]", "2001:db8::1", NULL, 1 },
+	{ "/0 IPv6 matches every IPv6 client", "::/0", "2001:db8::77", NULL, 1 },
+	{ "name with _ and -", "_mx-1.example.com", "198.18.0.1", "_MX-1.example.com", 1 },
 	{ "family mismatch", "192.0.2.1", "2001:db8::1", NULL, 0 },
 	{ "host name exact", "mail.example.com", "198.18.0.1", "mail.example.com", 1 },
 	{ "host name case", "Mail.Example.COM", "198.18.0.1", "mail.example.com.", 1 },
@@ -55,6 +60,11 @@ static const struct {
 	{ "bad prefix", "192.0.2.0/33", "\"192.0.2.0/33\": bad prefix length" },
 	{ "bad v6 prefix", "2001:db8::/129", "\"2001:db8::/129\": bad prefix length" },
 	{ "name with slash", "example.com/24", "\"example.com/24\": not an address or network" },
+	{ "negative prefix", "192.0.2.0/-1", "\"192.0.2.0/-1\": bad prefix length" },
+	{ "empty prefix", "192.0.2.0/", "\"192.0.2.0/\": bad prefix length" },
+	{ "prefix with junk", "192.0.2.0/24x", "\"192.0.2.0/24x\": bad prefix length" },
+	{ "bracket then prefix", "[192.0.2.0]/24", "\"[192.0.2.0]/24\": not an address or network" },
+	{ "lone bracket", "[", "\"[\": not an address, network or host name" },
 	{ "junk", "exa$mple", "\"exa$mple\": not an address, network or host name" },
 	{ "lone bang", "127.0.0.1, !", "\"!\": empty entry" },
 	{ "* pattern inline", "mail*.example.com", "\"mail*.example.com\": not an address, network or host name" },

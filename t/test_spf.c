@@ -1,14 +1,17 @@
 /*
- * test_spf.c - SPF evaluation against the real unbound test server
- * (run by spf.sh, which serves zones/spf.conf and exports DNS_PORT and a
- * DEAD_PORT where nothing answers)
+ * test_spf.c - covers lib/spf.c: SPF evaluation (check_host() for HELO and
+ * MAIL FROM, results and reasons, macros, loopback clients, threads) and
+ * its Received-SPF header, against the real unbound test server.  Run by
+ * spf.sh, which serves zones/spf.conf and exports DNS_PORT and a DEAD_PORT
+ * where nothing answers.  The DNS layer's limits (terms, void lookups) are
+ * test_spf_dns (spf_dns.sh); record syntax test_spf_record; the header
+ * writer alone test_spf_received.
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "conf.h"
 #include "dns.h"
@@ -82,16 +85,6 @@ static const struct spf_case cases[] = {
 	{ "ip6 pass", "2001:db8::25", "mx.example", "a@six6.spf.test", "pass", NULL },
 	{ "ip6 fail", "2001:db8:1::25", "mx.example", "a@six6.spf.test", "fail", NULL },
 	{ "ip6 client vs ip4-only record", "2001:db8::25", "mx.example", "a@pass.spf.test", "fail",
-	  NULL },
-	{ "10 lookups: still evaluated", "192.0.2.70", "mx.example", "a@ten.spf.test", "pass",
-	  NULL },
-	{ "11 lookups: permerror", "192.0.2.70", "mx.example", "a@eleven.spf.test", "permerror",
-	  NULL },
-	{ "12 lookups across includes: permerror", "192.0.2.70", "mx.example",
-	  "a@incmany.spf.test", "permerror", NULL },
-	{ "2 void lookups: still evaluated", "192.0.2.70", "mx.example", "a@void2.spf.test", "pass",
-	  NULL },
-	{ "3 void lookups: permerror", "192.0.2.70", "mx.example", "a@void3.spf.test", "permerror",
 	  NULL },
 	{ "include loop: permerror", "192.0.2.70", "mx.example", "a@loop1.spf.test", "permerror",
 	  NULL },
@@ -199,7 +192,7 @@ test_received_spf(struct spf_engine *s)
 	buf_free(&b);
 }
 
-/* test_dead_server - no answer: temperror within DNSTimeout */
+/* test_dead_server - no answer: temperror after DNSTimeout */
 static void
 test_dead_server(const char *dead)
 {
@@ -207,7 +200,6 @@ test_dead_server(const char *dead)
 	struct spf_engine *s;
 	struct spf_outcome o;
 	struct buf err = BUF_INIT;
-	time_t t0;
 
 	buf_init(&err);
 	if (d == NULL || (s = spf_engine_new(d, NULL, &err)) == NULL) {
@@ -216,11 +208,10 @@ test_dead_server(const char *dead)
 		buf_free(&err);
 		return;
 	}
-	t0 = time(NULL);
 	spf_check_mailfrom(s, "192.0.2.10", "mx.example", "a@pass.spf.test", &o);
 	is_str(o.result, "temperror", "unreachable DNS server: temperror");
-	ok(time(NULL) - t0 <= 4, "within DNSTimeout (2s): took %lds", (long)(time(NULL) - t0));
-	diag("reason: %s", o.reason);
+	is_str(o.reason, "DNS error: pass.spf.test/TXT: timed out after 2 s",
+	    "unreachable DNS server: given up after DNSTimeout, the reason says where");
 	spf_engine_free(s);
 	dns_free(d);
 	buf_free(&err);
@@ -258,12 +249,6 @@ main(void)
 		if (cases[i].domain)
 			is_str(o.domain, cases[i].domain, "%s: domain", cases[i].label);
 	}
-	spf_check_mailfrom(s, "192.0.2.70", "mx.example", "a@ten.spf.test", &o);
-	is_int(o.lookups, 10, "ten terms counted");
-	spf_check_mailfrom(s, "192.0.2.31", "mx.example", "a@mx.spf.test", &o);
-	is_int(o.lookups, 1, "mx with two hosts is one term");
-	spf_check_mailfrom(s, "192.0.2.70", "mx.example", "a@void2.spf.test", &o);
-	is_int(o.voids, 2, "two void lookups counted");
 	spf_check_helo(s, "198.51.100.9", "helo.spf.test", &o);
 	is_str(o.identity, "helo", "identity helo");
 	is_str(o.sender, "postmaster@helo.spf.test", "HELO sender is postmaster@helo");
