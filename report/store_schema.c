@@ -82,7 +82,7 @@ apply_one(struct store *s, const char *dir, long long v, struct buf *err)
 	int rc = -1;
 
 	if (read_sql(s, dir, v, &sql, err) != 0)
-		return -1;
+		goto out;
 	snprintf(vs, sizeof(vs), "%lld", v);
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 	if (store_begin(s, err) != 0)
