@@ -25,7 +25,8 @@
  * Ownership: store_close frees the handle; a statement belongs to its
  * store and is freed by store_stmt_free (before store_close); store_col
  * returns a pointer valid until the next store_next or store_query on that
- * statement.  Not thread-safe: one store per thread.
+ * statement, and rows are read before the next store_begin (which ends
+ * every statement's reading).  Not thread-safe: one store per thread.
  * I/O: a database file or a server connection.
  */
 #ifndef AUTHMILTER_STORE_H

@@ -62,12 +62,19 @@ sq_close(void *db)
 	sqlite3_close(db);
 }
 
-/* sq_exec - run SQL text */
+/* sq_exec - run SQL text.  Before a BEGIN, every statement of the
+ * connection is reset: one left on a row keeps its read snapshot open, and
+ * a write lock asked for over an old snapshot fails at once (SQLITE_BUSY,
+ * no busy wait) when another connection has written since */
 static int
 sq_exec(void *db, const char *sql, struct buf *err)
 {
+	sqlite3_stmt *st = NULL;
 	char *msg = NULL;
 
+	if (strncmp(sql, "BEGIN", 5) == 0)
+		while ((st = sqlite3_next_stmt(db, st)) != NULL)
+			sqlite3_reset(st);
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
 	buf_printf(err, "sqlite: %s", msg ? msg : sqlite3_errmsg(db));

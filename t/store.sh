@@ -246,7 +246,7 @@ out=$("$R" db-init --db "sqlite:$T/sqlerr.db" --sql-dir "$T/nosql" 2>&1); rc=$?
 like "$rc $out" "^1 .*nosql/001-history.sql.*applying 001-history" "no SQL files: exit 1, the file named"
 mkdir "$T/badsql"
 cp "$SQL"/*.sql "$T/badsql/"
-printf 'CREATE TABLE partial (x integer);\nSELEC oops;\n' >> "$T/badsql/002-history-received.sql"
+printf 'CREATE TABLE partial (x integer);\nSELEC oops;\n' >> "$T/badsql/002-history-received.sqlite.sql"
 out=$("$R" db-init --db "sqlite:$T/bad.db" --sql-dir "$T/badsql" 2>&1); rc=$?
 like "$rc $out" "^1 .*applying 002-history-received" "a failing migration: exit 1, named"
 is "$(sqlite3 "$T/bad.db" "SELECT max(version) FROM authmilter_schema; SELECT count(*) FROM sqlite_master WHERE name IN ('partial', 'history_received')")" \
