@@ -204,7 +204,7 @@ struct pg_load {
 	size_t		ncols;
 };
 
-/* put16, put32, put64 - network byte order, as binary COPY wants */
+/* put16 - a 16-bit number in network byte order, as binary COPY wants */
 static void
 put16(struct buf *b, uint16_t v)
 {
@@ -212,6 +212,7 @@ put16(struct buf *b, uint16_t v)
 	buf_add(b, &v, 2);
 }
 
+/* put32 - a 32-bit number, network byte order */
 static void
 put32(struct buf *b, uint32_t v)
 {
@@ -219,6 +220,7 @@ put32(struct buf *b, uint32_t v)
 	buf_add(b, &v, 4);
 }
 
+/* put64 - a 64-bit number, network byte order */
 static void
 put64(struct buf *b, uint64_t v)
 {
