@@ -221,12 +221,15 @@ static const char *const col_names[NCOLS] = {
 	"discovery", "np", "testing", "override", "country", "asn", "asorg", "raw",
 };
 
-#define I STORE_INT
+/* 64-bit: ids, offsets, times, AS numbers; 32-bit: the small codes */
+#define L STORE_INT
+#define I STORE_INT32
 #define T STORE_TEXT
 static const enum store_type col_types[NCOLS] = {
-	I, I, T, T, I, T, T, T, T, I, I, T, I, T, I, T, T, T, T, I, I, I, I, I, I, T, T, T, I, T,
-	T, I, T, STORE_BLOB,
+	L, L, T, T, L, T, T, T, T, I, I, T, I, T, I, T, T, T, T, I, I, I, I, I, I, T, T, T, I, T,
+	T, L, T, STORE_BLOB,
 };
+#undef L
 #undef I
 #undef T
 

@@ -37,13 +37,15 @@
 #include "buf.h"
 
 enum store_kind { STORE_SQLITE, STORE_PG };
-enum store_type { STORE_INT, STORE_TEXT, STORE_BLOB };
+/* load column types: STORE_INT is a 64-bit number (PostgreSQL bigint),
+ * STORE_INT32 a 32-bit one (integer); SQLite stores both alike */
+enum store_type { STORE_INT, STORE_INT32, STORE_TEXT, STORE_BLOB };
 
 struct store;
 struct store_stmt;
 struct store_load;
 
-/* a value for store_load_row: i for STORE_INT, p/len otherwise */
+/* a value for store_load_row: i for the numbers, p and len otherwise */
 struct store_val {
 	const char     *p;
 	size_t		len;

@@ -293,6 +293,9 @@ pg_load_row(void *p, const struct store_val *v, struct buf *err)
 		else if (ld->types[i] == STORE_INT) {
 			put32(&ld->out, 8);
 			put64(&ld->out, (uint64_t)v[i].i);
+		} else if (ld->types[i] == STORE_INT32) {
+			put32(&ld->out, 4);
+			put32(&ld->out, (uint32_t)v[i].i);
 		} else {
 			put32(&ld->out, (uint32_t)v[i].len);
 			buf_add(&ld->out, v[i].p, v[i].len);

@@ -235,7 +235,7 @@ sq_bind(sqlite3_stmt *st, int i, enum store_type t, const struct store_val *v)
 {
 	if (v->null)
 		return sqlite3_bind_null(st, i);
-	if (t == STORE_INT)
+	if (t == STORE_INT || t == STORE_INT32)
 		return sqlite3_bind_int64(st, i, v->i);
 	if (t == STORE_TEXT)
 		return sqlite3_bind_text(st, i, v->p, (int)v->len, SQLITE_STATIC);
