@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cmd_db.h"
 #include "conf.h"
 #include "dns.h"
 #include "log.h"
@@ -188,6 +189,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "summary") == 0)
 		return summary_main(argc - 1, argv + 1);
+	if (argc > 1 && cmd_db_is(argv[1]))
+		return cmd_db_main(argc - 1, argv + 1);
 	memset(&o, 0, sizeof(o));
 	log_open("authmilter-report", 0, NULL, 1);
 	conf_path = parse_args(argc, argv, &o, &have_from, &have_to);

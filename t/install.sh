@@ -34,6 +34,11 @@ for f in sbin/authmilter sbin/authmilter-report sbin/authmilter-keygen sbin/auth
 done
 XSD="$P/share/authmilter/rfc9990-dmarc-aggregate.xsd"
 ok "installed: the schema in pkgdatadir" cmp "$XSD" "$top_srcdir/data/rfc9990-dmarc-aggregate.xsd"
+for f in "$top_srcdir"/report/sql/*.sql; do
+	ok "installed: the database schema sql/${f##*/}" cmp "$P/share/authmilter/sql/${f##*/}" "$f"
+done
+ok "the installed reporter finds its SQL files by itself (db-init)" \
+    "$P/sbin/authmilter-report" db-init --db "sqlite:$T/store.db"
 CONF="$P/etc/authmilter/authmilter.conf"
 ok "installed: etc/authmilter/authmilter.conf" cmp "$CONF" "$top_srcdir/conf/authmilter.conf"
 ok "installed: the sample config in docdir" test -f "$P/share/doc/authmilter/authmilter.conf.sample"
