@@ -206,7 +206,8 @@ ingest_arf_from_mime(const struct ingest_mime *m, struct ingest_arf *out)
 			return 0;
 	} else
 		read_fields(fr->data, fr->len, out);
-	if (hd != NULL)
+	/* the plain-text reading may have taken headers already */
+	if (hd != NULL && out->headers == NULL)
 		take_headers(hd->data, hd->len, out);
 	if (out->reporter == NULL) {
 		char *d = addr_domain(m->from);

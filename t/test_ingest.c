@@ -663,6 +663,22 @@ test_arf(void)
 	is_int(f.arf.arrival_epoch, 1700118000, "plain: the report's Date (+0100) as epoch");
 	ingest_found_free(&f);
 
+	/* fuzz_ingest_mime found it: a multipart/report without its
+	 * message/feedback-report part but with fields in the text part and a
+	 * headers part: the plain-text reading took the headers, then the
+	 * headers part took them again (the first copy leaked) */
+	{
+		const char *m = "Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n"
+		    "--b\nContent-Type: text/plain\n\nFeedback-Type: auth-failure\nSource-IP: 192.0.2.1\n\n"
+		    "From: a@one.example\n\n--b\nContent-Type: text/rfc822-headers\n\nFrom: b@two.example\n\n--b--\n";
+
+		memset(&f, 0, sizeof(f));
+		ingest_msg_scan(m, strlen(m), NULL, &f);
+		ok(f.has_arf && f.arf.plain, "fields in the text part of a multipart/report: read");
+		is_str(f.arf.from_domain, "one.example", "returned headers taken once: the first ones");
+		ingest_found_free(&f);
+	}
+
 	scan_file("msg-gzip-b64.eml", &f);
 	ok(!f.has_arf, "an aggregate report mail is no failure report");
 	ingest_found_free(&f);
