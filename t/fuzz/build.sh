@@ -10,7 +10,7 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "clang is not installed (Debian package clang)"; exit 77; }
 out="$b/t/fuzz"
 mkdir -p "$out/obj"
-flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -I$b -I$top/lib -DFUZZING $(pkg-config --cflags libxml-2.0)"
+flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -I$b -I$top/lib -I$top/report -DFUZZING $(pkg-config --cflags libxml-2.0)"
 # the libraries configure found (so a new dependency needs no edit here),
 # but libmilter and the test suite's libopendmarc
 libs=$(sed -n 's/^\([A-Z0-9]*_LIBS\) = //p' "$b/t/Makefile" 2>/dev/null | grep -v -e milter -e opendmarc | tr '\n' ' ')
@@ -18,8 +18,9 @@ libs=$(sed -n 's/^\([A-Z0-9]*_LIBS\) = //p' "$b/t/Makefile" 2>/dev/null | grep -
 libs="$libs -lresolv -lpthread"
 objs=""
 # a changed header (struct layouts: conf.h, msg_int.h...) rebuilds everything
-newest_h=$(ls -t "$top"/lib/*.h "$b/config.h" | head -1)
-for c in "$top"/lib/*.c; do
+newest_h=$(ls -t "$top"/lib/*.h "$top"/report/ingest_*.h "$b/config.h" | head -1)
+# report/ingest_*.c: the report ingest parsers (issue 14)
+for c in "$top"/lib/*.c "$top"/report/ingest_*.c; do
 	o="$out/obj/$(basename "$c" .c).o"
 	if [ ! -f "$o" ] || [ "$c" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
 		$CC $flags -c "$c" -o "$o"
