@@ -149,35 +149,26 @@ ingest_mime_param(const char *val, const char *name)
 	return NULL;
 }
 
-/* b64_val - the value of a base64 alphabet byte, or -1 */
-static int
-b64_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/* the base64 alphabet (RFC 2045 §6.8 Table 1) */
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* decode_b64 - RFC 2045 §6.8: bytes outside the alphabet are ignored */
 static void
 decode_b64(const char *p, size_t n, struct buf *out)
 {
+	signed char val[256];
 	unsigned acc = 0;
-	int bits = 0, v;
+	int bits = 0;
 	size_t i;
 
+	memset(val, -1, sizeof(val));
+	for (i = 0; i < 64; i++)
+		val[(unsigned char)b64_alphabet[i]] = (signed char)i;
 	for (i = 0; i < n && p[i] != '='; i++) {
-		if ((v = b64_val((unsigned char)p[i])) < 0)
+		if (val[(unsigned char)p[i]] < 0)
 			continue;
-		acc = (acc << 6) | (unsigned)v;
+		acc = (acc << 6) | (unsigned)val[(unsigned char)p[i]];
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
