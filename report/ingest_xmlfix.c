@@ -85,8 +85,11 @@ to_utf8(const char *p, size_t n, struct buf *u, struct strlist *notes)
 			buf_addc(u, '?');
 			len = 1;
 		} else if (c < 0x80) {
-			buf_addc(u, c);
-			len = 1;
+			/* a run of plain ASCII in one copy */
+			for (len = 1; i + len < n && (unsigned char)p[i + len] < 0x80 &&
+			    (unsigned char)p[i + len] >= 0x20; len++)
+				;
+			buf_add(u, p + i, len);
 		} else if (!all8 && (len = ingest_utf8_len((const unsigned char *)p + i, n - i)) > 0)
 			buf_add(u, p + i, len);
 		else {
@@ -205,7 +208,11 @@ markup(const char *p, size_t n, struct buf *out, struct strlist *notes)
 			buf_adds(out, "&amp;");
 			i++;
 		} else if (p[i] != '<') {
-			buf_addc(out, p[i++]);
+			/* text up to the next markup or reference in one copy */
+			for (e = i + 1; e < n && p[e] != '<' && p[e] != '&'; e++)
+				;
+			buf_add(out, p + i, e - i);
+			i = e;
 		} else if (n - i >= 4 && memcmp(p + i, "<!--", 4) == 0) {
 			e = skip_to(p, n, i + 4, "-->");
 			buf_add(out, p + i, e - i);
