@@ -23,9 +23,18 @@ ingest_note(struct strlist *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	for (i = 0; line[i] != '\0'; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = '?';
+	/* control bytes and bytes that are not UTF-8 (peer text cut by a
+	 * %.40s in the middle of a character) become '?' */
+	for (i = 0; line[i] != '\0'; ) {
+		unsigned char c = (unsigned char)line[i];
+		size_t len = c < 0x80 ? 1 : ingest_utf8_len((unsigned char *)line + i, strlen(line + i));
+
+		if (c < 0x20 || c == 0x7f || len == 0) {
+			line[i++] = '?';
+			continue;
+		}
+		i += len;
+	}
 	for (i = 0; i < l->n; i++)
 		if (strcmp(l->v[i], line) == 0)
 			return;

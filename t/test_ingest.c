@@ -615,6 +615,19 @@ test_agg_hostile(void)
 	buf_free(&b);
 }
 
+/* test_notes - notes stay valid UTF-8 without control bytes */
+static void
+test_notes(void)
+{
+	struct strlist l = { 0, NULL };
+
+	ingest_note(&l, "a %s", "\xc3\xa9\x01\xc3");
+	ingest_note(&l, "a %s", "\xc3\xa9\x01\xc3");
+	is_int(l.n, 1, "notes: a repeated note kept once");
+	is_str(l.n ? l.v[0] : NULL, "a \xc3\xa9??", "notes: control byte and a cut character replaced");
+	strlist_free(&l);
+}
+
 /* test_words - the normalisation table */
 static void
 test_words(void)
@@ -704,6 +717,7 @@ main(void)
 	test_agg_quirks();
 	test_agg_hostile();
 	test_words();
+	test_notes();
 	test_arf();
 	return tap_done();
 }
