@@ -2,17 +2,19 @@
  * ingest_agg.c - received DMARC aggregate reports (RFC 7489 Appendix C,
  * RFC 9990 Appendix A) into struct ingest_agg
  *
- * The bytes are repaired first (ingest_xmlfix), then parsed by libxml2 in
- * recover mode with the network off and no entity substitution or DTD
- * loading; the tree is walked by local name, so the RFC 9990 namespace, a
- * stray prefix or none at all read the same, and <feedback> is looked for
- * below a wrapper element when it is not the root.
+ * The bytes are repaired first (ingest_xmlfix), then streamed through
+ * libxml2's xmlTextReader (no tree: memory grows with the rows kept, not
+ * with the document) in recover mode, with the network off and no entity
+ * substitution or DTD loading.  Elements are matched by their path of local
+ * names below <feedback>, so the RFC 9990 namespace, a stray prefix or none
+ * at all read the same, and <feedback> is looked for below a wrapper
+ * element when it is not the root.  The first value of a field wins.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <libxml/parser.h>
-#include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,71 +106,64 @@ ingest_result_word(const char *kind, const char *word)
 	return NULL;
 }
 
-/* ctx - the parse in progress */
+/* the fields read, by their path below <feedback> (RFC 9990 Appendix A) */
+enum fld {
+	F_NONE = 0, F_ORG, F_EMAIL, F_EXTRA, F_RID, F_GEN, F_ERROR, F_BEGIN, F_END,
+	F_PDOMAIN, F_P, F_SP, F_NP, F_ADKIM, F_ASPF, F_FO, F_TESTING, F_DISC, F_PCT,
+	F_IP, F_COUNT, F_DISP, F_EDKIM, F_ESPF, F_RTYPE, F_RCOMMENT, F_HFROM, F_EFROM, F_ETO,
+	F_DDOMAIN, F_DSEL, F_DRESULT, F_DHUMAN, F_SDOMAIN, F_SSCOPE, F_SRESULT, F_SHUMAN,
+	NFLD
+};
+
+static const struct { const char *path; enum fld f; } paths[] = {
+	{ "report_metadata/org_name", F_ORG }, { "report_metadata/email", F_EMAIL },
+	{ "report_metadata/extra_contact_info", F_EXTRA }, { "report_metadata/report_id", F_RID },
+	{ "report_metadata/generator", F_GEN }, { "report_metadata/error", F_ERROR },
+	{ "report_metadata/date_range/begin", F_BEGIN }, { "report_metadata/date_range/end", F_END },
+	{ "policy_published/domain", F_PDOMAIN }, { "policy_published/p", F_P },
+	{ "policy_published/sp", F_SP }, { "policy_published/np", F_NP },
+	{ "policy_published/adkim", F_ADKIM }, { "policy_published/aspf", F_ASPF },
+	{ "policy_published/fo", F_FO }, { "policy_published/testing", F_TESTING },
+	{ "policy_published/discovery_method", F_DISC }, { "policy_published/pct", F_PCT },
+	{ "record/row/source_ip", F_IP }, { "record/row/count", F_COUNT },
+	{ "record/row/policy_evaluated/disposition", F_DISP },
+	{ "record/row/policy_evaluated/dkim", F_EDKIM }, { "record/row/policy_evaluated/spf", F_ESPF },
+	{ "record/row/policy_evaluated/reason/type", F_RTYPE },
+	{ "record/row/policy_evaluated/reason/comment", F_RCOMMENT },
+	{ "record/identifiers/header_from", F_HFROM }, { "record/identifiers/envelope_from", F_EFROM },
+	{ "record/identifiers/envelope_to", F_ETO },
+	{ "record/auth_results/dkim/domain", F_DDOMAIN }, { "record/auth_results/dkim/selector", F_DSEL },
+	{ "record/auth_results/dkim/result", F_DRESULT }, { "record/auth_results/dkim/human_result", F_DHUMAN },
+	{ "record/auth_results/spf/domain", F_SDOMAIN }, { "record/auth_results/spf/scope", F_SSCOPE },
+	{ "record/auth_results/spf/result", F_SRESULT }, { "record/auth_results/spf/human_result", F_SHUMAN },
+};
+
+#define MAX_DEPTH 16	/* element levels below <feedback> that are read */
+
+/* ctx - the parse in progress (the document is streamed: no tree) */
 struct ctx {
 	struct ingest_agg *a;
 	const struct ingest_agg_limits *lim;
-	size_t skipped;		/* records past the cap */
+	size_t	skipped;		/* records past the cap */
+	int	fb_depth;		/* reader depth of <feedback>, -1 before it */
+	int	done;			/* </feedback> seen */
+	int	ns9990;			/* <feedback> is in RFC 9990's namespace */
+	struct buf path;		/* element path below <feedback> */
+	size_t	plen[MAX_DEPTH + 1];	/* path length at each level */
+	enum fld cur;			/* field being read */
+	int	cur_depth;
+	char	cur_name[40];
+	struct buf text;		/* its text so far, capped */
+	char   *v[NFLD];		/* values of the current scope (first one wins) */
+	int	in_record, skip_record;
+	struct ingest_row row;		/* the record being read */
 };
 
-/* local_is - whether node is an element with local name */
-static int
-local_is(const xmlNode *node, const char *name)
-{
-	return node != NULL && node->type == XML_ELEMENT_NODE &&
-	    strcmp((const char *)node->name, name) == 0;
-}
-
-/* child - the first element child called name */
-static xmlNode *
-child(const xmlNode *node, const char *name)
-{
-	xmlNode *c;
-
-	for (c = node != NULL ? node->children : NULL; c != NULL; c = c->next)
-		if (local_is(c, name))
-			return c;
-	return NULL;
-}
-
-/* text - the text of node (its text and CDATA children only: never an
- * entity reference), trimmed and capped; NULL when node is NULL */
+/* word - the normalised result word of raw (element name for notes), or
+ * NULL; an unknown word is kept lower case and noted; raw is consumed */
 static char *
-text(struct ctx *c, const xmlNode *node)
+word(struct ctx *c, char *raw, const char *name, const char *kind)
 {
-	struct buf b = BUF_INIT;
-	const xmlNode *t;
-	char *r;
-	int cut = 0;
-
-	if (node == NULL)
-		return NULL;
-	buf_init(&b);
-	for (t = node->children; t != NULL; t = t->next)
-		if ((t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) &&
-		    t->content != NULL && b.len <= INGEST_AGG_MAX_STR)
-			buf_add(&b, t->content, strnlen((const char *)t->content, INGEST_AGG_MAX_STR + 1));
-	r = ingest_strdup_cap(b.data, b.len, INGEST_AGG_MAX_STR, &cut);
-	if (cut)
-		ingest_note(&c->a->notes, "<%s> cut at %d bytes", (const char *)node->name,
-		    INGEST_AGG_MAX_STR);
-	buf_free(&b);
-	return r;
-}
-
-/* field - the text of node's child called name, or NULL */
-static char *
-field(struct ctx *c, const xmlNode *node, const char *name)
-{
-	return text(c, child(node, name));
-}
-
-/* word - the normalised result word of node's child name, or NULL; an
- * unknown word is kept lower case and noted */
-static char *
-word(struct ctx *c, const xmlNode *node, const char *name, const char *kind)
-{
-	char *raw = field(c, node, name);
 	const char *w;
 
 	if (raw == NULL || raw[0] == '\0') {
@@ -185,27 +180,21 @@ word(struct ctx *c, const xmlNode *node, const char *name, const char *kind)
 	return xstrdup(w);
 }
 
-/* find_feedback - <feedback> at the root, or below a wrapper (depth <= 4) */
-static xmlNode *
-find_feedback(xmlNode *node, int depth)
+/* take - hand out the value of field f of the current scope */
+static char *
+take(struct ctx *c, enum fld f)
 {
-	xmlNode *c, *f;
+	char *s = c->v[f];
 
-	if (local_is(node, "feedback"))
-		return node;
-	if (depth >= 4 || node == NULL)
-		return NULL;
-	for (c = node->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && (f = find_feedback(c, depth + 1)) != NULL)
-			return f;
-	return NULL;
+	c->v[f] = NULL;
+	return s;
 }
 
-/* epoch - an xs:integer epoch in node's child name; -1 when not one */
+/* epoch - a field as an xs:integer epoch; -1 when not one */
 static int64_t
-epoch(struct ctx *c, const xmlNode *node, const char *name)
+epoch(struct ctx *c, enum fld f)
 {
-	char *s = field(c, node, name);
+	char *s = take(c, f);
 	uint64_t v;
 	int rc = s != NULL ? ingest_u64(s, &v) : -1;
 
@@ -213,135 +202,57 @@ epoch(struct ctx *c, const xmlNode *node, const char *name)
 	return rc == 0 && v < ((uint64_t)1 << 40) ? (int64_t)v : -1;
 }
 
-/* parse_metadata - report_metadata (RFC 9990 §A, ReportMetadataType) */
-static int
-parse_metadata(struct ctx *c, const xmlNode *md)
-{
-	struct ingest_agg *a = c->a;
-	const xmlNode *dr, *e;
-
-	if (md == NULL)
-		return -1;
-	a->org_name = field(c, md, "org_name");
-	a->email = field(c, md, "email");
-	a->extra_contact = field(c, md, "extra_contact_info");
-	a->report_id = field(c, md, "report_id");
-	a->generator = field(c, md, "generator");
-	for (e = md->children; e != NULL; e = e->next)
-		if (local_is(e, "error") && a->errors.n < INGEST_AGG_MAX_ERRORS) {
-			char *s = text(c, e);
-
-			strlist_add(&a->errors, s);
-			free(s);
-		}
-	dr = child(md, "date_range");
-	a->begin = epoch(c, dr, "begin");
-	a->end = epoch(c, dr, "end");
-	if (a->begin >= 0 && a->end >= 0 && a->end < a->begin) {
-		int64_t t = a->begin;
-
-		a->begin = a->end;
-		a->end = t;
-		ingest_note(&a->notes, "date_range begin after end: swapped");
-	}
-	if (a->begin >= 0 && a->end - a->begin > DAY + 3600)
-		ingest_note(&a->notes, "date range of %lld days",
-		    (long long)((a->end - a->begin + DAY / 2) / DAY));
-	return 0;
-}
-
-/* parse_policy - policy_published (RFC 7489 pct, RFC 9990 np testing
- * discovery_method) */
+/* end_auth - </dkim> or </spf> of auth_results: one entry of the row */
 static void
-parse_policy(struct ctx *c, const xmlNode *pp)
+end_auth(struct ctx *c, int dkim)
 {
-	struct ingest_policy *p = &c->a->policy;
-	char *s;
-	uint64_t v;
+	struct ingest_row *r = &c->row;
+	size_t *n = dkim ? &r->ndkim : &r->nspf;
+	struct ingest_auth **v = dkim ? &r->auth_dkim : &r->auth_spf, *e;
+	enum fld base = dkim ? F_DDOMAIN : F_SDOMAIN;
+	int k;
 
-	p->pct = -1;
-	if (pp == NULL)
-		return;
-	p->domain = ingest_lower(field(c, pp, "domain"));
-	p->p = word(c, pp, "p", "policy");
-	p->sp = word(c, pp, "sp", "policy");
-	p->np = word(c, pp, "np", "policy");
-	p->adkim = ingest_lower(field(c, pp, "adkim"));
-	p->aspf = ingest_lower(field(c, pp, "aspf"));
-	p->fo = field(c, pp, "fo");
-	p->testing = ingest_lower(field(c, pp, "testing"));
-	p->discovery = ingest_lower(field(c, pp, "discovery_method"));
-	if ((s = field(c, pp, "pct")) != NULL) {
-		if (ingest_u64(s, &v) == 0 && v <= 100)
-			p->pct = (int)v;
-		else
-			ingest_note(&c->a->notes, "pct '%.20s' ignored", s);
-		free(s);
-	}
-}
-
-/* parse_auth - one auth_results/dkim or /spf entry */
-static void
-parse_auth(struct ctx *c, const xmlNode *n, const char *kind, struct ingest_auth *out)
-{
-	out->domain = ingest_lower(field(c, n, "domain"));
-	out->selector = field(c, n, strcmp(kind, "dkim") == 0 ? "selector" : "scope");
-	out->result = word(c, n, "result", kind);
-	out->human = field(c, n, "human_result");
-	if (out->domain == NULL)
-		out->domain = xstrdup("");
-	if (out->result == NULL)
-		out->result = xstrdup("none");
-}
-
-/* parse_auth_results - the dkim and spf lists of a record */
-static void
-parse_auth_results(struct ctx *c, const xmlNode *ar, struct ingest_row *r)
-{
-	const xmlNode *e;
-
-	for (e = ar != NULL ? ar->children : NULL; e != NULL; e = e->next) {
-		if (local_is(e, "dkim") && r->ndkim < INGEST_AGG_MAX_AUTH) {
-			r->auth_dkim = xrealloc(r->auth_dkim, (r->ndkim + 1) * sizeof(*r->auth_dkim));
-			parse_auth(c, e, "dkim", &r->auth_dkim[r->ndkim++]);
-		} else if (local_is(e, "spf") && r->nspf < INGEST_AGG_MAX_AUTH) {
-			r->auth_spf = xrealloc(r->auth_spf, (r->nspf + 1) * sizeof(*r->auth_spf));
-			parse_auth(c, e, "spf", &r->auth_spf[r->nspf++]);
-		} else if (local_is(e, "dkim") || local_is(e, "spf"))
-			ingest_note(&c->a->notes, "auth_results past %d per method ignored",
-			    INGEST_AGG_MAX_AUTH);
-	}
-}
-
-/* parse_evaluated - row/policy_evaluated and its reasons */
-static void
-parse_evaluated(struct ctx *c, const xmlNode *pe, struct ingest_row *r)
-{
-	const xmlNode *e;
-
-	if (pe == NULL) {
-		ingest_note(&c->a->notes, "record without policy_evaluated");
+	if (*n >= INGEST_AGG_MAX_AUTH) {
+		ingest_note(&c->a->notes, "auth_results past %d per method ignored", INGEST_AGG_MAX_AUTH);
+		for (k = 0; k < 4; k++)
+			free(take(c, (enum fld)(base + k)));
 		return;
 	}
-	r->disposition = word(c, pe, "disposition", "disposition");
-	r->dkim = word(c, pe, "dkim", "eval");
-	r->spf = word(c, pe, "spf", "eval");
-	for (e = pe->children; e != NULL; e = e->next) {
-		if (!local_is(e, "reason") || r->nreasons >= INGEST_AGG_MAX_REASONS)
-			continue;
-		r->reasons = xrealloc(r->reasons, (r->nreasons + 1) * sizeof(*r->reasons));
-		r->reasons[r->nreasons].type = word(c, e, "type", "reason");
-		r->reasons[r->nreasons].comment = field(c, e, "comment");
-		r->nreasons++;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	e = &(*v)[(*n)++];
+	e->domain = ingest_lower(take(c, base));
+	e->selector = take(c, (enum fld)(base + 1));
+	e->result = word(c, take(c, (enum fld)(base + 2)), "result", dkim ? "dkim" : "spf");
+	e->human = take(c, (enum fld)(base + 3));
+	if (e->domain == NULL)
+		e->domain = xstrdup("");
+	if (e->result == NULL)
+		e->result = xstrdup("none");
+}
+
+/* end_reason - </reason> of policy_evaluated */
+static void
+end_reason(struct ctx *c)
+{
+	struct ingest_row *r = &c->row;
+
+	if (r->nreasons >= INGEST_AGG_MAX_REASONS) {
+		free(take(c, F_RTYPE));
+		free(take(c, F_RCOMMENT));
+		return;
 	}
+	r->reasons = xrealloc(r->reasons, (r->nreasons + 1) * sizeof(*r->reasons));
+	r->reasons[r->nreasons].type = word(c, take(c, F_RTYPE), "type", "reason");
+	r->reasons[r->nreasons].comment = take(c, F_RCOMMENT);
+	r->nreasons++;
 }
 
 /* source_ip - the canonical form of row/source_ip into r; -1 if not an address */
 static int
-source_ip(struct ctx *c, const xmlNode *row, struct ingest_row *r)
+source_ip(struct ctx *c, struct ingest_row *r)
 {
 	unsigned char bin[16];
-	char *s = field(c, row, "source_ip");
+	char *s = take(c, F_IP);
 	int rc = -1;
 
 	if (s != NULL && inet_pton(AF_INET, s, bin) == 1)
@@ -356,9 +267,9 @@ source_ip(struct ctx *c, const xmlNode *row, struct ingest_row *r)
 
 /* row_count - row/count; -1 when not a number */
 static int
-row_count(struct ctx *c, const xmlNode *row, struct ingest_row *r)
+row_count(struct ctx *c, struct ingest_row *r)
 {
-	char *s = field(c, row, "count");
+	char *s = take(c, F_COUNT);
 	int rc = s != NULL ? ingest_u64(s, &r->count) : -1;
 
 	if (rc != 0)
@@ -371,37 +282,162 @@ row_count(struct ctx *c, const xmlNode *row, struct ingest_row *r)
 
 static void row_free(struct ingest_row *r);
 
-/* parse_record - one <record>; skipped (with a note) when unusable */
+/* end_record - </record>: keep the row, or skip it with a note */
 static void
-parse_record(struct ctx *c, const xmlNode *rec)
+end_record(struct ctx *c)
 {
 	struct ingest_agg *a = c->a;
-	const xmlNode *row = child(rec, "row"), *id = child(rec, "identifiers");
-	struct ingest_row r;
+	struct ingest_row *r = &c->row;
+	int k;
 
-	if (a->nrows >= c->lim->max_rows) {
-		c->skipped++;
+	if (source_ip(c, r) != 0 || row_count(c, r) != 0) {
+		row_free(r);
+	} else {
+		r->disposition = word(c, take(c, F_DISP), "disposition", "disposition");
+		r->dkim = word(c, take(c, F_EDKIM), "dkim", "eval");
+		r->spf = word(c, take(c, F_ESPF), "spf", "eval");
+		if (r->disposition == NULL && r->dkim == NULL && r->spf == NULL)
+			ingest_note(&a->notes, "record without policy_evaluated");
+		r->header_from = ingest_lower(take(c, F_HFROM));
+		r->envelope_from = ingest_lower(take(c, F_EFROM));
+		r->envelope_to = ingest_lower(take(c, F_ETO));
+		if (r->header_from == NULL) {
+			ingest_note(&a->notes, "record without header_from");
+			r->header_from = xstrdup("");
+		}
+		if (a->nrows % 64 == 0)
+			a->rows = xrealloc(a->rows, (a->nrows + 64) * sizeof(*a->rows));
+		a->rows[a->nrows++] = *r;
+		a->messages = a->messages + r->count < a->messages ? UINT64_MAX : a->messages + r->count;
+	}
+	memset(r, 0, sizeof(*r));
+	for (k = F_IP; k < NFLD; k++)
+		free(take(c, (enum fld)k));
+	c->in_record = 0;
+}
+
+/* end_field - the text of a field is complete: keep it (first one wins) */
+static void
+end_field(struct ctx *c)
+{
+	int cut = 0;
+	char *s = ingest_strdup_cap(c->text.data, c->text.len, INGEST_AGG_MAX_STR, &cut);
+
+	if (cut || c->text.len > INGEST_AGG_MAX_STR)
+		ingest_note(&c->a->notes, "<%s> cut at %d bytes", c->cur_name, INGEST_AGG_MAX_STR);
+	if (c->cur == F_ERROR && c->a->errors.n < INGEST_AGG_MAX_ERRORS)
+		strlist_add(&c->a->errors, s);
+	if (c->cur != F_ERROR && c->v[c->cur] == NULL && (c->cur < F_IP || c->in_record)) {
+		c->v[c->cur] = s;
+		s = NULL;
+	}
+	free(s);
+	c->cur = F_NONE;
+}
+
+/* end_element - </name> at path c->path */
+static void
+end_element(struct ctx *c)
+{
+	const char *p = c->path.data;
+
+	if (c->cur != F_NONE)
+		end_field(c);
+	if (!c->in_record || c->skip_record) {
+		if (strcmp(p, "record") == 0)
+			c->in_record = c->skip_record = 0;
 		return;
 	}
-	memset(&r, 0, sizeof(r));
-	if (row == NULL || source_ip(c, row, &r) != 0 || row_count(c, row, &r) != 0) {
-		if (row == NULL)
-			ingest_note(&a->notes, "record without row skipped");
+	if (strcmp(p, "record/auth_results/dkim") == 0)
+		end_auth(c, 1);
+	else if (strcmp(p, "record/auth_results/spf") == 0)
+		end_auth(c, 0);
+	else if (strcmp(p, "record/row/policy_evaluated/reason") == 0)
+		end_reason(c);
+	else if (strcmp(p, "record") == 0)
+		end_record(c);
+}
+
+/* start_element - <name> at reader depth d (below <feedback>) */
+static void
+start_element(struct ctx *c, const char *name, int d)
+{
+	int lvl = d - c->fb_depth;
+	size_t i;
+
+	c->path.len = c->plen[lvl - 1];
+	if (c->path.len > 0)
+		buf_addc(&c->path, '/');
+	buf_adds(&c->path, name);
+	c->plen[lvl] = c->path.len;
+	if (strcmp(c->path.data, "record") == 0) {
+		c->in_record = 1;
+		c->skip_record = c->a->nrows >= c->lim->max_rows;
+		c->skipped += c->skip_record;
+	}
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (strcmp(c->path.data, paths[i].path) == 0) {
+			c->cur = paths[i].f;
+			c->cur_depth = d;
+			snprintf(c->cur_name, sizeof(c->cur_name), "%s", name);
+			buf_reset(&c->text);
+			return;
+		}
+}
+
+/* on_element - an element start: <feedback> found, or a field */
+static void
+on_element(struct ctx *c, xmlTextReaderPtr r, const char *root)
+{
+	const char *name = (const char *)xmlTextReaderConstLocalName(r), *ns;
+	int d = xmlTextReaderDepth(r), empty = xmlTextReaderIsEmptyElement(r);
+
+	if (name == NULL)
+		return;
+	if (c->fb_depth < 0) {
+		if (strcmp(name, "feedback") != 0 || d > 4)
+			return;
+		c->fb_depth = d;
+		ns = (const char *)xmlTextReaderConstNamespaceUri(r);
+		c->ns9990 = ns != NULL && strcmp(ns, NS_9990) == 0;
+		c->plen[0] = 0;
+		if (d > 0)
+			ingest_note(&c->a->notes, "<feedback> inside a <%.40s> wrapper", root);
 		return;
 	}
-	parse_evaluated(c, child(row, "policy_evaluated"), &r);
-	r.header_from = ingest_lower(field(c, id, "header_from"));
-	r.envelope_from = ingest_lower(field(c, id, "envelope_from"));
-	r.envelope_to = ingest_lower(field(c, id, "envelope_to"));
-	if (r.header_from == NULL) {
-		ingest_note(&a->notes, "record without header_from");
-		r.header_from = xstrdup("");
-	}
-	parse_auth_results(c, child(rec, "auth_results"), &r);
-	if (a->nrows % 64 == 0)
-		a->rows = xrealloc(a->rows, (a->nrows + 64) * sizeof(*a->rows));
-	a->rows[a->nrows++] = r;
-	a->messages = a->messages + r.count < a->messages ? UINT64_MAX : a->messages + r.count;
+	if (d - c->fb_depth > MAX_DEPTH || c->cur != F_NONE)
+		return;
+	start_element(c, name, d);
+	if (empty)
+		end_element(c);
+}
+
+/* on_node - one reader node inside <feedback> */
+static void
+on_node(struct ctx *c, xmlTextReaderPtr r, char root[48])
+{
+	int type = xmlTextReaderNodeType(r), d = xmlTextReaderDepth(r);
+	const char *v;
+
+	if (type == XML_READER_TYPE_ELEMENT) {
+		if (d == 0)
+			snprintf(root, 48, "%s", (const char *)xmlTextReaderConstLocalName(r));
+		on_element(c, r, root);
+	} else if (type == XML_READER_TYPE_END_ELEMENT && c->fb_depth >= 0) {
+		if (d == c->fb_depth) {
+			c->done = 1;
+			return;
+		}
+		if (d - c->fb_depth > MAX_DEPTH || (c->cur != F_NONE && d != c->cur_depth))
+			return;
+		c->path.len = c->plen[d - c->fb_depth];
+		c->path.data[c->path.len] = '\0';
+		end_element(c);
+	} else if ((type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+	    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE || type == XML_READER_TYPE_WHITESPACE) &&
+	    c->cur != F_NONE && d == c->cur_depth + 1 && c->text.len <= INGEST_AGG_MAX_STR &&
+	    (v = (const char *)xmlTextReaderConstValue(r)) != NULL)
+		buf_add(&c->text, v, strnlen(v, INGEST_AGG_MAX_STR + 1));
 }
 
 /* reject - set a->reject once; returns -1 */
@@ -413,39 +449,66 @@ reject(struct ingest_agg *a, const char *why)
 	return -1;
 }
 
-/* detect_format - RFC 9990 by namespace; its elements without it get a note */
+/* finish_meta - metadata and policy from the fields read */
 static void
-detect_format(struct ctx *c, const xmlNode *fb)
-{
-	struct ingest_policy *p = &c->a->policy;
-
-	if (fb->ns != NULL && fb->ns->href != NULL && strcmp((const char *)fb->ns->href, NS_9990) == 0)
-		c->a->format = INGEST_RFC9990;
-	else if (p->np != NULL || p->testing != NULL || p->discovery != NULL || c->a->generator != NULL) {
-		c->a->format = INGEST_RFC9990;
-		ingest_note(&c->a->notes, "RFC 9990 elements without its namespace");
-	} else
-		c->a->format = INGEST_RFC7489;
-}
-
-/* walk_feedback - the tree into c->a; -1 with a reason when unusable */
-static int
-walk_feedback(struct ctx *c, xmlNode *root)
+finish_meta(struct ctx *c)
 {
 	struct ingest_agg *a = c->a;
-	xmlNode *fb = find_feedback(root, 0), *e;
+	struct ingest_policy *p = &a->policy;
+	uint64_t v;
+	char *s;
 
-	if (fb == NULL)
+	a->org_name = take(c, F_ORG);
+	a->email = take(c, F_EMAIL);
+	a->extra_contact = take(c, F_EXTRA);
+	a->report_id = take(c, F_RID);
+	a->generator = take(c, F_GEN);
+	a->begin = epoch(c, F_BEGIN);
+	a->end = epoch(c, F_END);
+	p->domain = ingest_lower(take(c, F_PDOMAIN));
+	p->p = word(c, take(c, F_P), "p", "policy");
+	p->sp = word(c, take(c, F_SP), "sp", "policy");
+	p->np = word(c, take(c, F_NP), "np", "policy");
+	p->adkim = ingest_lower(take(c, F_ADKIM));
+	p->aspf = ingest_lower(take(c, F_ASPF));
+	p->fo = take(c, F_FO);
+	p->testing = ingest_lower(take(c, F_TESTING));
+	p->discovery = ingest_lower(take(c, F_DISC));
+	if ((s = take(c, F_PCT)) != NULL) {
+		if (ingest_u64(s, &v) == 0 && v <= 100)
+			p->pct = (int)v;
+		else
+			ingest_note(&a->notes, "pct '%.20s' ignored", s);
+		free(s);
+	}
+}
+
+/* finish - checks after the last node; -1 with a reason when unusable */
+static int
+finish(struct ctx *c)
+{
+	struct ingest_agg *a = c->a;
+	struct ingest_policy *p = &a->policy;
+
+	if (c->fb_depth < 0)
 		return reject(a, "no <feedback> element");
-	if (fb != root)
-		ingest_note(&a->notes, "<feedback> inside a <%.40s> wrapper", (const char *)root->name);
-	if (parse_metadata(c, child(fb, "report_metadata")) != 0)
-		return reject(a, "no <report_metadata>");
-	parse_policy(c, child(fb, "policy_published"));
-	detect_format(c, fb);
-	for (e = fb->children; e != NULL; e = e->next)
-		if (local_is(e, "record"))
-			parse_record(c, e);
+	finish_meta(c);
+	if (c->ns9990)
+		a->format = INGEST_RFC9990;
+	else if (p->np != NULL || p->testing != NULL || p->discovery != NULL || a->generator != NULL) {
+		a->format = INGEST_RFC9990;
+		ingest_note(&a->notes, "RFC 9990 elements without its namespace");
+	}
+	if (a->begin >= 0 && a->end >= 0 && a->end < a->begin) {
+		int64_t t = a->begin;
+
+		a->begin = a->end;
+		a->end = t;
+		ingest_note(&a->notes, "date_range begin after end: swapped");
+	}
+	if (a->begin >= 0 && a->end - a->begin > DAY + 3600)
+		ingest_note(&a->notes, "date range of %lld days",
+		    (long long)((a->end - a->begin + DAY / 2) / DAY));
 	if (c->skipped > 0)
 		ingest_note(&a->notes, "%zu records past the cap of %zu ignored", c->skipped,
 		    c->lim->max_rows);
@@ -453,13 +516,41 @@ walk_feedback(struct ctx *c, xmlNode *root)
 		return reject(a, "no org_name");
 	if (a->report_id == NULL || a->report_id[0] == '\0')
 		return reject(a, "no report_id");
-	if (a->policy.domain == NULL || a->policy.domain[0] == '\0')
+	if (p->domain == NULL || p->domain[0] == '\0')
 		return reject(a, "no policy_published domain");
 	if (a->begin < 0 || a->end < 0)
 		return reject(a, "no usable date_range");
 	if (a->nrows == 0)
 		ingest_note(&a->notes, "report without records");
 	return 0;
+}
+
+/* stream - read the repaired document node by node */
+static int
+stream(struct ctx *c, const char *doc, size_t n)
+{
+	xmlTextReaderPtr r;
+	char root[48] = "";
+	int rc, nodes = 0, k;
+
+	/* no NOENT, no DTDLOAD, no DTDATTR, no HUGE: libxml2's own limits hold */
+	r = xmlReaderForMemory(doc, (int)n, NULL, "UTF-8", XML_PARSE_NONET | XML_PARSE_RECOVER |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	if (r == NULL)
+		return reject(c->a, "XML parser cannot start");
+	while (!c->done && (rc = xmlTextReaderRead(r)) == 1) {
+		on_node(c, r, root);
+		nodes++;
+	}
+	if (!c->done && rc != 0)
+		ingest_note(&c->a->notes, "XML not well-formed: read what came before the error");
+	xmlFreeTextReader(r);
+	if (c->in_record)
+		row_free(&c->row);
+	rc = nodes == 0 ? reject(c->a, "not XML") : finish(c);
+	for (k = 0; k < NFLD; k++)
+		free(c->v[k]);
+	return rc;
 }
 
 /* ingest_agg_parse - parse one aggregate report document */
@@ -470,8 +561,6 @@ ingest_agg_parse(const char *xml, size_t n, const struct ingest_agg_limits *lim,
 	struct ingest_agg_limits def;
 	struct buf fixed = BUF_INIT;
 	struct ctx c;
-	xmlParserCtxtPtr pc;
-	xmlDocPtr doc;
 	int rc;
 
 	if (lim == NULL) {
@@ -484,27 +573,16 @@ ingest_agg_parse(const char *xml, size_t n, const struct ingest_agg_limits *lim,
 		return reject(out, "document over the size cap");
 	buf_init(&fixed);
 	ingest_xmlfix(xml, n, &fixed, &out->notes);
-	if ((pc = xmlNewParserCtxt()) == NULL) {
-		buf_free(&fixed);
-		return reject(out, "XML parser cannot start");
-	}
-	/* no NOENT, no DTDLOAD, no DTDATTR, no HUGE: libxml2's own limits hold */
-	doc = xmlCtxtReadMemory(pc, fixed.data, (int)fixed.len, NULL, "UTF-8",
-	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	    XML_PARSE_NOCDATA);
-	if (doc != NULL && !pc->wellFormed)
-		ingest_note(&out->notes, "XML not well-formed: recovered what the parser could");
-	xmlFreeParserCtxt(pc);
-	buf_free(&fixed);
-	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
-		xmlFreeDoc(doc);
-		return reject(out, "not XML");
-	}
 	memset(&c, 0, sizeof(c));
 	c.a = out;
 	c.lim = lim;
-	rc = walk_feedback(&c, xmlDocGetRootElement(doc));
-	xmlFreeDoc(doc);
+	c.fb_depth = -1;
+	buf_init(&c.path);
+	buf_init(&c.text);
+	rc = stream(&c, fixed.data, fixed.len);
+	buf_free(&c.path);
+	buf_free(&c.text);
+	buf_free(&fixed);
 	return rc;
 }
 

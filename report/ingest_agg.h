@@ -3,9 +3,10 @@
  * Appendix C, RFC 9990 Appendix A; namespaced or not) into a plain struct,
  * recovering from the quirks of real reporters and noting each recovery.
  *
- * libxml2 parses with XML_PARSE_NONET and without NOENT/DTDLOAD, after
- * ingest_xmlfix dropped any DOCTYPE; text is read from text nodes only
- * (never through entity references).  Memory is bounded by the caps below.
+ * libxml2 streams it (xmlTextReader, no tree) with XML_PARSE_NONET and
+ * without NOENT/DTDLOAD, after ingest_xmlfix dropped any DOCTYPE; text is
+ * read from text nodes only (never through entity references).  Memory is
+ * bounded by the caps below.
  */
 #ifndef AUTHMILTER_INGEST_AGG_H
 #define AUTHMILTER_INGEST_AGG_H
