@@ -16,7 +16,7 @@
 
 #include "buf.h"
 
-#define INGEST_AGG_MAX_XML	(32u * 1024 * 1024)	/* bytes of one document */
+#define INGEST_AGG_MAX_XML	(64u * 1024 * 1024)	/* bytes of one document (as INGEST_MAX_TOTAL) */
 #define INGEST_AGG_MAX_ROWS	200000			/* records of one report */
 #define INGEST_AGG_MAX_STR	256			/* bytes of one text field */
 #define INGEST_AGG_MAX_AUTH	16			/* dkim (or spf) results of one record */
