@@ -8,7 +8,7 @@ set -e
 BUILD="autoconf automake libtool pkg-config make gcc libc6-dev libmilter-dev
  libopendkim-dev libspf2-dev libmaxminddb-dev libunbound-dev
  libssl-dev zlib1g-dev libxml2-dev libidn2-dev publicsuffix
- libpq-dev libsqlite3-dev"
+ libpq-dev libsqlite3-dev libarchive-dev"
 # libopendmarc-dev: t/test_dmarc cross-checks our DMARC record parser with it
 TEST="libopendmarc-dev unbound postfix iproute2 procps python3 python3-dkim python3-dnspython
  python3-spf python3-yaml libmail-dkim-perl opendkim-tools libxml2-utils
