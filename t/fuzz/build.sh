@@ -16,6 +16,9 @@ flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=
 libs=$(sed -n 's/^\([A-Z0-9]*_LIBS\) = //p' "$b/t/Makefile" 2>/dev/null | grep -v -e milter -e opendmarc | tr '\n' ' ')
 [ -n "$libs" ] || libs="-lopendkim -lidn2 -lspf2 -lunbound -lmaxminddb $(pkg-config --libs libxml-2.0) -lcrypto -lz"
 libs="$libs -lresolv -lpthread"
+# and their include flags (libpq's headers are not on the default path)
+cflags=$(sed -n 's/^\([A-Z0-9]*_CFLAGS\) = //p' "$b/t/Makefile" 2>/dev/null | grep -v -e milter -e opendmarc -e '\$(' | tr '\n' ' ')
+flags="$flags $cflags"
 objs=""
 # lib/ whole, and of report/ the sources of its libraries (every
 # *_a_SOURCES list in report/Makefile.am; its programs hold a main)
