@@ -24,6 +24,7 @@
 
 #include "dkim_key.h"
 #include "dkim_tag.h"
+#include "fileio.h"
 
 #define KEY_FILE_MAX	65536	/* a 16384-bit RSA PEM is about 13 KiB */
 #define ED25519_LEN	32
@@ -246,11 +247,9 @@ unsafe_dir(const char *path)
 struct dkim_key *
 dkim_key_load(const char *path, int require_safe, struct buf *err)
 {
-	struct dkim_key *k;
+	struct buf text = BUF_INIT;
+	struct dkim_key *k = NULL;
 	struct stat st;
-	char *data;
-	ssize_t n;
-	size_t len = 0;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -274,23 +273,14 @@ dkim_key_load(const char *path, int require_safe, struct buf *err)
 		close(fd);
 		return NULL;
 	}
-	data = xmalloc((size_t)st.st_size + 1);
-	while (len < (size_t)st.st_size &&
-	    (n = read(fd, data + len, (size_t)st.st_size - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			buf_printf(err, "%s: read: %s", path, strerror(errno));
-			close(fd);
-			free(data);
-			return NULL;
-		}
-		len += (size_t)n;
-	}
+	/* one allocation of the stated size: no copy of the key is left
+	 * behind in memory a reallocation freed */
+	buf_reserve(&text, (size_t)st.st_size);
+	if (fileio_read_fd(&text, fd, path, err) == 0)
+		k = dkim_key_parse(text.data, text.len, path, err);
 	close(fd);
-	k = dkim_key_parse(data, len, path, err);
-	OPENSSL_cleanse(data, len);
-	free(data);
+	OPENSSL_cleanse(text.data, text.cap);
+	buf_free(&text);
 	return k;
 }
 

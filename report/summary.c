@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "history.h"
+#include "json.h"
 #include "log.h"
 #include "summary.h"
 
@@ -362,7 +363,7 @@ json_dom(struct buf *b, const struct dom *d, size_t top)
 	size_t j;
 
 	buf_adds(b, "{\"domain\":");
-	buf_json_str(b, d->key, strlen(d->key));
+	json_str(b, d->key, strlen(d->key));
 	buf_printf(b, ",\"messages\":%lu,\"dmarc\":{\"pass\":%lu,\"fail\":%lu,\"none\":%lu}",
 	    d->n, d->dmarc_pass, d->dmarc_fail, d->n - d->dmarc_pass - d->dmarc_fail);
 	buf_printf(b, ",\"dkim\":{\"pass\":%lu,\"fail\":%lu},\"spf\":{\"pass\":%lu,\"fail\":%lu}",
@@ -376,15 +377,15 @@ json_dom(struct buf *b, const struct dom *d, size_t top)
 	qsort(x, d->srcs.n, sizeof(*x), cmp_src);
 	for (j = 0; j < d->srcs.n && j < top; j++) {
 		buf_adds(b, j ? ",{\"ip\":" : "{\"ip\":");
-		buf_json_str(b, x[j]->key, strlen(x[j]->key));
+		json_str(b, x[j]->key, strlen(x[j]->key));
 		buf_printf(b, ",\"messages\":%lu,\"country\":", x[j]->n);
 		if (x[j]->country[0])
-			buf_json_str(b, x[j]->country, strlen(x[j]->country));
+			json_str(b, x[j]->country, strlen(x[j]->country));
 		else
 			buf_adds(b, "null");
 		buf_printf(b, ",\"asn\":%ld,\"asorg\":", x[j]->asn);
 		if (x[j]->asorg)
-			buf_json_str(b, x[j]->asorg, strlen(x[j]->asorg));
+			json_str(b, x[j]->asorg, strlen(x[j]->asorg));
 		else
 			buf_adds(b, "null");
 		buf_addc(b, '}');

@@ -56,6 +56,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json.h"
 #include "milterproto.h"
 
 static int json;
@@ -118,7 +119,7 @@ static void jstr(struct buf *b, const char *key, const char *v)
 	if (v == NULL)
 		buf_adds(b, "null");
 	else
-		buf_json_str(b, v, strlen(v));
+		json_str(b, v, strlen(v));
 }
 
 /* print_json - one transaction as a JSON object */
@@ -197,7 +198,7 @@ static void event(const char *what, const char *arg)
 
 	if (json) {
 		buf_printf(&b, "{\"%s\":", what);
-		buf_json_str(&b, arg, strlen(arg));
+		json_str(&b, arg, strlen(arg));
 		printf("%s}\n", b.data);
 	} else {
 		printf("%s %s\n", what, arg);
