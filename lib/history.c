@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "history.h"
 
 /* history_rec_new - see history.h */
@@ -300,20 +301,18 @@ why_set(char *why, size_t whylen, const char *msg, const struct line *l)
 static char *
 unescape(const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	char *out = xmalloc(n + 1), *o = out;
-	const char *h1, *h2;
 	size_t i;
+	int v;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '\0')
 			goto bad;
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && s[i + 2] && s[i + 3] &&
-		    (h1 = strchr(hex, tolower((unsigned char)s[i + 2]))) != NULL &&
-		    (h2 = strchr(hex, tolower((unsigned char)s[i + 3]))) != NULL) {
-			if (h1 == hex && h2 == hex)
+		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' &&
+		    (v = hex_byte(s + i + 2, n - i - 2)) >= 0) {
+			if (v == 0)
 				goto bad;
-			*o++ = (char)((h1 - hex) * 16 + (h2 - hex));
+			*o++ = (char)v;
 			i += 3;
 		} else
 			*o++ = s[i];

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "hex.h"
 #include "report_state.h"
 
 #define STATE_MAGIC	"authmilter-report-state 1"
@@ -69,19 +70,6 @@ del(struct report_state *st, size_t i)
 	st->n--;
 }
 
-/* hexv - one hex digit, -1 if none */
-static int
-hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* report_state_parse_line - fields split on spaces and %-decoded (caller frees) */
 int
 report_state_parse_line(const char *line, size_t len, char **f, int maxf)
@@ -94,12 +82,10 @@ report_state_parse_line(const char *line, size_t len, char **f, int maxf)
 
 		buf_reset(&b);
 		while (i < len && line[i] != ' ') {
-			int h, l;
+			int v;
 
-			if (line[i] == '%' && i + 2 < len &&
-			    (h = hexv((unsigned char)line[i + 1])) >= 0 &&
-			    (l = hexv((unsigned char)line[i + 2])) >= 0) {
-				buf_addc(&b, h * 16 + l);
+			if (line[i] == '%' && (v = hex_byte(line + i + 1, len - i - 1)) >= 0) {
+				buf_addc(&b, v);
 				i += 3;
 			} else
 				buf_addc(&b, line[i++]);

@@ -17,6 +17,7 @@
 
 #include "dmarc.h"
 #include "dns.h"
+#include "hex.h"
 #include "rua.h"
 
 /* is_wsp - RFC 5234 WSP plus line breaks, which TXT joins may carry */
@@ -126,19 +127,6 @@ rua_addr_valid(const char *s, size_t len)
 	return domain_ok(at + 1, len - local - 1, 0, 1);
 }
 
-/* hexval - value of one hex digit, -1 if none */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* pct_decode - RFC 3986 §2.1 percent-decoding; NULL when malformed */
 static char *
 pct_decode(const char *s, size_t len)
@@ -148,19 +136,13 @@ pct_decode(const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%') {
-			int h, l;
+			int v = hex_byte(s + i + 1, len - i - 1);
 
-			if (i + 2 >= len) {
+			if (v < 0) {
 				free(out);
 				return NULL;
 			}
-			h = hexval((unsigned char)s[i + 1]);
-			l = hexval((unsigned char)s[i + 2]);
-			if (h < 0 || l < 0) {
-				free(out);
-				return NULL;
-			}
-			*o++ = (char)(h * 16 + l);
+			*o++ = (char)v;
 			i += 2;
 		} else
 			*o++ = s[i];
