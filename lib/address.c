@@ -737,3 +737,15 @@ address_parse_path(const char *mail_from, char **local, char **domain)
 	*local = buf_steal(&lp);
 	return 0;
 }
+
+/* address_domain_of - see address.h */
+char *
+address_domain_of(const char *path)
+{
+	char *local, *domain;
+
+	if (address_parse_path(path, &local, &domain) != 0)
+		return NULL;
+	free(local);
+	return domain;
+}

@@ -30,6 +30,7 @@
 
 #include <openssl/evp.h>
 
+#include "address.h"
 #include "conf.h"
 #include "dataset.h"
 #include "dkim_canon.h"
@@ -418,19 +419,19 @@ signer_nkeys(const struct signer *s)
 int
 signer_dont_sign_to(const struct signer *s, const char *rcpt)
 {
-	const char *at = strrchr(rcpt, '@'), *dom = at ? at + 1 : rcpt;
-	size_t i, dl = strlen(dom);
+	char *dom = address_domain_of(rcpt);
+	size_t i, dl = dom ? strlen(dom) : 0;
+	int hit = 0;
 
-	for (i = 0; s && i < s->dont_sign_to.n; i++) {
+	for (i = 0; s && i < s->dont_sign_to.n && !hit; i++) {
 		const char *e = s->dont_sign_to.v[i];
 		size_t el = strlen(e);
 
-		if (strcasecmp(e, rcpt) == 0 || strcasecmp(e, dom) == 0)
-			return 1;
-		if (e[0] == '.' && dl > el && strcasecmp(dom + dl - el, e) == 0)
-			return 1;
+		hit = strcasecmp(e, rcpt) == 0 || (dom && strcasecmp(e, dom) == 0) ||
+		    (e[0] == '.' && dl > el && strcasecmp(dom + dl - el, e) == 0);
 	}
-	return 0;
+	free(dom);
+	return hit;
 }
 
 /* subst - template with every "%" replaced by domain (OpenDKIM's reptoken) */
@@ -482,18 +483,22 @@ domain_ok(const char *d)
 static int
 identity_ok(const char *i, const char *d)
 {
-	const char *at = strrchr(i, '@'), *p;
+	char *dom = address_domain_of(i);
+	const char *p;
 	size_t il, dl = strlen(d);
+	int ok = 0;
 
-	if (at == NULL)
+	if (dom == NULL)
 		return 0;
-	for (p = i; p < at; p++)
+	for (p = i; *p != '@'; p++)	/* a quoted local part stops at '"' */
 		if (!isalnum((unsigned char)*p) && strchr("!#$&'*+-/=?^_`{|}~.", *p) == NULL)
-			return 0;
-	il = strlen(at + 1);
-	if (strcasecmp(at + 1, d) == 0)
-		return 1;
-	return il > dl && at[1 + il - dl - 1] == '.' && strcasecmp(at + 1 + il - dl, d) == 0;
+			goto out;
+	il = strlen(dom);
+	ok = strcasecmp(dom, d) == 0 ||
+	    (il > dl && dom[il - dl - 1] == '.' && strcasecmp(dom + il - dl, d) == 0);
+out:
+	free(dom);
+	return ok;
 }
 
 /* dkims_open - one signing handle for KeyTable entry ki; 0 or -1 (why) */

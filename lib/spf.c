@@ -36,6 +36,7 @@
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
 
+#include "address.h"
 #include "conf.h"
 #include "dns.h"
 #include "log.h"
@@ -632,18 +633,24 @@ spf_check(struct spf_engine *s, const char *ip, const char *helo, const char *se
 	struct spf_eval ev;
 	SPF_request_t *req;
 	SPF_response_t *resp = NULL;
-	const char *at = strrchr(sender, '@');
+	char *dom = address_domain_of(sender);
+	int valid;
 
 	memset(out, 0, sizeof(*out));
 	memset(&ev, 0, sizeof(ev));
 	snprintf(out->identity, sizeof(out->identity), "%s", identity);
 	snprintf(out->sender, sizeof(out->sender), "%s", sender);
-	snprintf(out->domain, sizeof(out->domain), "%s", at ? at + 1 : sender);
+	snprintf(out->domain, sizeof(out->domain), "%s", dom ? dom : "");
 	/* RFC 7208 §4.3: a malformed or single-label domain is "none" */
-	if (!spf_domain_valid(out->domain)) {
-		spf_set(out, "none", "%s is not a valid domain name (RFC 7208 4.3)", out->domain);
+	valid = dom != NULL && spf_domain_valid(dom);
+	if (dom == NULL)
+		spf_set(out, "none", "%s: no valid domain name (RFC 7208 4.3)",
+		    strcmp(identity, "helo") == 0 && helo ? helo : sender);
+	else if (!valid)
+		spf_set(out, "none", "%s is not a valid domain name (RFC 7208 4.3)", dom);
+	free(dom);
+	if (!valid)
 		return;
-	}
 	req = SPF_request_new(s->server);
 	if (req == NULL || spf_set_client(req, ip) != 0) {
 		spf_set(out, "temperror", "client address \"%s\" is not an IP address",

@@ -87,6 +87,16 @@ ok "SIGHUP onto a symlink: reload refused, running configuration kept" \
 like "$(cat "$T/milter.log")" "HistoryFile: $T/h3: is a symbolic link" "the reason names the file"
 hist_send --queue-id Q7 >/dev/null
 ok "records still go to the running file" grep -q '^job Q7$' "$T/h2.3"
+
+# --- mfrom: the envelope domain as every other reader takes it -----------------
+# (address_domain_of; t/test_mailfrom.c shows SPF and DontSignMailTo agree)
+hist_send --queue-id Q8 --from '<U@Hist.Test.>' >/dev/null
+is "$(sed -n '/^job Q8$/,/^action/p' "$T/h2.3" | grep '^mfrom')" "mfrom hist.test" \
+    "mfrom: the MAIL FROM domain, normalised as SPF and DMARC read it"
+hist_send --queue-id Q9 --from 'u@hist.test(.example.com' >/dev/null
+is "$(sed -n '/^job Q9$/,/^action/p' "$T/h2.3" | grep -c '^mfrom .*example')" 0 \
+    "a CVE-2020-12272-style MAIL FROM: no domain recorded (not hist.test(.example.com)"
+ok "but the message is recorded" grep -q '^job Q9$' "$T/h2.3"
 milter_stop
 # at start-up (as root, before the privilege drop)
 start_status() {	# the daemon's exit status, or "started" (then stopped)
