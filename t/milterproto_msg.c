@@ -236,3 +236,21 @@ void mp_msg_free(MP_MSG *msg)
 	free(msg->body);
 	free(msg);
 }
+
+/* mp_env_option - see milterproto.h */
+int mp_env_option(MP_ENV *env, const char **rcpts, int o, const char *arg)
+{
+	switch (o) {
+	case MP_OPT_CLIENT_IP: env->client_ip = arg; break;
+	case MP_OPT_CLIENT_NAME: env->client_name = arg; break;
+	case MP_OPT_HELO: env->helo = arg; break;
+	case MP_OPT_FROM: env->from = arg; break;
+	case MP_OPT_RCPT:
+		rcpts[env->nrcpts++] = arg;
+		env->rcpts = rcpts;
+		break;
+	case MP_OPT_AUTH_USER: env->auth_user = arg; break;
+	default: return 0;
+	}
+	return 1;
+}

@@ -45,12 +45,8 @@ _report 0 "sendmail-bin and sendmail-cf fetched with apt-get download and unpack
 
 # --- namespace, DNS, keys ---------------------------------------------------
 NS="amsm$$"
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-at_exit "ip netns del $NS; rm -rf /etc/netns/$NS"
-NSEXEC="ip netns exec $NS"
-$NSEXEC ip link set lo up
-$NSEXEC ip addr add 198.18.0.1/32 dev lo
-$NSEXEC ip addr add 198.18.1.1/32 dev lo
+netns_start "$NS"
+at_exit "rm -rf /etc/netns/$NS"
 # sendmail's own lookups (client names, hosts) stay inside the namespace
 mkdir -p "/etc/netns/$NS"
 echo "nameserver 127.0.0.1" > "/etc/netns/$NS/resolv.conf"

@@ -523,7 +523,7 @@ test_threads(void)
 		fails += w[i].fails;
 	}
 	is_int(fails, 0, "threads: no append failed");
-	is_int(history_written(w[0].h), NTHREADS * PERTHREAD, "threads: written count");
+	is_int(history_counts(w[0].h).written, NTHREADS * PERTHREAD, "threads: written count");
 	history_close(w[0].h);
 	rd = history_reader_open(path, &err);
 	while (rd && history_reader_next(rd, &r) == 1) {
@@ -590,7 +590,7 @@ test_rotation(void)
 	is_int(n, 1, "removed file: recreated");
 	for (i = 0; i < n && i < 4; i++)
 		history_rec_free(v[i]);
-	is_int(history_errors(h), 0, "rotation: no errors");
+	is_int(history_counts(h).errors, 0, "rotation: no errors");
 	history_close(h);
 	history_rec_free(r);
 	unlink(old);
@@ -625,8 +625,8 @@ test_write_fails(void)
 		fails += history_append(h, r) != 0;
 	setrlimit(RLIMIT_FSIZE, &old);
 	is_int(fails, 100, "failing writes: every append reports failure");
-	is_int(history_errors(h), 100, "failing writes: errors counted");
-	is_int(history_written(h), 0, "failing writes: nothing counted as written");
+	is_int(history_counts(h).errors, 100, "failing writes: errors counted");
+	is_int(history_counts(h).written, 0, "failing writes: nothing counted as written");
 	history_close(h);
 	history_rec_free(r);
 	buf_free(&err);
@@ -756,7 +756,7 @@ test_tmpfs_full(void)
 		}
 		history_rec_free(r);
 	}
-	ok(fails > 0 && history_errors(h) == (unsigned long)fails,
+	ok(fails > 0 && history_counts(h).errors == (unsigned long)fails,
 	    "full tmpfs: failures returned and counted (%d)", fails);
 	lost = fails;
 	unlink(filler);
