@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "history.h"
 #include "tap.h"
 
@@ -370,11 +371,11 @@ static void
 test_opendmarc(const char *srcdir)
 {
 	struct history_rec *v[8];
-	char path[4096], gzpath[4096], data[8192];
+	char path[4096], gzpath[4096];
+	struct buf data = BUF_INIT, err = BUF_INIT;
 	unsigned long skipped = 1;
 	size_t n, i;
 	gzFile gz;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/data/history/opendmarc-1.4.2.history", srcdir);
 	n = read_all(path, v, 8, &skipped);
@@ -383,13 +384,12 @@ test_opendmarc(const char *srcdir)
 	for (i = 0; i < n && i < 8; i++)
 		history_rec_free(v[i]);
 	snprintf(gzpath, sizeof(gzpath), "%s/sample.history.gz", tmpdir);
-	f = fopen(path, "r");
+	ok(fileio_read(&data, path, &err) == 0, "sample readable %s", err.data ? err.data : "");
 	gz = gzopen(gzpath, "wb");
-	n = f ? fread(data, 1, sizeof(data), f) : 0;
-	if (f)
-		fclose(f);
-	gzwrite(gz, data, (unsigned)n);
+	gzwrite(gz, data.data ? data.data : "", (unsigned)data.len);
 	gzclose(gz);
+	buf_free(&data);
+	buf_free(&err);
 	n = read_all(gzpath, v, 8, NULL);
 	check_opendmarc(v, n, "gzip");
 	for (i = 0; i < n && i < 8; i++)
