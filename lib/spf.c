@@ -625,6 +625,25 @@ spf_query(SPF_server_t *server, SPF_request_t *req, SPF_response_t **respp)
 	return err;
 }
 
+/* spf_sender_domain - out->domain: the domain of sender as address_domain_of
+ * reads it (the one reading of an envelope domain).  RFC 7208 §4.3: none,
+ * a malformed or a single-label one makes the result "none" (the reason
+ * names the identity as given); 1 then, else 0 */
+static int
+spf_sender_domain(struct spf_outcome *out, const char *sender, const char *given)
+{
+	char *dom = address_domain_of(sender);
+	int valid = dom != NULL && spf_domain_valid(dom);
+
+	snprintf(out->domain, sizeof(out->domain), "%s", dom ? dom : "");
+	if (dom == NULL)
+		spf_set(out, "none", "%s: no valid domain name (RFC 7208 4.3)", given);
+	else if (!valid)
+		spf_set(out, "none", "%s is not a valid domain name (RFC 7208 4.3)", dom);
+	free(dom);
+	return !valid;
+}
+
 /* spf_check - check_host(ip, domain, sender) (RFC 7208 §4) */
 static void
 spf_check(struct spf_engine *s, const char *ip, const char *helo, const char *sender,
@@ -633,23 +652,12 @@ spf_check(struct spf_engine *s, const char *ip, const char *helo, const char *se
 	struct spf_eval ev;
 	SPF_request_t *req;
 	SPF_response_t *resp = NULL;
-	char *dom = address_domain_of(sender);
-	int valid;
 
 	memset(out, 0, sizeof(*out));
 	memset(&ev, 0, sizeof(ev));
 	snprintf(out->identity, sizeof(out->identity), "%s", identity);
 	snprintf(out->sender, sizeof(out->sender), "%s", sender);
-	snprintf(out->domain, sizeof(out->domain), "%s", dom ? dom : "");
-	/* RFC 7208 §4.3: a malformed or single-label domain is "none" */
-	valid = dom != NULL && spf_domain_valid(dom);
-	if (dom == NULL)
-		spf_set(out, "none", "%s: no valid domain name (RFC 7208 4.3)",
-		    strcmp(identity, "helo") == 0 && helo ? helo : sender);
-	else if (!valid)
-		spf_set(out, "none", "%s is not a valid domain name (RFC 7208 4.3)", dom);
-	free(dom);
-	if (!valid)
+	if (spf_sender_domain(out, sender, strcmp(identity, "helo") == 0 && helo ? helo : sender))
 		return;
 	req = SPF_request_new(s->server);
 	if (req == NULL || spf_set_client(req, ip) != 0) {
