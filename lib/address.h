@@ -65,11 +65,15 @@ void	address_scan_domains(const char *value, size_t len,
 int	address_parse_path(const char *mail_from, char **local, char **domain);
 
 /*
- * address_domain_of - the domain of an RFC 5321 path (MAIL FROM, RCPT TO)
- * as address_parse_path() reads it, normalised (caller frees); NULL for
- * the null path, a path without a domain, or a malformed one.  Every
- * caller that needs an envelope domain asks this, so that
- * "u@example.net(.example.com" names no domain anywhere (CVE-2020-12272).
+ * address_domain_of - the domain of an RFC 5321 path (MAIL FROM, RCPT TO):
+ * what follows its last '@', read as address_parse_path() reads a domain
+ * (an RFC 5321 Domain or address literal with nothing after it;
+ * normalised; caller frees).  The local part is not judged: RFC 7208
+ * section 4.3 takes the domain of whatever sender it is given (the RFC
+ * 7208 suite's "Macro Error@e8.example.com").  NULL for the null path, a
+ * path without '@', or a domain that is not one.  Every caller that needs
+ * an envelope domain asks this, so that "u@example.net(.example.com"
+ * names no domain anywhere (CVE-2020-12272).
  */
 char   *address_domain_of(const char *path);
 

@@ -479,26 +479,24 @@ domain_ok(const char *d)
 }
 
 /* identity_ok - RFC 6376 §3.5 i=: the domain must be d= or a subdomain of
- * it; the local part is kept to atext and dots so it needs no encoding */
+ * it; the local part is kept to atext and dots so it needs no encoding.
+ * i= is "[Local-part] @ domain-name", a value we built, not an RFC 5321
+ * path ("@d" would read as a source route there): not address_domain_of */
 static int
 identity_ok(const char *i, const char *d)
 {
-	char *dom = address_domain_of(i);
-	const char *p;
+	const char *at = strrchr(i, '@'), *p;
 	size_t il, dl = strlen(d);
-	int ok = 0;
 
-	if (dom == NULL)
+	if (at == NULL)
 		return 0;
-	for (p = i; *p != '@'; p++)	/* a quoted local part stops at '"' */
+	for (p = i; p < at; p++)
 		if (!isalnum((unsigned char)*p) && strchr("!#$&'*+-/=?^_`{|}~.", *p) == NULL)
-			goto out;
-	il = strlen(dom);
-	ok = strcasecmp(dom, d) == 0 ||
-	    (il > dl && dom[il - dl - 1] == '.' && strcasecmp(dom + il - dl, d) == 0);
-out:
-	free(dom);
-	return ok;
+			return 0;
+	il = strlen(at + 1);
+	if (strcasecmp(at + 1, d) == 0)
+		return 1;
+	return il > dl && at[1 + il - dl - 1] == '.' && strcasecmp(at + 1 + il - dl, d) == 0;
 }
 
 /* dkims_open - one signing handle for KeyTable entry ki; 0 or -1 (why) */
