@@ -419,18 +419,26 @@ signer_nkeys(const struct signer *s)
 int
 signer_dont_sign_to(const struct signer *s, const char *rcpt)
 {
-	char *dom = address_domain_of(rcpt);
+	char *dom = address_domain_of(rcpt), *local = NULL, *d2 = NULL;
+	struct buf addr = BUF_INIT;
 	size_t i, dl = dom ? strlen(dom) : 0;
 	int hit = 0;
 
+	/* the address as the MTA passes it ("<u@d>"), read as a path */
+	if (address_parse_path(rcpt, &local, &d2) == 0 && d2 != NULL)
+		buf_printf(&addr, "%s@%s", local, d2);
 	for (i = 0; s && i < s->dont_sign_to.n && !hit; i++) {
 		const char *e = s->dont_sign_to.v[i];
 		size_t el = strlen(e);
 
-		hit = strcasecmp(e, rcpt) == 0 || (dom && strcasecmp(e, dom) == 0) ||
+		hit = strcasecmp(e, rcpt) == 0 || (addr.data && strcasecmp(e, addr.data) == 0) ||
+		    (dom && strcasecmp(e, dom) == 0) ||
 		    (e[0] == '.' && dl > el && strcasecmp(dom + dl - el, e) == 0);
 	}
 	free(dom);
+	free(local);
+	free(d2);
+	buf_free(&addr);
 	return hit;
 }
 

@@ -111,6 +111,9 @@ check_dont_sign_to(void)
 	    "DontSignMailTo .example.com: a subdomain, in any case, in brackets");
 	is_int(signer_dont_sign_to(s, "u@example.net"), 0, "another domain is signed");
 	is_int(signer_dont_sign_to(s, "list@example.org"), 1, "a listed address");
+	is_int(signer_dont_sign_to(s, "<List@Example.ORG>"), 1,
+	    "a listed address as the MTA passes it (angle brackets, any case)");
+	is_int(signer_dont_sign_to(s, "<mx.example.com>"), 0, "no '@': no domain to match");
 	signer_free(s);
 	conf_free(c);
 	buf_free(&err);
