@@ -694,17 +694,16 @@ path_domain(const char *s, const char *end)
 	return address_domain_normalize(s, (size_t)(end - s));
 }
 
-/* address_parse_path - see address.h */
-int
-address_parse_path(const char *mail_from, char **local, char **domain)
+/* path_bounds - the path inside mail_from: white space, angle brackets
+ * and a source route ("@a,@b:") taken off; 0 with [*s, *end), 1 for the
+ * null path, -1 when malformed */
+static int
+path_bounds(const char *mail_from, const char **sp, const char **endp)
 {
-	const char *s, *end, *at;
-	struct buf lp = BUF_INIT;
+	const char *s = mail_from, *end;
 
-	*local = *domain = NULL;
-	if (mail_from == NULL)
+	if (s == NULL)
 		return -1;
-	s = mail_from;
 	end = s + strlen(s);
 	while (s < end && (*s == ' ' || *s == '\t'))
 		s++;
@@ -718,13 +717,29 @@ address_parse_path(const char *mail_from, char **local, char **domain)
 	}
 	if (s == end)
 		return 1;	/* null reverse-path */
-	if (*s == '@') {	/* source route: "@a,@b:" */
+	if (*s == '@') {	/* source route */
 		while (s < end && *s != ':')
 			s++;
 		if (s == end)
 			return -1;
 		s++;
 	}
+	*sp = s;
+	*endp = end;
+	return 0;
+}
+
+/* address_parse_path - see address.h */
+int
+address_parse_path(const char *mail_from, char **local, char **domain)
+{
+	const char *s, *end, *at;
+	struct buf lp = BUF_INIT;
+	int rc;
+
+	*local = *domain = NULL;
+	if ((rc = path_bounds(mail_from, &s, &end)) != 0)
+		return rc;
 	buf_init(&lp);
 	if ((at = path_local(s, end, &lp)) == NULL || (at < end && *at != '@')) {
 		buf_free(&lp);
@@ -736,4 +751,18 @@ address_parse_path(const char *mail_from, char **local, char **domain)
 	}
 	*local = buf_steal(&lp);
 	return 0;
+}
+
+/* address_domain_of - see address.h */
+char *
+address_domain_of(const char *path)
+{
+	const char *s, *end, *at = NULL, *p;
+
+	if (path_bounds(path, &s, &end) != 0)
+		return NULL;
+	for (p = s; p < end; p++)
+		if (*p == '@')
+			at = p;
+	return at ? path_domain(at + 1, end) : NULL;
 }

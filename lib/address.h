@@ -8,8 +8,9 @@
  * verbatim with their brackets.
  *
  * Ownership: every string in an address_list belongs to the list and is
- * released by address_list_free(); address_parse_path() and
- * address_domain_normalize() hand out strings the caller frees with free().
+ * released by address_list_free(); address_parse_path(),
+ * address_domain_of() and address_domain_normalize() hand out strings the
+ * caller frees with free().
  */
 #ifndef AUTHMILTER_ADDRESS_H
 #define AUTHMILTER_ADDRESS_H
@@ -62,6 +63,19 @@ void	address_scan_domains(const char *value, size_t len,
  * is malformed, never a domain (CVE-2020-12272).
  */
 int	address_parse_path(const char *mail_from, char **local, char **domain);
+
+/*
+ * address_domain_of - the domain of an RFC 5321 path (MAIL FROM, RCPT TO):
+ * what follows its last '@', read as address_parse_path() reads a domain
+ * (an RFC 5321 Domain or address literal with nothing after it;
+ * normalised; caller frees).  The local part is not judged: RFC 7208
+ * section 4.3 takes the domain of whatever sender it is given (the RFC
+ * 7208 suite's "Macro Error@e8.example.com").  NULL for the null path, a
+ * path without '@', or a domain that is not one.  Every caller that needs
+ * an envelope domain asks this, so that "u@example.net(.example.com"
+ * names no domain anywhere (CVE-2020-12272).
+ */
+char   *address_domain_of(const char *path);
 
 /*
  * address_domain_normalize - lower-case, strip one trailing dot, convert

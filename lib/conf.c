@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "conf_compat.h"
+#include "fileio.h"
 #include "log.h"
 
 #define FIELD(c, k, t)	((t *)(void *)((char *)(c) + (k)->offset))
@@ -419,29 +420,10 @@ struct conf *
 conf_load(const char *path, struct buf *err)
 {
 	struct buf text = BUF_INIT;
-	char chunk[8192];
-	struct conf *c;
-	ssize_t n;
-	int fd;
+	struct conf *c = NULL;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf_init(&text);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			buf_printf(err, "%s: read: %s", path, strerror(errno));
-			close(fd);
-			buf_free(&text);
-			return NULL;
-		}
-		buf_add(&text, chunk, (size_t)n);
-	}
-	close(fd);
-	c = conf_parse(path, text.data, text.len, err);
+	if (fileio_read(&text, path, err) == 0)
+		c = conf_parse(path, text.data, text.len, err);
 	buf_free(&text);
 	return c;
 }

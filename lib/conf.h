@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 enum conf_type {
 	CONF_STR,	/* char *, NULL when unset and no default */

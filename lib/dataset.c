@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dataset.h"
+#include "fileio.h"
 
 /* the database data set types of opendkim(8): refused, data goes in a file */
 static const char *const db_types[] = {
@@ -77,7 +78,7 @@ dataset_text(const char *spec, struct buf *text, enum dataset_kind *kind, const 
 		return 0;
 	}
 	*name = body;
-	return buf_read_file(text, body, err);
+	return fileio_read(text, body, err);
 }
 
 /* dataset_words - see dataset.h */

@@ -18,6 +18,7 @@
 #define AUTHMILTER_DATASET_H
 
 #include "buf.h"
+#include "strlist.h"
 
 enum dataset_kind {
 	DATASET_INLINE,		/* the spec (after "csl:") is the list */

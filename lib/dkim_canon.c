@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "dkim_canon.h"
+#include "htab.h"
 
 #define DKIMC_OUTBUF	4096
 
@@ -268,48 +269,40 @@ in_list(const struct strlist *l, const char *name)
 	return 0;
 }
 
-/* name_hash - FNV-1a of a field name, case folded (names are ASCII) */
-static size_t
-name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
+/* name_ctx, same_name - htab_intern's question: is names[pos] the name
+ * being grouped (case-insensitive)? */
+struct name_ctx {
+	const char *const *names;
+	const char *name;
+};
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)tolower((unsigned char)*s)) * 16777619u;
-	return h;
+static int
+same_name(const void *arg, size_t pos)
+{
+	const struct name_ctx *c = arg;
+
+	return strcasecmp(c->names[pos], c->name) == 0;
 }
 
 /* name_groups - give each field name (case-insensitive) a group number:
  * grp[i] for names[i] where want[i], -1 elsewhere; returns the number of
- * groups.  One open-addressing table over the names: linear time. */
+ * groups.  One hash index over the names: linear time. */
 static size_t
 name_groups(const char *const *names, size_t n, const unsigned char *want, long *grp)
 {
-	size_t cap = 16, i, h, ng = 0;
-	long *slot;
+	struct htab t = HTAB_INIT;
+	struct name_ctx c = { names, NULL };
+	size_t i, first, ng = 0;
 
-	while (cap < 2 * n)
-		cap *= 2;
-	slot = xmalloc(cap * sizeof(*slot));	/* index into names, or -1 */
-	for (i = 0; i < cap; i++)
-		slot[i] = -1;
 	for (i = 0; i < n; i++) {
 		grp[i] = -1;
 		if (!want[i])
 			continue;
-		for (h = name_hash(names[i]) & (cap - 1);; h = (h + 1) & (cap - 1)) {
-			if (slot[h] < 0) {
-				slot[h] = (long)i;
-				grp[i] = (long)ng++;
-				break;
-			}
-			if (strcasecmp(names[slot[h]], names[i]) == 0) {
-				grp[i] = grp[slot[h]];
-				break;
-			}
-		}
+		c.name = names[i];
+		first = htab_intern(&t, htab_hash_ci(names[i]), same_name, &c, i);
+		grp[i] = first == i ? (long)ng++ : grp[first];
 	}
-	free(slot);
+	htab_free(&t);
 	return ng;
 }
 

@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 #define DKIMC_HASHLEN	32	/* SHA-256 */
 

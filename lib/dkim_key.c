@@ -22,7 +22,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base64.h"
 #include "dkim_key.h"
+#include "fileio.h"
 #include "taglist.h"
 
 #define KEY_FILE_MAX	65536	/* a 16384-bit RSA PEM is about 13 KiB */
@@ -35,82 +37,6 @@ struct dkim_key {
 	unsigned	bits;
 	EVP_PKEY       *pkey;
 };
-
-/* b64_val - value of one base64 character, -1 when not one */
-static int
-b64_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * b64_decode - decode base64, skipping white space (RFC 6376 §3.6.1 allows
- * FWS inside p=); -1 on a stray character or bad padding, else the length.
- * out must hold len * 3 / 4 + 3 bytes.
- */
-static long
-b64_decode(const char *s, size_t len, unsigned char *out)
-{
-	unsigned long acc = 0;
-	size_t i, n = 0, pad = 0, chars = 0;
-	int v;
-
-	for (i = 0; i < len; i++) {
-		int c = (unsigned char)s[i];
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || (v = b64_val(c)) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned long)v;
-		if (++chars % 4 == 0) {
-			out[n++] = (unsigned char)(acc >> 16);
-			out[n++] = (unsigned char)(acc >> 8);
-			out[n++] = (unsigned char)acc;
-			acc = 0;
-		}
-	}
-	switch (chars % 4) {
-	case 1:
-		return -1;
-	case 2:
-		out[n++] = (unsigned char)(acc >> 4);
-		break;
-	case 3:
-		out[n++] = (unsigned char)(acc >> 10);
-		out[n++] = (unsigned char)(acc >> 2);
-		break;
-	}
-	if (pad > 2 || (pad > 0 && (chars + pad) % 4 != 0))
-		return -1;
-	return (long)n;
-}
-
-/* b64_encode - append the base64 of p (n bytes) to out, one line */
-static void
-b64_encode(const unsigned char *p, size_t n, struct buf *out)
-{
-	size_t cap = 4 * ((n + 2) / 3) + 1;
-	unsigned char *tmp = xmalloc(cap);
-	int m = EVP_EncodeBlock(tmp, p, (int)n);
-
-	buf_add(out, tmp, (size_t)m);
-	free(tmp);
-}
 
 /* ssl_error - append OpenSSL's last error, if any, to err */
 static void
@@ -180,17 +106,17 @@ parse_pem(const char *data, size_t len)
 static EVP_PKEY *
 parse_b64(const char *data, size_t len)
 {
-	unsigned char *der = xmalloc(len * 3 / 4 + 3);
+	unsigned char *der = xmalloc(BASE64_DECODED_MAX(len));
 	const unsigned char *p = der;
 	EVP_PKEY *pkey = NULL;
 	long n;
 
-	n = b64_decode(data, len, der);
+	n = base64_decode(data, len, der);
 	if (n == ED25519_LEN)
 		pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, der, ED25519_LEN);
 	else if (n > 0)
 		pkey = d2i_AutoPrivateKey(NULL, &p, n);
-	OPENSSL_cleanse(der, len * 3 / 4 + 3);
+	OPENSSL_cleanse(der, BASE64_DECODED_MAX(len));
 	free(der);
 	return pkey;
 }
@@ -246,11 +172,9 @@ unsafe_dir(const char *path)
 struct dkim_key *
 dkim_key_load(const char *path, int require_safe, struct buf *err)
 {
-	struct dkim_key *k;
+	struct buf text = BUF_INIT;
+	struct dkim_key *k = NULL;
 	struct stat st;
-	char *data;
-	ssize_t n;
-	size_t len = 0;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -274,23 +198,14 @@ dkim_key_load(const char *path, int require_safe, struct buf *err)
 		close(fd);
 		return NULL;
 	}
-	data = xmalloc((size_t)st.st_size + 1);
-	while (len < (size_t)st.st_size &&
-	    (n = read(fd, data + len, (size_t)st.st_size - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			buf_printf(err, "%s: read: %s", path, strerror(errno));
-			close(fd);
-			free(data);
-			return NULL;
-		}
-		len += (size_t)n;
-	}
+	/* one allocation of the stated size: no copy of the key is left
+	 * behind in memory a reallocation freed */
+	buf_reserve(&text, (size_t)st.st_size);
+	if (fileio_read_fd(&text, fd, path, err) == 0)
+		k = dkim_key_parse(text.data, text.len, path, err);
 	close(fd);
-	k = dkim_key_parse(data, len, path, err);
-	OPENSSL_cleanse(data, len);
-	free(data);
+	OPENSSL_cleanse(text.data, text.cap);
+	buf_free(&text);
 	return k;
 }
 
@@ -398,12 +313,12 @@ dkim_key_public_b64(const struct dkim_key *k, struct buf *out)
 
 	if (k->alg == ALG_ED25519) {
 		if (EVP_PKEY_get_raw_public_key(k->pkey, raw, &rawlen) == 1)
-			b64_encode(raw, rawlen, out);
+			base64_encode(out, raw, rawlen, 0);
 		return;
 	}
 	n = i2d_PUBKEY(k->pkey, &der);
 	if (n > 0)
-		b64_encode(der, (size_t)n, out);
+		base64_encode(out, der, (size_t)n, 0);
 	OPENSSL_free(der);
 }
 
@@ -553,10 +468,10 @@ static EVP_PKEY *
 rec_pubkey(const struct dkim_key_rec *rec, int ed25519)
 {
 	size_t len = strlen(rec->p);
-	unsigned char *der = xmalloc(len * 3 / 4 + 3);
+	unsigned char *der = xmalloc(BASE64_DECODED_MAX(len));
 	const unsigned char *q = der;
 	EVP_PKEY *pub = NULL;
-	long n = b64_decode(rec->p, len, der);
+	long n = base64_decode(rec->p, len, der);
 
 	if (n > 0 && ed25519 && n == ED25519_LEN)
 		pub = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, ED25519_LEN);

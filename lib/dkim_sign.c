@@ -105,7 +105,9 @@ domain_ok(const char *d)
 }
 
 /* identity_ok - RFC 6376 §3.5 i=: the domain must be d= or a subdomain of
- * it; the local part is kept to atext and dots so it needs no encoding */
+ * it; the local part is kept to atext and dots so it needs no encoding.
+ * i= is "[Local-part] @ domain-name", a value we built, not an RFC 5321
+ * path ("@d" would read as a source route there): not address_domain_of */
 static int
 identity_ok(const char *i, const char *d)
 {

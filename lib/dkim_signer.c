@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "address.h"
 #include "conf.h"
 #include "dataset.h"
 #include "dkim_key.h"
@@ -360,17 +361,25 @@ dkim_signer_nkeys(const struct dkim_signer *s)
 int
 dkim_signer_dont_sign_to(const struct dkim_signer *s, const char *rcpt)
 {
-	const char *at = strrchr(rcpt, '@'), *dom = at ? at + 1 : rcpt;
-	size_t i, dl = strlen(dom);
+	char *dom = address_domain_of(rcpt), *local = NULL, *d2 = NULL;
+	struct buf addr = BUF_INIT;
+	size_t i, dl = dom ? strlen(dom) : 0;
+	int hit = 0;
 
-	for (i = 0; s && i < s->dont_sign_to.n; i++) {
+	/* the address as the MTA passes it ("<u@d>"), read as a path */
+	if (address_parse_path(rcpt, &local, &d2) == 0 && d2 != NULL)
+		buf_printf(&addr, "%s@%s", local, d2);
+	for (i = 0; s && i < s->dont_sign_to.n && !hit; i++) {
 		const char *e = s->dont_sign_to.v[i];
 		size_t el = strlen(e);
 
-		if (strcasecmp(e, rcpt) == 0 || strcasecmp(e, dom) == 0)
-			return 1;
-		if (e[0] == '.' && dl > el && strcasecmp(dom + dl - el, e) == 0)
-			return 1;
+		hit = strcasecmp(e, rcpt) == 0 || (addr.data && strcasecmp(e, addr.data) == 0) ||
+		    (dom && strcasecmp(e, dom) == 0) ||
+		    (e[0] == '.' && dl > el && strcasecmp(dom + dl - el, e) == 0);
 	}
-	return 0;
+	free(dom);
+	free(local);
+	free(d2);
+	buf_free(&addr);
+	return hit;
 }

@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 struct dns;
 struct conf;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 enum dns_status {
 	DNS_OK,		/* at least one record of the type */

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "history.h"
 
 /* history_rec_new - see history.h */
@@ -300,20 +301,18 @@ why_set(char *why, size_t whylen, const char *msg, const struct line *l)
 static char *
 unescape(const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	char *out = xmalloc(n + 1), *o = out;
-	const char *h1, *h2;
 	size_t i;
+	int v;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '\0')
 			goto bad;
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && s[i + 2] && s[i + 3] &&
-		    (h1 = strchr(hex, tolower((unsigned char)s[i + 2]))) != NULL &&
-		    (h2 = strchr(hex, tolower((unsigned char)s[i + 3]))) != NULL) {
-			if (h1 == hex && h2 == hex)
+		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' &&
+		    (v = hex_byte(s + i + 2, n - i - 2)) >= 0) {
+			if (v == 0)
 				goto bad;
-			*o++ = (char)((h1 - hex) * 16 + (h2 - hex));
+			*o++ = (char)v;
 			i += 3;
 		} else
 			*o++ = s[i];
@@ -545,16 +544,49 @@ find_job(const char *text, size_t len, size_t off)
 	return len;
 }
 
+/* parse_lines - the record in text[start, end) (whole lines); NULL, with
+ * why set, when a value is bad or no action line ends it (torn) */
+static struct history_rec *
+parse_lines(const char *text, size_t start, size_t end, char *why, size_t whylen)
+{
+	struct history_rec *r = history_rec_new();
+	int bad = 0, seen_action = 0;
+	const char *nl;
+	struct line l;
+	size_t off, n;
+
+	r->action = -1;
+	for (off = start; off < end; off += n + 1) {
+		nl = memchr(text + off, '\n', end - off);
+		n = (size_t)(nl - (text + off));
+		if (n == 0 || (n == 1 && text[off] == '\r'))
+			continue;	/* blank lines (after a torn write) */
+		split_line(text + off, n, &l);
+		if (apply_line(r, &l) != 0 && !bad) {
+			bad = 1;
+			why_set(why, whylen, "bad value", &l);
+		}
+		if (l.kwlen == 6 && memcmp(l.kw, "action", 6) == 0)
+			seen_action = 1;
+	}
+	if (!bad && !seen_action) {
+		bad = 1;
+		why_set(why, whylen, "torn record: no action line", NULL);
+	}
+	if (bad) {
+		history_rec_free(r);
+		return NULL;
+	}
+	return r;
+}
+
 /* history_parse - see history.h */
 int
 history_parse(const char *text, size_t len, int last_ok, size_t *consumed,
     struct history_rec **out, char *why, size_t whylen)
 {
-	size_t start, end, off, n, lim;
+	size_t start, end, lim;
 	const char *nl;
-	struct history_rec *r;
-	struct line l;
-	int bad = 0, seen_action = 0;
 
 	*out = NULL;
 	if (whylen)
@@ -583,29 +615,5 @@ history_parse(const char *text, size_t len, int last_ok, size_t *consumed,
 		*consumed = len;
 		return why_set(why, whylen, "torn record: last line has no LF", NULL);
 	}
-	r = history_rec_new();
-	r->action = -1;
-	for (off = start; off < end; off += n + 1) {
-		nl = memchr(text + off, '\n', end - off);
-		n = (size_t)(nl - (text + off));
-		if (n == 0 || (n == 1 && text[off] == '\r'))
-			continue;	/* blank lines (after a torn write) */
-		split_line(text + off, n, &l);
-		if (apply_line(r, &l) != 0 && !bad) {
-			bad = 1;
-			why_set(why, whylen, "bad value", &l);
-		}
-		if (l.kwlen == 6 && memcmp(l.kw, "action", 6) == 0)
-			seen_action = 1;
-	}
-	if (!bad && !seen_action) {
-		bad = 1;
-		why_set(why, whylen, "torn record: no action line", NULL);
-	}
-	if (bad) {
-		history_rec_free(r);
-		return -1;
-	}
-	*out = r;
-	return 1;
+	return (*out = parse_lines(text, start, end, why, whylen)) != NULL ? 1 : -1;
 }

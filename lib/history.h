@@ -169,10 +169,11 @@ struct history *history_ref(struct history *h);
 int		history_append(struct history *h, const struct history_rec *r);
 /* history_reopen - reopen the path (SIGUSR1, logrotate); 0 or -1 (old fd kept) */
 int		history_reopen(struct history *h);
-/* history_errors - records that could not be written so far */
-unsigned long	history_errors(const struct history *h);
-/* history_written - records written so far */
-unsigned long	history_written(const struct history *h);
+/* history_counts - records written so far, and those that could not be */
+struct history_counts {
+	unsigned long	written, errors;
+};
+struct history_counts history_counts(const struct history *h);
 /* history_close - drop a reference; the last one closes the file and frees
  * h (NULL is a no-op) */
 void		history_close(struct history *h);

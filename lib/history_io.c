@@ -225,26 +225,15 @@ history_append(struct history *h, const struct history_rec *r)
 	return rc;
 }
 
-/* history_errors - see history.h */
-unsigned long
-history_errors(const struct history *h)
+/* history_counts - see history.h */
+struct history_counts
+history_counts(const struct history *h)
 {
-	unsigned long n;
+	struct history_counts n;
 
 	pthread_mutex_lock((pthread_mutex_t *)&h->lock);
-	n = h->errors;
-	pthread_mutex_unlock((pthread_mutex_t *)&h->lock);
-	return n;
-}
-
-/* history_written - see history.h */
-unsigned long
-history_written(const struct history *h)
-{
-	unsigned long n;
-
-	pthread_mutex_lock((pthread_mutex_t *)&h->lock);
-	n = h->written;
+	n.written = h->written;
+	n.errors = h->errors;
 	pthread_mutex_unlock((pthread_mutex_t *)&h->lock);
 	return n;
 }

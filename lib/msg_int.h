@@ -6,6 +6,7 @@
 #define AUTHMILTER_MSG_INT_H
 
 #include "buf.h"
+#include "strlist.h"
 #include "msg.h"
 
 struct msg_hdr {

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "address.h"
 #include "authres.h"
 #include "dkim_verify.h"
 #include "dmarc.h"
@@ -427,7 +428,7 @@ build_history(struct msg *m, struct verdict *vd, const char *country, long asn, 
 	const struct dmarc_outcome *o = &v->dmarc;
 	const struct verdict_results *r = &vd->res;
 	struct history_rec *h;
-	const char *at;
+	char *mfrom;
 	size_t i;
 
 	if (!v->have_dmarc || (!o->have_record && !m->eng->conf->record_all) ||
@@ -439,8 +440,9 @@ build_history(struct msg *m, struct verdict *vd, const char *country, long asn, 
 	h->received = (long long)time(NULL);
 	history_rec_set(&h->ipaddr, m->client_ip);
 	history_rec_set(&h->from, o->header_from);
-	at = strrchr(m->mail_from, '@');
-	history_rec_set(&h->mfrom, at ? at + 1 : "");
+	mfrom = address_domain_of(m->mail_from);
+	history_rec_set(&h->mfrom, mfrom ? mfrom : "");
+	free(mfrom);
 	for (i = 0; i < r->ndkim; i++)
 		history_rec_add_dkim(h, r->dkim[i].domain, r->dkim[i].selector,
 		    history_ares_code(r->dkim[i].result));

@@ -31,6 +31,7 @@
 
 #include <spf2/spf.h>
 
+#include "address.h"
 #include "conf.h"
 #include "log.h"
 #include "spf.h"
@@ -271,6 +272,25 @@ spf_query(SPF_server_t *server, SPF_request_t *req, SPF_response_t **respp)
 	return err;
 }
 
+/* spf_sender_domain - out->domain: the domain of sender as address_domain_of
+ * reads it (the one reading of an envelope domain).  RFC 7208 §4.3: none,
+ * a malformed or a single-label one makes the result "none" (the reason
+ * names the identity as given); 1 then, else 0 */
+static int
+spf_sender_domain(struct spf_outcome *out, const char *sender, const char *given)
+{
+	char *dom = address_domain_of(sender);
+	int valid = dom != NULL && spf_domain_valid(dom);
+
+	snprintf(out->domain, sizeof(out->domain), "%s", dom ? dom : "");
+	if (dom == NULL)
+		spf_set(out, "none", "%s: no valid domain name (RFC 7208 4.3)", given);
+	else if (!valid)
+		spf_set(out, "none", "%s is not a valid domain name (RFC 7208 4.3)", dom);
+	free(dom);
+	return !valid;
+}
+
 /* spf_check - check_host(ip, domain, sender) (RFC 7208 §4) */
 static void
 spf_check(struct spf_engine *s, const char *ip, const char *helo, const char *sender,
@@ -279,18 +299,13 @@ spf_check(struct spf_engine *s, const char *ip, const char *helo, const char *se
 	struct spf_dns_eval ev;
 	SPF_request_t *req;
 	SPF_response_t *resp = NULL;
-	const char *at = strrchr(sender, '@');
 
 	memset(out, 0, sizeof(*out));
 	memset(&ev, 0, sizeof(ev));
 	snprintf(out->identity, sizeof(out->identity), "%s", identity);
 	snprintf(out->sender, sizeof(out->sender), "%s", sender);
-	snprintf(out->domain, sizeof(out->domain), "%s", at ? at + 1 : sender);
-	/* RFC 7208 §4.3: a malformed or single-label domain is "none" */
-	if (!spf_domain_valid(out->domain)) {
-		spf_set(out, "none", "%s is not a valid domain name (RFC 7208 4.3)", out->domain);
+	if (spf_sender_domain(out, sender, strcmp(identity, "helo") == 0 && helo ? helo : sender))
 		return;
-	}
 	req = SPF_request_new(s->server);
 	if (req == NULL || spf_set_client(req, ip) != 0) {
 		spf_set(out, "temperror", "client address \"%s\" is not an IP address",

@@ -29,6 +29,7 @@
 #include <spf2/spf.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 struct dns;
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fileio.h"
 #include "tables.h"
 
 /* a line split into its key and its value (both trimmed, in place) */
@@ -410,5 +411,5 @@ tables_spec(const char *spec, const char **path, int *refile, struct buf *err)
 int
 tables_read(const char *path, struct buf *out, struct buf *err)
 {
-	return buf_read_file(out, path, err);
+	return fileio_read(out, path, err);
 }

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 struct keytable_entry {
 	char	       *name;		/* key name (a pattern in a refile: table) */

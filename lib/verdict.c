@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "json.h"
 #include "verdict.h"
 
 /* verdict_init - an accept with nothing to do */
@@ -190,10 +191,10 @@ jstr(struct buf *out, const char *key, const char *val, int comma)
 {
 	if (comma)
 		buf_adds(out, ", ");
-	buf_json_str(out, key, strlen(key));
+	json_str(out, key, strlen(key));
 	buf_adds(out, ": ");
 	if (val)
-		buf_json_str(out, val, strlen(val));
+		json_str(out, val, strlen(val));
 	else
 		buf_adds(out, "null");
 }

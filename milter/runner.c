@@ -10,29 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "msg.h"
 #include "msgtext.h"
 #include "runner.h"
-
-/* read_all - the whole file (or stdin) */
-static int
-read_all(const char *path, struct buf *out)
-{
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-
-	if (fp == NULL) {
-		log_warn("%s", path);
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(out, chunk, n);
-	if (fp != stdin)
-		fclose(fp);
-	return 0;
-}
 
 /* print_text - a human-readable verdict */
 static void
@@ -62,8 +44,9 @@ runner_run(struct engine *e, const struct runner_opts *o)
 	struct msg *m;
 	size_t i;
 
-	buf_init(&text);
-	if (read_all(o->message, &text) != 0) {
+	if (fileio_read(&text, o->message, &out) != 0) {
+		log_warnx("%s", out.data);
+		buf_free(&out);
 		buf_free(&text);
 		return 1;
 	}

@@ -5,6 +5,7 @@
 #define AUTHMILTER_RUNNER_H
 
 #include "buf.h"
+#include "strlist.h"
 #include "engine.h"
 
 struct runner_opts {

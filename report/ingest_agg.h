@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 #define INGEST_AGG_MAX_XML	(64u * 1024 * 1024)	/* bytes of one document (as INGEST_MAX_TOTAL) */
 #define INGEST_AGG_MAX_ROWS	200000			/* records of one report */

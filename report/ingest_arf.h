@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "strlist.h"
 #include "ingest_mime.h"
 
 #define INGEST_ARF_HDRS_MAX	16384	/* bytes of the returned headers kept */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 /* ingest_mbox_is - whether p[0..n) starts as an mbox ("From " line) */
 int	ingest_mbox_is(const char *p, size_t n);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "ingest_mime.h"
 #include "ingest_text.h"
 
@@ -177,16 +178,6 @@ decode_b64(const char *p, size_t n, struct buf *out)
 	}
 }
 
-/* hexval - a hex digit's value, or -1 */
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (unsigned char)tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* decode_qp - RFC 2045 §6.7: =XX and soft line breaks; other '=' kept */
 static void
 decode_qp(const char *p, size_t n, struct buf *out)
@@ -198,9 +189,9 @@ decode_qp(const char *p, size_t n, struct buf *out)
 			buf_addc(out, p[i]);
 			continue;
 		}
-		if (i + 2 < n && hexval((unsigned char)p[i + 1]) >= 0 &&
-		    hexval((unsigned char)p[i + 2]) >= 0) {
-			buf_addc(out, hexval((unsigned char)p[i + 1]) * 16 + hexval((unsigned char)p[i + 2]));
+		if (i + 2 < n && hex_digit((unsigned char)p[i + 1]) >= 0 &&
+		    hex_digit((unsigned char)p[i + 2]) >= 0) {
+			buf_addc(out, hex_digit((unsigned char)p[i + 1]) * 16 + hex_digit((unsigned char)p[i + 2]));
 			i += 2;
 			continue;
 		}

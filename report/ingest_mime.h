@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 #define INGEST_MIME_MAX_DEPTH	16
 #define INGEST_MIME_MAX_PARTS	1000

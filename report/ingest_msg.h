@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 #include "ingest_arf.h"
 #include "ingest_unpack.h"
 

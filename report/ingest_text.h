@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 /* recovery notes kept per parsed object: past this only a count grows */
 #define INGEST_NOTES_MAX 64

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 /* the defaults of struct ingest_limits */
 #define INGEST_MAX_TOTAL	(64u * 1024 * 1024)	/* decompressed bytes, all documents */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 /* ingest_xmlfix - write a repaired copy of xml[0..n) to out (appended):
  *  - an 8-bit encoding declared (windows-1252, ISO-8859-1, US-ASCII) is

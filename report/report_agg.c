@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "history.h"
+#include "htab.h"
 #include "report_agg.h"
 #include "rua.h"
 
@@ -31,7 +32,6 @@ static const char *const spf_words[] = { "none", "pass", "fail", "softfail", "po
 	"neutral", "temperror", "permerror" };
 
 struct row {
-	uint64_t	hash;
 	size_t		off;		/* key bytes in the arena */
 	uint32_t	len;
 	uint32_t	dom;
@@ -55,37 +55,15 @@ struct report_agg {
 	long long	begin, end;
 	struct row     *rows;
 	size_t		nrows, caprows;
-	uint32_t       *slots;		/* row index + 1; 0 empty */
-	size_t		nslots;
+	struct htab	rowidx;		/* row key -> index in rows */
 	struct dom     *doms;
 	size_t		ndoms, capdoms;
-	uint32_t       *dslots;		/* domain index + 1 */
-	size_t		ndslots;
+	struct htab	domidx;		/* policy domain -> index in doms */
 	char	       *arena;
 	size_t		alen, acap;
 	struct buf	key;		/* scratch: the row being encoded */
 	struct buf	lower;		/* scratch: lower-cased policy domain */
 };
-
-/* hash - 64-bit multiply-mix over 8-byte words (keys are short, speed matters) */
-static uint64_t
-hash(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	while (n >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 29);
-}
 
 /* report_agg_new - an empty aggregator for [begin, end) */
 struct report_agg *
@@ -95,10 +73,6 @@ report_agg_new(long long begin, long long end)
 
 	a->begin = begin;
 	a->end = end;
-	a->nslots = 1024;
-	a->slots = xcalloc(a->nslots, sizeof(*a->slots));
-	a->ndslots = 64;
-	a->dslots = xcalloc(a->ndslots, sizeof(*a->dslots));
 	buf_init(&a->key);
 	buf_init(&a->lower);
 	return a;
@@ -119,9 +93,9 @@ report_agg_free(struct report_agg *a)
 		free(a->doms[i].rows);
 	}
 	free(a->doms);
-	free(a->dslots);
+	htab_free(&a->domidx);
 	free(a->rows);
-	free(a->slots);
+	htab_free(&a->rowidx);
 	free(a->arena);
 	buf_free(&a->key);
 	buf_free(&a->lower);
@@ -300,28 +274,35 @@ encode(struct buf *k, const struct history_rec *r, uint32_t dom)
 	encode_auth(k, r);
 }
 
-/* grow_rows_table - double the row slots, rehashing */
-static void
-grow_rows_table(struct report_agg *a)
+/* same_row, same_dom - htab_intern's questions: is entry pos the key in
+ * a->key (rows), or the domain name in arg (domains)? */
+static int
+same_row(const void *arg, size_t pos)
 {
-	size_t n = a->nslots * 2, i;
-	uint32_t *s = xcalloc(n, sizeof(*s));
+	const struct report_agg *a = arg;
+	const struct row *rw = &a->rows[pos];
 
-	for (i = 0; i < a->nrows; i++) {
-		size_t j = a->rows[i].hash & (n - 1);
+	return rw->len == a->key.len && memcmp(a->arena + rw->off, a->key.data, a->key.len) == 0;
+}
 
-		while (s[j] != 0)
-			j = (j + 1) & (n - 1);
-		s[j] = (uint32_t)(i + 1);
-	}
-	free(a->slots);
-	a->slots = s;
-	a->nslots = n;
+struct dom_key {
+	const struct report_agg *a;
+	const char *name;
+	size_t len;
+};
+
+static int
+same_dom(const void *arg, size_t pos)
+{
+	const struct dom_key *k = arg;
+	const char *n = k->a->doms[pos].name;
+
+	return strncmp(n, k->name, k->len) == 0 && n[k->len] == '\0';
 }
 
 /* new_row - store the key in the arena and link it to its domain */
 static uint32_t
-new_row(struct report_agg *a, uint64_t h, uint32_t dom)
+new_row(struct report_agg *a, uint32_t dom)
 {
 	struct dom *d = &a->doms[dom];
 	struct row *rw;
@@ -335,7 +316,6 @@ new_row(struct report_agg *a, uint64_t h, uint32_t dom)
 		a->arena = xrealloc(a->arena, a->acap);
 	}
 	rw = &a->rows[a->nrows];
-	rw->hash = h;
 	rw->off = a->alen;
 	rw->len = (uint32_t)a->key.len;
 	rw->dom = dom;
@@ -354,59 +334,24 @@ new_row(struct report_agg *a, uint64_t h, uint32_t dom)
 static void
 count_row(struct report_agg *a, uint32_t dom)
 {
-	uint64_t h = hash(a->key.data, a->key.len);
-	size_t j = h & (a->nslots - 1);
-	uint32_t idx;
+	size_t idx = htab_intern(&a->rowidx, htab_hash(a->key.data, a->key.len), same_row, a,
+	    a->nrows);
 
-	while ((idx = a->slots[j]) != 0) {
-		const struct row *rw = &a->rows[idx - 1];
-
-		if (rw->hash == h && rw->len == a->key.len &&
-		    memcmp(a->arena + rw->off, a->key.data, a->key.len) == 0) {
-			a->rows[idx - 1].count++;
-			return;
-		}
-		j = (j + 1) & (a->nslots - 1);
-	}
-	idx = new_row(a, h, dom);
-	a->rows[idx].count = 1;
-	a->slots[j] = idx + 1;
-	if (a->nrows * 2 > a->nslots)
-		grow_rows_table(a);
-}
-
-/* grow_dom_table - double the domain slots */
-static void
-grow_dom_table(struct report_agg *a)
-{
-	size_t n = a->ndslots * 2, i;
-	uint32_t *s = xcalloc(n, sizeof(*s));
-
-	for (i = 0; i < a->ndoms; i++) {
-		size_t j = hash(a->doms[i].name, strlen(a->doms[i].name)) & (n - 1);
-
-		while (s[j] != 0)
-			j = (j + 1) & (n - 1);
-		s[j] = (uint32_t)(i + 1);
-	}
-	free(a->dslots);
-	a->dslots = s;
-	a->ndslots = n;
+	if (idx == a->nrows)
+		new_row(a, dom);
+	a->rows[idx].count++;
 }
 
 /* find_dom - the domain entry for a lower-case name, created on first sight */
 static uint32_t
 find_dom(struct report_agg *a, const char *name, size_t len)
 {
-	size_t j = hash(name, len) & (a->ndslots - 1);
-	uint32_t idx;
+	struct dom_key k = { a, name, len };
+	size_t idx = htab_intern(&a->domidx, htab_hash(name, len), same_dom, &k, a->ndoms);
 	struct dom *d;
 
-	while ((idx = a->dslots[j]) != 0) {
-		if (strcmp(a->doms[idx - 1].name, name) == 0)
-			return idx - 1;
-		j = (j + 1) & (a->ndslots - 1);
-	}
+	if (idx < a->ndoms)
+		return (uint32_t)idx;
 	if (a->ndoms == a->capdoms) {
 		a->capdoms = a->capdoms ? a->capdoms * 2 : 16;
 		a->doms = xrealloc(a->doms, a->capdoms * sizeof(*a->doms));
@@ -415,11 +360,7 @@ find_dom(struct report_agg *a, const char *name, size_t len)
 	memset(d, 0, sizeof(*d));
 	d->name = xstrndup(name, len);
 	d->latest = -1;
-	a->dslots[j] = (uint32_t)(a->ndoms + 1);
-	a->ndoms++;
-	if (a->ndoms * 2 > a->ndslots)
-		grow_dom_table(a);
-	return (uint32_t)(a->ndoms - 1);
+	return (uint32_t)a->ndoms++;
 }
 
 /* same_rua - does d already hold exactly r's rua list */

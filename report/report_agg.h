@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 #include "report_xml.h"
 
 struct history_rec;

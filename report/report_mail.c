@@ -24,41 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "report_mail.h"
 #include "rua.h"
 
 extern char **environ;
-
-/* base64 - RFC 2045 §6.8, 76-character lines */
-static void
-base64(struct buf *out, const unsigned char *p, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, col = 0;
-
-	for (i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		char q[4];
-
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = tab[(v >> 18) & 63];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < n ? tab[v & 63] : '=';
-		buf_add(out, q, 4);
-		col += 4;
-		if (col >= 76) {
-			buf_addc(out, '\n');
-			col = 0;
-		}
-	}
-	if (col > 0)
-		buf_addc(out, '\n');
-}
 
 /* header_safe - no CR, LF or other controls in a header value */
 static int
@@ -124,7 +94,7 @@ report_mail_compose(const struct report_mail *m, struct buf *out)
 	buf_printf(out, "--=_am_%s\nContent-Type: application/gzip; name=\"%s\"\n"
 	    "Content-Disposition: attachment; filename=\"%s\"\n"
 	    "Content-Transfer-Encoding: base64\n\n", m->report_id, m->filename, m->filename);
-	base64(out, (const unsigned char *)m->gz, m->gzlen);
+	base64_encode(out, m->gz, m->gzlen, 76);	/* RFC 2045 §6.8 */
 	buf_printf(out, "\n--=_am_%s--\n", m->report_id);
 	return 0;
 }

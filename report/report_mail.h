@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 struct report_mail {
 	const char     *from;		/* From: field body (ReportFrom), no CR/LF */

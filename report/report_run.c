@@ -28,6 +28,7 @@
 
 #include "conf.h"
 #include "dmarc.h"
+#include "fileio.h"
 #include "history.h"
 #include "log.h"
 #include "report_agg.h"
@@ -126,75 +127,34 @@ in_list(const char *text, const char *pdomain)
 int
 report_noreports(const char *list, const char *pdomain)
 {
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *fp;
-	int hit;
+	struct buf b = BUF_INIT, err = BUF_INIT;
+	int hit = 0;
 
 	if (list == NULL)
 		return 0;
 	if (strncmp(list, "file:", 5) != 0)
 		return in_list(list, pdomain);
-	if ((fp = fopen(list + 5, "r")) == NULL) {
-		log_warn("NoReportsList %s", list + 5);
-		return 0;
-	}
-	buf_reset(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(fp);
-	hit = in_list(b.data, pdomain);
+	if (fileio_read(&b, list + 5, &err) == 0)
+		hit = in_list(b.data, pdomain);
+	else
+		log_warnx("NoReportsList %s", err.data);
 	buf_free(&b);
+	buf_free(&err);
 	return hit;
 }
 
-/* read_all - a whole file into b; 0 ok */
-static int
-read_all(const char *path, struct buf *b)
-{
-	char chunk[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	buf_reset(b);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_add(b, chunk, (size_t)n);
-	close(fd);
-	return n < 0 ? -1 : 0;
-}
-
-/* write_atomic - dir/name with data: a fresh temporary file (mkstemp:
- * O_CREAT|O_EXCL, so nothing planted under a predictable name is followed
- * or overwritten), fsync, rename over the name (rename replaces a symlink
- * there, it never writes through it) */
+/* write_atomic - dir/name := data, atomically (fileio_replace), mode 0640 */
 static int
 write_atomic(const char *dir, const char *name, const char *data, size_t len)
 {
-	struct buf p = BUF_INIT, t = BUF_INIT;
-	int fd, rc = -1;
+	struct buf p = BUF_INIT, err = BUF_INIT;
+	int rc;
 
 	buf_printf(&p, "%s/%s", dir, name);
-	buf_printf(&t, "%s/.report.XXXXXX", dir);
-	fd = mkstemp(t.data);
-	if (fd >= 0) {
-		ssize_t w = fchmod(fd, 0640) == 0 ? write(fd, data, len) : -1;
-
-		if (w == (ssize_t)len && fsync(fd) == 0 && close(fd) == 0) {
-			fd = -1;
-			rc = rename(t.data, p.data);
-		}
-		if (fd >= 0)
-			close(fd);
-		if (rc != 0)
-			unlink(t.data);
-	}
-	if (rc != 0)
-		log_warn("write %s", p.data);
+	if ((rc = fileio_replace(p.data, data, len, 0640, &err)) != 0)
+		log_warnx("write %s", err.data);
 	buf_free(&p);
-	buf_free(&t);
+	buf_free(&err);
 	return rc;
 }
 
@@ -518,7 +478,9 @@ send_one(struct run *rn, const struct report_queued *q, struct buf *err)
 	int rc = -1;
 
 	memset(&m, 0, sizeof(m));
-	if (read_all(q->spool, &gz) != 0 || parse_fname(q->spool, &pd, &m.begin, &m.end) != 0) {
+	if (fileio_read(&gz, q->spool, err) != 0)
+		goto out;
+	if (parse_fname(q->spool, &pd, &m.begin, &m.end) != 0) {
 		buf_printf(err, "spool file %s unusable", q->spool);
 		goto out;
 	}

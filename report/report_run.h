@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "strlist.h"
 #include "report_xml.h"
 
 struct conf;

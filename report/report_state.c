@@ -12,13 +12,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "pct.h"
 #include "report_state.h"
 
@@ -395,61 +395,16 @@ serialise(const struct report_state *st, struct buf *b)
 	}
 }
 
-/* write_all - write(2) until done */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* report_state_save - temp file, fsync, rename, fsync the directory */
+/* report_state_save - the whole file replaced atomically (fileio_replace:
+ * temporary, fsync, rename, fsync of the directory), mode 0600 */
 int
 report_state_save(struct report_state *st, struct buf *err)
 {
-	struct buf b = BUF_INIT, tmp = BUF_INIT;
-	char *dcopy;
-	int fd, rc = -1;
+	struct buf b = BUF_INIT;
+	int rc;
 
 	serialise(st, &b);
-	/* a fresh name (mkstemp: O_EXCL, mode 0600), never one planted before */
-	buf_printf(&tmp, "%s.tmp.XXXXXX", st->path);
-	fd = mkstemp(tmp.data);
-	if (fd < 0) {
-		buf_printf(err, "%s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	if (write_all(fd, b.data, b.len) != 0 || fsync(fd) != 0) {
-		buf_printf(err, "%s: %s", tmp.data, strerror(errno));
-		close(fd);
-		unlink(tmp.data);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp.data, st->path) != 0) {
-		buf_printf(err, "rename %s: %s", st->path, strerror(errno));
-		unlink(tmp.data);
-		goto out;
-	}
-	dcopy = xstrdup(st->path);
-	fd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dcopy);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	rc = 0;
-out:
+	rc = fileio_replace(st->path, b.data, b.len, 0600, err);
 	buf_free(&b);
-	buf_free(&tmp);
 	return rc;
 }

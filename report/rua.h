@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "strlist.h"
 
 struct dns;
 struct dmarc_engine;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "store.h"
 #include "store_schema.h"
 
@@ -66,7 +67,7 @@ read_sql(struct store *s, const char *dir, long long v, struct buf *out, struct 
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s.sql", dir, names[v - 1]);
 	}
-	rc = buf_read_file(out, path.data, err);
+	rc = fileio_read(out, path.data, err);
 	buf_free(&path);
 	return rc;
 }

@@ -19,12 +19,16 @@
 #include "buf.h"
 #include "conf.h"
 #include "history.h"
+#include "htab.h"
+#include "json.h"
 #include "log.h"
 #include "summary.h"
 
-/* a string-keyed hash table; each entry starts with its char *key */
+/* entries keyed by a string, in the order first seen, indexed by htab;
+ * each entry starts with its char *key */
 struct map {
-	size_t		cap, n;
+	struct htab	idx;
+	size_t		n;
 	void	      **v;
 };
 
@@ -54,47 +58,29 @@ struct summary {
 	unsigned long	records, skipped, outside, files;
 };
 
-/* hash - FNV-1a */
-static size_t
-hash(const char *s)
+/* same_key - htab_intern's question: does entry pos have the key in arg */
+struct map_key {
+	const struct map *m;
+	const char *key;
+};
+
+static int
+same_key(const void *arg, size_t pos)
 {
-	uint64_t h = 1469598103934665603ULL;
+	const struct map_key *k = arg;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
-}
-
-/* map_slot - the slot of key, or the empty slot where it belongs */
-static size_t
-map_slot(const struct map *m, const char *key)
-{
-	size_t i = hash(key) & (m->cap - 1);
-
-	while (m->v[i] && strcmp(*(char **)m->v[i], key) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
+	return strcmp(*(char **)k->m->v[pos], k->key) == 0;
 }
 
 /* map_get - the entry for key, created zeroed (size bytes) when missing */
 static void *
 map_get(struct map *m, const char *key, size_t size)
 {
-	void **old;
-	size_t i, oldcap;
+	struct map_key k = { m, key };
+	size_t i = htab_intern(&m->idx, htab_hash(key, strlen(key)), same_key, &k, m->n);
 
-	if (m->n * 10 >= m->cap * 7) {
-		old = m->v;
-		oldcap = m->cap;
-		m->cap = oldcap ? oldcap * 2 : 64;
-		m->v = xcalloc(m->cap, sizeof(*m->v));
-		for (i = 0; i < oldcap; i++)
-			if (old[i])
-				m->v[map_slot(m, *(char **)old[i])] = old[i];
-		free(old);
-	}
-	i = map_slot(m, key);
-	if (m->v[i] == NULL) {
+	if (i == m->n) {
+		m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
 		m->v[i] = xcalloc(1, size);
 		*(char **)m->v[i] = xstrdup(key);
 		m->n++;
@@ -107,11 +93,9 @@ static void **
 map_list(const struct map *m)
 {
 	void **out = xcalloc(m->n + 1, sizeof(*out));
-	size_t i, k = 0;
 
-	for (i = 0; i < m->cap; i++)
-		if (m->v[i])
-			out[k++] = m->v[i];
+	if (m->n)
+		memcpy(out, m->v, m->n * sizeof(*out));
 	return out;
 }
 
@@ -123,20 +107,20 @@ summary_free(struct summary *s)
 	struct src *x;
 	size_t i, j;
 
-	for (i = 0; i < s->doms.cap; i++) {
-		if ((d = s->doms.v[i]) == NULL)
-			continue;
-		for (j = 0; j < d->srcs.cap; j++) {
-			if ((x = d->srcs.v[j]) == NULL)
-				continue;
+	for (i = 0; i < s->doms.n; i++) {
+		d = s->doms.v[i];
+		for (j = 0; j < d->srcs.n; j++) {
+			x = d->srcs.v[j];
 			free(x->key);
 			free(x->asorg);
 			free(x);
 		}
+		htab_free(&d->srcs.idx);
 		free(d->srcs.v);
 		free(d->key);
 		free(d);
 	}
+	htab_free(&s->doms.idx);
 	free(s->doms.v);
 }
 
@@ -362,7 +346,7 @@ json_dom(struct buf *b, const struct dom *d, size_t top)
 	size_t j;
 
 	buf_adds(b, "{\"domain\":");
-	buf_json_str(b, d->key, strlen(d->key));
+	json_str(b, d->key, strlen(d->key));
 	buf_printf(b, ",\"messages\":%lu,\"dmarc\":{\"pass\":%lu,\"fail\":%lu,\"none\":%lu}",
 	    d->n, d->dmarc_pass, d->dmarc_fail, d->n - d->dmarc_pass - d->dmarc_fail);
 	buf_printf(b, ",\"dkim\":{\"pass\":%lu,\"fail\":%lu},\"spf\":{\"pass\":%lu,\"fail\":%lu}",
@@ -376,15 +360,15 @@ json_dom(struct buf *b, const struct dom *d, size_t top)
 	qsort(x, d->srcs.n, sizeof(*x), cmp_src);
 	for (j = 0; j < d->srcs.n && j < top; j++) {
 		buf_adds(b, j ? ",{\"ip\":" : "{\"ip\":");
-		buf_json_str(b, x[j]->key, strlen(x[j]->key));
+		json_str(b, x[j]->key, strlen(x[j]->key));
 		buf_printf(b, ",\"messages\":%lu,\"country\":", x[j]->n);
 		if (x[j]->country[0])
-			buf_json_str(b, x[j]->country, strlen(x[j]->country));
+			json_str(b, x[j]->country, strlen(x[j]->country));
 		else
 			buf_adds(b, "null");
 		buf_printf(b, ",\"asn\":%ld,\"asorg\":", x[j]->asn);
 		if (x[j]->asorg)
-			buf_json_str(b, x[j]->asorg, strlen(x[j]->asorg));
+			json_str(b, x[j]->asorg, strlen(x[j]->asorg));
 		else
 			buf_adds(b, "null");
 		buf_addc(b, '}');

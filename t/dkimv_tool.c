@@ -24,26 +24,9 @@
 #include "conf.h"
 #include "dkim_verify.h"
 #include "dns.h"
+#include "fileio.h"
 #include "msgtext.h"
 #include "verdict.h"
-
-/* read_file - the whole file */
-static int
-read_file(const char *path, struct buf *out)
-{
-	FILE *fp = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-
-	if (fp == NULL) {
-		perror(path);
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(out, chunk, n);
-	fclose(fp);
-	return 0;
-}
 
 /* msgtext callbacks: straight to the verifier */
 static void
@@ -87,14 +70,17 @@ print_results(const char *file, const struct verdict *vd)
 static int
 run_one(struct dkimv_engine *de, const char *file, size_t chunk)
 {
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT, err = BUF_INIT;
 	struct verdict vd;
 	struct dkimv *v;
 	static const struct msgtext_cb feed = { on_header, on_eoh, on_body };
 
-	buf_init(&text);
-	if (read_file(file, &text) != 0)
+	if (fileio_read(&text, file, &err) != 0) {
+		fprintf(stderr, "%s\n", err.data);
+		buf_free(&err);
+		buf_free(&text);
 		return -1;
+	}
 	verdict_init(&vd);
 	v = dkimv_new(de, "TESTQID");
 	msgtext_feed(text.data, text.len, chunk, &feed, v);

@@ -1,14 +1,14 @@
 # t/history_lib.sh - shared by the history tests that drive the real daemon
 # (sourced after lib.sh): a test zone, a message, a config writer, sending
-# over the milter protocol and polling for a state (never sleep-then-assert)
+# over the milter protocol; states are waited for with lib.sh's wait_until
+# ("wait_until 20 eval 'SHELL WORDS'": re-evaluated each time, never
+# sleep-then-assert)
 #
 #   hist_dns                      unbound with hist.test (SPF, DMARC p=none
 #                                 rua=) and nodmarc.hist.test (SPF only)
 #   hist_conf FILE HISTORY [LINE...]  a daemon config on $MPORT
 #   hist_send [MILTC ARGS]        one message from a@hist.test over the milter
 #                                 protocol (client 198.18.0.1; no DKIM)
-#   poll 'SHELL WORDS'            eval them until they succeed, up to 20 s
-#                                 (re-evaluated each time: quote them)
 #   fd_to PATH                    how many of the daemon's descriptors name PATH
 #   fd_ino PATH                   inode of the file the daemon has open as PATH
 #   jobs_in FILE...               number of records ("job" lines) in FILEs
@@ -40,16 +40,6 @@ printf 'From: A <a@hist.test>\r\nTo: b@rcpt.test\r\nSubject: history\r\nMessage-
 hist_send() {
 	"$MC" -s "inet:$MPORT@127.0.0.1" --client-ip 198.18.0.1 --helo mx.hist.test \
 	    --from a@hist.test --rcpt b@rcpt.test "$@" "$T/hist.eml"
-}
-
-poll() {
-	_i=0
-	while [ $_i -lt 200 ]; do
-		eval "$1" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
 }
 
 fd_to() {

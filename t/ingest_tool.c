@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
+#include "json.h"
 #include "ingest_agg.h"
 #include "ingest_mbox.h"
 #include "ingest_msg.h"
@@ -33,7 +35,7 @@ jstr(struct buf *b, const char *key, const char *v)
 	if (v == NULL)
 		buf_adds(b, "null");
 	else
-		buf_json_str(b, v, strlen(v));
+		json_str(b, v, strlen(v));
 }
 
 /* jlist - "key":[strings] */
@@ -46,7 +48,7 @@ jlist(struct buf *b, const char *key, const struct strlist *l)
 	for (i = 0; i < l->n; i++) {
 		if (i > 0)
 			buf_addc(b, ',');
-		buf_json_str(b, l->v[i], strlen(l->v[i]));
+		json_str(b, l->v[i], strlen(l->v[i]));
 	}
 	buf_addc(b, ']');
 }
@@ -96,7 +98,7 @@ jrows(struct buf *b, const struct ingest_agg *a)
 		buf_adds(&e, ",\"reasons\":[");
 		for (k = 0; k < r->nreasons; k++) {
 			buf_adds(&e, k ? "," : "");
-			buf_json_str(&e, r->reasons[k].type ? r->reasons[k].type : "", r->reasons[k].type ? strlen(r->reasons[k].type) : 0);
+			json_str(&e, r->reasons[k].type ? r->reasons[k].type : "", r->reasons[k].type ? strlen(r->reasons[k].type) : 0);
 		}
 		buf_addc(&e, ']');
 		jauth(&e, "auth_dkim", r->auth_dkim, r->ndkim);
@@ -270,7 +272,7 @@ do_path(const char *path)
 		for (i = 0; i < l.n; i++)
 			rc |= do_path(l.v[i]);
 		strlist_free(&l);
-	} else if (buf_read_file(&b, path, &err) != 0) {
+	} else if (fileio_read(&b, path, &err) != 0) {
 		fprintf(stderr, "%s\n", err.data);
 		rc = 2;
 	} else

@@ -20,6 +20,10 @@
 #                                 the reload succeeded or failed
 #   wait_until SECONDS CMD...     poll CMD until it succeeds (bounded)
 #   zone_dir                      $srcdir/zones
+#   netns_start NAME              a network namespace NAME (deleted at exit)
+#                                 with lo up and 198.18.0.1 (an "external"
+#                                 client) and 198.18.1.1 (an "internal" one)
+#                                 on it; sets NSEXEC
 #   NSEXEC                        when set (e.g. "ip netns exec NS"), daemons
 #                                 started here run inside that namespace
 # Nameservers for a test config: "Nameservers 127.0.0.1:$DNS_PORT".
@@ -118,6 +122,16 @@ PYEOF
 
 zone_dir() { echo "$srcdir/zones"; }
 
+# netns_start NAME - see above; skips the whole test when it cannot
+netns_start() {
+	ip netns add "$1" || skip_all "cannot create a network namespace"
+	at_exit "ip netns del $1"
+	NSEXEC="ip netns exec $1"
+	$NSEXEC ip link set lo up
+	$NSEXEC ip addr add 198.18.0.1/32 dev lo
+	$NSEXEC ip addr add 198.18.1.1/32 dev lo
+}
+
 # conf_base SOCKET AUTHSERV-ID - the lines a test daemon's config starts
 # with: foreground, no syslog, root allowed, the test DNS server (dns_start)
 conf_base() {
@@ -161,24 +175,39 @@ dns_start() {
 	${NSEXEC:-} "$_ub" -d -c "$DNS_DIR/unbound.conf" >"$DNS_DIR/unbound.log" 2>&1 &
 	DNS_PID=$!
 	at_exit "kill $DNS_PID"
-	for _i in $(seq 1 50); do
-		if ${NSEXEC:-} $PY -c "
+	_await_start "$DNS_PID" unbound "$DNS_DIR/unbound.log" 20 _dns_answers
+}
+
+# _dns_answers - does the test server answer a query on $DNS_PORT
+_dns_answers() {
+	${NSEXEC:-} $PY -c "
 import socket,sys
 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2)
 q=b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x06\x00\x01'
-s.sendto(q,('127.0.0.1',$DNS_PORT)); s.recvfrom(512)" 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "# unbound did not start:"; sed 's/^/# /' "$DNS_DIR/unbound.log"
+s.sendto(q,('127.0.0.1',$DNS_PORT)); s.recvfrom(512)"
+}
+
+dns_stop() { _stop_pid "${DNS_PID:-}"; DNS_PID=; }
+
+# _await_start PID NAME LOG SECONDS PROBE... - wait until PROBE succeeds (0);
+# 1, with LOG as TAP comments, when PID exits or SECONDS pass first
+_await_start() {
+	_as_pid=$1 _as_name=$2 _as_log=$3 _as_secs=$4
+	shift 4
+	wait_until "$_as_secs" _ready_or_gone "$_as_pid" "$@" &&
+	    kill -0 "$_as_pid" 2>/dev/null && return 0
+	kill -0 "$_as_pid" 2>/dev/null && echo "# $_as_name did not start:" ||
+	    echo "# $_as_name exited:"
+	sed 's/^/# /' "$_as_log"
 	return 1
 }
 
-dns_stop() {
-	[ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null && wait "$DNS_PID" 2>/dev/null
-	DNS_PID=
-}
+# _ready_or_gone PID PROBE... - PROBE succeeds, or PID has exited: either
+# ends the wait
+_ready_or_gone() { _rg=$1; shift; "$@" || ! kill -0 "$_rg" 2>/dev/null; }
+
+# _stop_pid PID - stop a daemon started here and reap it
+_stop_pid() { [ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null; }
 
 # milter_start CONF [ARGS] - the daemon in the foreground, in the background
 milter_start() {
@@ -187,24 +216,21 @@ milter_start() {
 	${NSEXEC:-} "$AM" -f -c "$_conf" "$@" >"$T/milter.log" 2>&1 &
 	MILTER_PID=$!
 	at_exit "kill $MILTER_PID"
-	_sock=$(sed -n 's/^Socket[[:space:]]*//p' "$_conf")
-	for _i in $(seq 1 100); do
-		case "$_sock" in
-		inet:*) _p=${_sock#inet:}; _p=${_p%@*}
-			if ${NSEXEC:-} $PY -c "import socket; socket.create_connection(('127.0.0.1',$_p),0.2).close()" 2>/dev/null; then return 0; fi ;;
-		local:*|unix:*) [ -S "${_sock#*:}" ] && return 0 ;;
-		esac
-		kill -0 "$MILTER_PID" 2>/dev/null || { echo "# authmilter exited:"; sed 's/^/# /' "$T/milter.log"; return 1; }
-		sleep 0.1
-	done
-	echo "# authmilter socket never appeared:"; sed 's/^/# /' "$T/milter.log"
-	return 1
+	_await_start "$MILTER_PID" authmilter "$T/milter.log" 20 \
+	    _milter_listens "$(sed -n 's/^Socket[[:space:]]*//p' "$_conf")"
 }
 
-milter_stop() {
-	[ -n "${MILTER_PID:-}" ] && kill "$MILTER_PID" 2>/dev/null && wait "$MILTER_PID" 2>/dev/null
-	MILTER_PID=
+# _milter_listens SOCKET - is the daemon's socket there (inet: it accepts)
+_milter_listens() {
+	case "$1" in
+	inet:*) _p=${1#inet:}; _p=${_p%@*}
+		${NSEXEC:-} $PY -c "import socket; socket.create_connection(('127.0.0.1',$_p),0.2).close()" ;;
+	local:*|unix:*) [ -S "${1#*:}" ] ;;
+	*) return 1 ;;
+	esac
 }
+
+milter_stop() { _stop_pid "${MILTER_PID:-}"; MILTER_PID=; }
 
 # wait_until SECONDS CMD... - poll CMD every 0.1 s until it exits 0; returns
 # 1 when SECONDS passed first.  Tests wait for a state this way, never with a

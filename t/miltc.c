@@ -56,6 +56,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json.h"
 #include "milterproto.h"
 
 static int json;
@@ -118,7 +119,7 @@ static void jstr(struct buf *b, const char *key, const char *v)
 	if (v == NULL)
 		buf_adds(b, "null");
 	else
-		buf_json_str(b, v, strlen(v));
+		json_str(b, v, strlen(v));
 }
 
 /* print_json - one transaction as a JSON object */
@@ -197,7 +198,7 @@ static void event(const char *what, const char *arg)
 
 	if (json) {
 		buf_printf(&b, "{\"%s\":", what);
-		buf_json_str(&b, arg, strlen(arg));
+		json_str(&b, arg, strlen(arg));
 		printf("%s}\n", b.data);
 	} else {
 		printf("%s %s\n", what, arg);
@@ -291,10 +292,8 @@ static int converse(const char *sock, int timeout_ms, MP_ENV *env,
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "socket", 1, NULL, 's' }, { "client-ip", 1, NULL, 'a' },
-		{ "client-name", 1, NULL, 'n' }, { "helo", 1, NULL, 'h' },
-		{ "from", 1, NULL, 'f' }, { "rcpt", 1, NULL, 'r' },
-		{ "auth-user", 1, NULL, 'u' }, { "daemon-name", 1, NULL, 'd' },
+		{ "socket", 1, NULL, 's' }, MP_ENV_LONGOPTS,
+		{ "daemon-name", 1, NULL, 'd' },
 		{ "hostname", 1, NULL, 'j' }, { "queue-id", 1, NULL, 'i' },
 		{ "count", 1, NULL, 'c' }, { "abort-at", 1, NULL, 'A' },
 		{ "close-at", 1, NULL, 'C' }, { "timeout", 1, NULL, 't' },
@@ -309,14 +308,10 @@ int main(int argc, char **argv)
 	int o;
 
 	while ((o = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
+		if (mp_env_option(&env, rcpts, o, optarg))
+			continue;
 		switch (o) {
 		case 's': sock = optarg; break;
-		case 'a': env.client_ip = optarg; break;
-		case 'n': env.client_name = optarg; break;
-		case 'h': env.helo = optarg; break;
-		case 'f': env.from = optarg; break;
-		case 'r': rcpts[env.nrcpts++] = optarg; break;
-		case 'u': env.auth_user = optarg; break;
 		case 'd': env.daemon_name = optarg; break;
 		case 'j': env.hostname = optarg; break;
 		case 'i': env.queue_id = optarg; break;

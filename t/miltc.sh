@@ -6,12 +6,8 @@
 MILTC="$builddir/miltc"
 need "$MILTC" "$AM"
 
-cat > "$T/zone.conf" <<'EOF'
-  local-zone: "example.org." static
-  local-data: "example.org. 300 IN TXT \"v=spf1 ip4:198.18.0.0/24 -all\""
-  local-data: "_dmarc.example.org. 300 IN TXT \"v=DMARC1; p=none\""
-EOF
-dns_start "$T/zone.conf" || skip_all "cannot start unbound"
+# example.org: SPF for 198.18.0.0/24, DMARC p=none (shared with bench/scale.sh)
+dns_start "$(zone_dir)/example-org.conf" || skip_all "cannot start unbound"
 
 PORT=$(free_port)
 SOCK="inet:$PORT@127.0.0.1"

@@ -132,6 +132,20 @@ typedef struct {
 
 typedef struct MP_CONN MP_CONN;
 
+/* the envelope options every driver takes (miltc, milterload): rows for a
+ * getopt_long table, and mp_env_option to apply one */
+enum { MP_OPT_CLIENT_IP = 0x1000, MP_OPT_CLIENT_NAME, MP_OPT_HELO, MP_OPT_FROM,
+	MP_OPT_RCPT, MP_OPT_AUTH_USER };
+#define MP_ENV_LONGOPTS \
+	{ "client-ip", 1, NULL, MP_OPT_CLIENT_IP }, \
+	{ "client-name", 1, NULL, MP_OPT_CLIENT_NAME }, \
+	{ "helo", 1, NULL, MP_OPT_HELO }, { "from", 1, NULL, MP_OPT_FROM }, \
+	{ "rcpt", 1, NULL, MP_OPT_RCPT }, { "auth-user", 1, NULL, MP_OPT_AUTH_USER }
+/* mp_env_option - option o (getopt_long's return) with its argument into
+ * env; rcpts has room for every argument (argc).  1 when o is one of
+ * MP_ENV_LONGOPTS, else 0 */
+int mp_env_option(MP_ENV *env, const char **rcpts, int o, const char *arg);
+
 MP_MSG *mp_msg_parse(const char *data, size_t len);
 MP_MSG *mp_msg_load(const char *path);
 MP_MSG *mp_msg_copy(const MP_MSG *msg);

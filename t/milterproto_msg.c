@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "fileio.h"
 
 /* add_hdr - append a header (name, value: n bytes, LF folding) */
 static void add_hdr(MP_MSG *m, const char *name, size_t nl, const char *value,
@@ -106,23 +107,13 @@ MP_MSG *mp_msg_parse(const char *data, size_t len)
 /* mp_msg_load - read and parse a message file; NULL when unreadable */
 MP_MSG *mp_msg_load(const char *path)
 {
-	FILE *fp = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char tmp[65536];
-	size_t n;
+	struct buf b = BUF_INIT, err = BUF_INIT;
+	MP_MSG *m = NULL;
 
-	if (fp == NULL)
-		return NULL;
-	while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-		buf_add(&b, tmp, n);
-	if (ferror(fp)) {
-		fclose(fp);
-		buf_free(&b);
-		return NULL;
-	}
-	fclose(fp);
-	MP_MSG *m = mp_msg_parse(b.data ? b.data : "", b.len);
+	if (fileio_read(&b, path, &err) == 0)
+		m = mp_msg_parse(b.data, b.len);
 	buf_free(&b);
+	buf_free(&err);
 	return m;
 }
 
@@ -244,4 +235,22 @@ void mp_msg_free(MP_MSG *msg)
 	free(msg->hdrs);
 	free(msg->body);
 	free(msg);
+}
+
+/* mp_env_option - see milterproto.h */
+int mp_env_option(MP_ENV *env, const char **rcpts, int o, const char *arg)
+{
+	switch (o) {
+	case MP_OPT_CLIENT_IP: env->client_ip = arg; break;
+	case MP_OPT_CLIENT_NAME: env->client_name = arg; break;
+	case MP_OPT_HELO: env->helo = arg; break;
+	case MP_OPT_FROM: env->from = arg; break;
+	case MP_OPT_RCPT:
+		rcpts[env->nrcpts++] = arg;
+		env->rcpts = rcpts;
+		break;
+	case MP_OPT_AUTH_USER: env->auth_user = arg; break;
+	default: return 0;
+	}
+	return 1;
 }

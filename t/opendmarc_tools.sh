@@ -142,7 +142,7 @@ ok "mariadb-install-db: a throw-away data directory" test -d "$DB/mysql"
     --skip-log-bin --innodb-flush-log-at-trx-commit=0 > "$T/db.out" 2>&1 &
 DBPID=$!
 at_exit "kill $DBPID; wait $DBPID"
-ok "mariadbd listens on its unix socket" poll 'mariadb --no-defaults -S "$SOCK" -u root -e "select 1"'
+ok "mariadbd listens on its unix socket" wait_until 20 eval 'mariadb --no-defaults -S "$SOCK" -u root -e "select 1"'
 sqlx() { mariadb --no-defaults -S "$SOCK" -u root "$@"; }
 sqlx < "$SCHEMA"
 sqlx -e "CREATE USER 'opendmarc'@'localhost' IDENTIFIED BY 'opendmarc';
@@ -190,7 +190,7 @@ while True:
 PYEOF
 SINK=$!
 at_exit "kill $SINK"
-ok "SMTP sink up" poll 'test -s "$T/smtp.port"'
+ok "SMTP sink up" wait_until 20 eval 'test -s "$T/smtp.port"'
 mkdir -p "$T/rep"
 (cd "$T/rep" && "$REPORTS" --test --report-email=reports@mx.od.test --report-org=mx.od.test \
     --smtp-server=127.0.0.1 --smtp-port="$(cat "$T/smtp.port")") > "$T/reports.out" 2>&1

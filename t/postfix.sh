@@ -16,17 +16,11 @@
 
 need_root
 need postfix smtp-sink ip
+. "$srcdir/pf_conf.sh"
 PF="$T/pf"
 PF_NS="amt$$"
 
-pf_netns() {
-	ip netns add "$PF_NS" || skip_all "cannot create a network namespace"
-	at_exit "ip netns del $PF_NS"
-	NSEXEC="ip netns exec $PF_NS"
-	$NSEXEC ip link set lo up
-	$NSEXEC ip addr add 198.18.0.1/32 dev lo
-	$NSEXEC ip addr add 198.18.1.1/32 dev lo
-}
+pf_netns() { netns_start "$PF_NS"; }
 
 pf_start() {
 	mkdir -p "$PF/etc" "$PF/spool" "$PF/data" "$PF/sink"
@@ -36,63 +30,20 @@ pf_start() {
 	SINK_PORT=2526
 	$NSEXEC smtp-sink -u nobody -4 -c -d "$PF/sink/%H%M%S." 127.0.0.1:$SINK_PORT 64 >"$PF/sink.log" 2>&1 &
 	at_exit "kill $!"
-	cat > "$PF/etc/main.cf" <<PFEOF
-compatibility_level = 3.6
-queue_directory = $PF/spool
-data_directory = $PF/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mx.test.example
-mydomain = test.example
-myorigin = \$myhostname
-mydestination =
-local_recipient_maps =
+	{
+		pf_main_cf "$PF" mx.test.example test.example "$1"
+		cat <<PFEOF
 local_transport = error:local delivery disabled
-alias_maps =
-alias_database =
 inet_interfaces = 198.18.0.1, 198.18.1.1, 127.0.0.1
-inet_protocols = ipv4
 mynetworks = 127.0.0.0/8, 198.18.0.0/15
 relayhost = [127.0.0.1]:$SINK_PORT
 smtp_dns_support_level = disabled
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-smtpd_peername_lookup = no
-smtpd_tls_security_level = none
 smtp_tls_security_level = none
-biff = no
-append_dot_mydomain = no
-readme_directory = no
-maillog_file = $PF/postfix.log
 maillog_file_prefixes = $PF
-smtpd_milters = $1
-non_smtpd_milters =
-milter_default_action = tempfail
-milter_protocol = 6
 PFEOF
-	cat > "$PF/etc/master.cf" <<PFEOF
-198.18.0.1:25 inet n - n - - smtpd
-198.18.1.1:25 inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-proxywrite unix -       -       n       -       1       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-PFEOF
+	} > "$PF/etc/main.cf"
+	pf_master_cf "smtp unix - - n - - smtp" "relay unix - - n - - smtp" > "$PF/etc/master.cf"
 	touch "$PF/postfix.log"
 	if ! $NSEXEC postfix -c "$PF/etc" start >"$PF/start.log" 2>&1; then
 		echo "# postfix start failed:"; sed 's/^/# /' "$PF/start.log"

@@ -45,12 +45,8 @@ _report 0 "sendmail-bin and sendmail-cf fetched with apt-get download and unpack
 
 # --- namespace, DNS, keys ---------------------------------------------------
 NS="amsm$$"
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-at_exit "ip netns del $NS; rm -rf /etc/netns/$NS"
-NSEXEC="ip netns exec $NS"
-$NSEXEC ip link set lo up
-$NSEXEC ip addr add 198.18.0.1/32 dev lo
-$NSEXEC ip addr add 198.18.1.1/32 dev lo
+netns_start "$NS"
+at_exit "rm -rf /etc/netns/$NS"
 # sendmail's own lookups (client names, hosts) stay inside the namespace
 mkdir -p "/etc/netns/$NS"
 echo "nameserver 127.0.0.1" > "/etc/netns/$NS/resolv.conf"
@@ -216,24 +212,23 @@ mkout() {	# mkout NAME TO: a message from carol@out.example
 }
 verify() { $PY "$srcdir/data/sign/signtool.py" verify "$T/zone.conf" "$1"; }
 
-mkout msa dave@rcpt.test
-r=$(send 198.18.1.1 587 carol@$D dave@rcpt.test "$T/msa.eml")
-like "$r" "^250 2.0.0 " "daemon MSA: accepted ($r)"
-Q3=$(qid "$r")
-like "$(grep ": $Q3: " "$T/milter.log")" "role=sign dkim=signed .*why=\"daemon_name listed in MTA\"" \
-    "macro {daemon_name}: the MSA daemon's mail is signed (MTA MSA)"
-ok "daemon MSA: delivered" wait_until 60 delivered msa@$D
-like "$(verify "$T/msa@$D.delivered")" "pass a=rsa-sha256 d=$D s=rsa1" "daemon MSA: the delivered signature verifies (dkimpy)"
+# signed_via NAME IP PORT WHY LABEL [AUTH-USER] - carol's message NAME sent
+# through IP:PORT is accepted, signed for the reason WHY (the daemon's log
+# line), delivered, and its signature verifies
+signed_via() {
+	mkout "$1" dave@rcpt.test
+	r=$(send "$2" "$3" carol@$D dave@rcpt.test "$T/$1.eml" ${6:-})
+	like "$r" "^250 2.0.0 " "$5: accepted ($r)"
+	like "$(grep ": $(qid "$r"): " "$T/milter.log")" "role=sign dkim=signed .*why=\"$4\"" \
+	    "$5: the mail is signed ($4)"
+	ok "$5: delivered" wait_until 60 delivered "$1@$D"
+	like "$(verify "$T/$1@$D.delivered")" "pass a=rsa-sha256 d=$D s=rsa1" \
+	    "$5: the delivered signature verifies (dkimpy)"
+}
+signed_via msa 198.18.1.1 587 "daemon_name listed in MTA" "macro {daemon_name} (MTA MSA)"
 is "$(header "$T/msa@$D.delivered" Authentication-Results)" "" "signed mail gets no Authentication-Results"
-
-mkout auth dave@rcpt.test
-r=$(send 198.18.0.1 25 carol@$D dave@rcpt.test "$T/auth.eml" carol@$D)
-like "$r" "^250 2.0.0 " "SMTP AUTH on the MTA daemon: accepted ($r)"
-Q4=$(qid "$r")
-like "$(grep ": $Q4: " "$T/milter.log")" "role=sign dkim=signed .*why=\"client authenticated\"" \
-    "macros {auth_type}/{auth_authen}: an authenticated session's mail is signed"
-ok "SMTP AUTH: delivered" wait_until 60 delivered auth@$D
-like "$(verify "$T/auth@$D.delivered")" "pass a=rsa-sha256 d=$D s=rsa1" "SMTP AUTH: the delivered signature verifies (dkimpy)"
+signed_via auth 198.18.0.1 25 "client authenticated" \
+    "macros {auth_type}/{auth_authen}: SMTP AUTH on the MTA daemon" carol@$D
 
 # sendmail rewrites header addresses at delivery, after the milter signed:
 # To: bob becomes To: bob@mx.test.example and the signature breaks

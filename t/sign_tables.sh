@@ -103,6 +103,11 @@ is "$(sigs dont)" "" "DontSignMailTo .parent: unsigned"
 like "$(logline dont)" 'reason="recipient bob@mx.example.net is in DontSignMailTo"' "log says why"
 run dont2 dont alice@example.com friend@example.com
 is "$(sigs dont2)" "d=example.com s=mail2024 a=rsa-sha256" "other recipients: signed"
+# recipients as an MTA passes them (RCPT TO's "<...>"): read as paths
+run dont3 dont alice@example.com '<bob@mx.example.net>'
+is "$(sigs dont3)" "" "DontSignMailTo .example.net: <bob@mx.example.net> unsigned"
+run dont4 dont alice@example.com '<List@Example.ORG>'
+is "$(sigs dont4)" "" "DontSignMailTo list@example.org: <List@Example.ORG> unsigned"
 
 conf modev "Mode v" "KeyTable $DATA/KeyTable" "SigningTable refile:$DATA/SigningTable"
 run modev modev alice@example.com

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json.h"
+#include "strlist.h"
 #include "tap.h"
 
 int
@@ -28,7 +30,7 @@ main(void)
 
 	for (i = 0; i < sizeof(json) / sizeof(json[0]); i++) {
 		buf_init(&b);
-		buf_json_str(&b, json[i].in, strlen(json[i].in));
+		json_str(&b, json[i].in, strlen(json[i].in));
 		is_str(b.data, json[i].want, "json: %s", json[i].label);
 		buf_free(&b);
 	}

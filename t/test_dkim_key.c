@@ -19,6 +19,7 @@
 
 #include "dkim_key.h"
 #include "dkim_tag.h"
+#include "fileio.h"
 #include "tap.h"
 
 /* one 1024-bit RSA key and one Ed25519 key in every accepted form, made with
@@ -551,7 +552,7 @@ sign_file(const char *keyfile, const char *domain, const char *selector)
 	size_t len, n;
 	int inbody = 0;
 
-	if (k == NULL || lib == NULL || buf_read_file(&text, keyfile, &err) != 0) {
+	if (k == NULL || lib == NULL || fileio_read(&text, keyfile, &err) != 0) {
 		fprintf(stderr, "%s\n", err.data ? err.data : "dkim_init failed");
 		return 2;
 	}

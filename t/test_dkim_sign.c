@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "conf.h"
 #include "dkim_sign.h"
 #include "dkim_signer.h"
@@ -512,7 +513,7 @@ main(void)
 	snprintf(path, sizeof(path), "%s/data/sign/kat/msg.eml", srcdir);
 	buf_init(&err);
 	buf_init(&kat_msg);
-	if (!ok(buf_read_file(&kat_msg, path, &err) == 0, "fixture message read")) {
+	if (!ok(fileio_read(&kat_msg, path, &err) == 0, "fixture message read")) {
 		diag("%s", err.data);
 		return tap_done();
 	}

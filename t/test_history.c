@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "history.h"
 #include "tap.h"
 
@@ -370,11 +371,11 @@ static void
 test_opendmarc(const char *srcdir)
 {
 	struct history_rec *v[8];
-	char path[4096], gzpath[4096], data[8192];
+	char path[4096], gzpath[4096];
+	struct buf data = BUF_INIT, err = BUF_INIT;
 	unsigned long skipped = 1;
 	size_t n, i;
 	gzFile gz;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/data/history/opendmarc-1.4.2.history", srcdir);
 	n = read_all(path, v, 8, &skipped);
@@ -383,13 +384,12 @@ test_opendmarc(const char *srcdir)
 	for (i = 0; i < n && i < 8; i++)
 		history_rec_free(v[i]);
 	snprintf(gzpath, sizeof(gzpath), "%s/sample.history.gz", tmpdir);
-	f = fopen(path, "r");
+	ok(fileio_read(&data, path, &err) == 0, "sample readable %s", err.data ? err.data : "");
 	gz = gzopen(gzpath, "wb");
-	n = f ? fread(data, 1, sizeof(data), f) : 0;
-	if (f)
-		fclose(f);
-	gzwrite(gz, data, (unsigned)n);
+	gzwrite(gz, data.data ? data.data : "", (unsigned)data.len);
 	gzclose(gz);
+	buf_free(&data);
+	buf_free(&err);
 	n = read_all(gzpath, v, 8, NULL);
 	check_opendmarc(v, n, "gzip");
 	for (i = 0; i < n && i < 8; i++)
@@ -523,7 +523,7 @@ test_threads(void)
 		fails += w[i].fails;
 	}
 	is_int(fails, 0, "threads: no append failed");
-	is_int(history_written(w[0].h), NTHREADS * PERTHREAD, "threads: written count");
+	is_int(history_counts(w[0].h).written, NTHREADS * PERTHREAD, "threads: written count");
 	history_close(w[0].h);
 	rd = history_reader_open(path, &err);
 	while (rd && history_reader_next(rd, &r) == 1) {
@@ -590,7 +590,7 @@ test_rotation(void)
 	is_int(n, 1, "removed file: recreated");
 	for (i = 0; i < n && i < 4; i++)
 		history_rec_free(v[i]);
-	is_int(history_errors(h), 0, "rotation: no errors");
+	is_int(history_counts(h).errors, 0, "rotation: no errors");
 	history_close(h);
 	history_rec_free(r);
 	unlink(old);
@@ -625,8 +625,8 @@ test_write_fails(void)
 		fails += history_append(h, r) != 0;
 	setrlimit(RLIMIT_FSIZE, &old);
 	is_int(fails, 100, "failing writes: every append reports failure");
-	is_int(history_errors(h), 100, "failing writes: errors counted");
-	is_int(history_written(h), 0, "failing writes: nothing counted as written");
+	is_int(history_counts(h).errors, 100, "failing writes: errors counted");
+	is_int(history_counts(h).written, 0, "failing writes: nothing counted as written");
 	history_close(h);
 	history_rec_free(r);
 	buf_free(&err);
@@ -756,7 +756,7 @@ test_tmpfs_full(void)
 		}
 		history_rec_free(r);
 	}
-	ok(fails > 0 && history_errors(h) == (unsigned long)fails,
+	ok(fails > 0 && history_counts(h).errors == (unsigned long)fails,
 	    "full tmpfs: failures returned and counted (%d)", fails);
 	lost = fails;
 	unlink(filler);

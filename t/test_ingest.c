@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "ingest_agg.h"
 #include "ingest_arf.h"
 #include "ingest_mbox.h"
@@ -38,7 +39,7 @@ slurp(const char *name, struct buf *b)
 	buf_init(&path);
 	buf_init(&err);
 	buf_printf(&path, "%s/%s", INGEST_DATA, name);
-	if (buf_read_file(b, path.data, &err) != 0) {
+	if (fileio_read(b, path.data, &err) != 0) {
 		printf("Bail out! %s\n", err.data);
 		exit(1);
 	}

@@ -80,23 +80,23 @@ row() {	# KIND N IR CPU
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-") printf "%.1f", a / b; else print "-" }'; }
 
+# series KIND GEN CONF IP FROM "N..." - one row per N (GEN N FILE makes the
+# message); sets first_* and last_* (n, ir, cpu) for the ratio line
+series() {
+	local kind=$1 gen=$2 conf=$3 ip=$4 from=$5 n
+	first_ir=
+	for n in $6; do
+		$gen "$n" "$W/$kind$n.eml"
+		set -- $(measure "$conf" "$W/$kind$n.eml" "$ip" "$from")
+		row "$kind" "$n" "$1" "$2"
+		[ -z "$first_ir" ] && { first_ir=$1; first_cpu=$2; first_n=$n; }
+		last_ir=$1; last_cpu=$2; last_n=$n
+	done
+}
+
 echo "# $AM"
 row case fields instructions cpu_s
-first_ir=; first_cpu=
-for n in $SIGS; do
-	msg_sigs "$n" "$W/s$n.eml"
-	set -- $(measure "$W/in.conf" "$W/s$n.eml" 198.18.0.1 alice@sender.example)
-	row verify "$n" "$1" "$2"
-	[ -z "$first_ir" ] && { first_ir=$1; first_cpu=$2; first_n=$n; }
-	last_ir=$1; last_cpu=$2; last_n=$n
-done
+series verify msg_sigs "$W/in.conf" 198.18.0.1 alice@sender.example "$SIGS"
 echo "verify ratio $last_n/$first_n signatures: instructions $(ratio "$last_ir" "$first_ir")x, cpu $(ratio "$last_cpu" "$first_cpu")x (acceptance: <= 20)"
-first_ir=
-for n in $TOS; do
-	msg_tos "$n" "$W/t$n.eml"
-	set -- $(measure "$W/out.conf" "$W/t$n.eml" 127.0.0.1 carol@ours.example)
-	row sign "$n" "$1" "$2"
-	[ -z "$first_ir" ] && { first_ir=$1; first_cpu=$2; first_n=$n; }
-	last_ir=$1; last_cpu=$2; last_n=$n
-done
+series sign msg_tos "$W/out.conf" 127.0.0.1 carol@ours.example "$TOS"
 echo "sign ratio $last_n/$first_n To: fields: instructions $(ratio "$last_ir" "$first_ir")x, cpu $(ratio "$last_cpu" "$first_cpu")x (linear: about $(ratio "$last_n" "$first_n"))"

@@ -35,43 +35,24 @@ E2E_TIMEOUT=${E2E_TIMEOUT:-900}
 E2E_OUT=${E2E_OUT:-$builddir/bench-e2e.tsv}
 PFD="$S/pf"
 PF_MASTER=""
+. "$top_srcdir/t/pf_conf.sh"	# pf_main_cf, pf_master_cf (shared with t/postfix.sh)
 
 # e2e_pf_write MILTERS - main.cf, master.cf and the header checks
 e2e_pf_write() {
 	mkdir -p "$PFD/etc" "$PFD/spool" "$PFD/data"
 	chown postfix "$PFD/data"
-	cat > "$PFD/etc/main.cf" <<EOF
+	{
+		pf_main_cf "$PFD" "$AUTHSERV" bench.example "$1"
+		cat <<EOF
 # authmilter end-to-end benchmark: a private instance (t/bench/e2e.sh)
-compatibility_level = 3.6
-queue_directory = $PFD/spool
-data_directory = $PFD/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = $AUTHSERV
-mydomain = bench.example
-myorigin = \$myhostname
-mydestination =
-local_recipient_maps =
-alias_maps =
-alias_database =
 inet_interfaces = 198.18.0.1, 198.18.1.1
-inet_protocols = ipv4
 mynetworks = 198.18.0.0/15
 smtpd_relay_restrictions = permit_mynetworks, reject
-smtpd_peername_lookup = no
-smtpd_tls_security_level = none
 default_transport = discard:benchmark
 relay_transport = discard:benchmark
-biff = no
-append_dot_mydomain = no
-readme_directory = no
-maillog_file = $PFD/postfix.log
-smtpd_milters = $1
-non_smtpd_milters =
-milter_protocol = 6
-milter_default_action = tempfail
 milter_header_checks = regexp:$PFD/etc/milter_header_checks
 EOF
+	} > "$PFD/etc/main.cf"
 	# first match wins per header: ours puts dkim and dmarc in one field,
 	# opendkim and opendmarc one each
 	cat > "$PFD/etc/milter_header_checks" <<'EOF'
@@ -81,22 +62,7 @@ EOF
 /^DKIM-Signature: .*a=rsa-sha256/ WARN bench-signed
 /^X-Null-Milter: / WARN bench-null
 EOF
-	local svc
-	{
-		echo "198.18.0.1:25 inet n - n - - smtpd"
-		echo "198.18.1.1:25 inet n - n - - smtpd"
-		for svc in "pickup unix n - n 60 1 pickup" "cleanup unix n - n - 0 cleanup" \
-			"qmgr unix n - n 300 1 qmgr" "rewrite unix - - n - - trivial-rewrite" \
-			"bounce unix - - n - 0 bounce" "defer unix - - n - 0 bounce" \
-			"trace unix - - n - 0 bounce" "verify unix - - n - 1 verify" \
-			"flush unix n - n 1000? 0 flush" "proxymap unix - - n - - proxymap" \
-			"showq unix n - n - - showq" "error unix - - n - - error" \
-			"retry unix - - n - - error" "discard unix - - n - - discard" \
-			"anvil unix - - n - 1 anvil" "scache unix - - n - 1 scache" \
-			"postlog unix-dgram n - n - 1 postlogd"; do
-			echo "$svc"
-		done
-	} > "$PFD/etc/master.cf"
+	pf_master_cf > "$PFD/etc/master.cf"
 }
 
 # e2e_pf_start MILTERS - (re)start Postfix with that smtpd_milters

@@ -538,10 +538,7 @@ int main(int argc, char **argv)
 		{ "milter", 1, NULL, 'm' }, { "concurrency", 1, NULL, 'c' },
 		{ "count", 1, NULL, 'n' }, { "duration", 1, NULL, 'd' },
 		{ "warmup", 1, NULL, 'W' }, { "per-conn", 1, NULL, 'K' },
-		{ "client-ip", 1, NULL, 'a' }, { "client-name", 1, NULL, 'N' },
-		{ "helo", 1, NULL, 'h' }, { "from", 1, NULL, 'f' },
-		{ "rcpt", 1, NULL, 'r' }, { "auth-user", 1, NULL, 'u' },
-		{ "expect-action", 1, NULL, 'A' },
+		MP_ENV_LONGOPTS, { "expect-action", 1, NULL, 'A' },
 		{ "expect-header", 1, NULL, 'H' }, { "pid", 1, NULL, 'p' },
 		{ "label", 1, NULL, 'l' }, { "tsv", 1, NULL, 'T' },
 		{ "timeout", 1, NULL, 't' }, { NULL, 0, NULL, 0 }
@@ -560,6 +557,8 @@ int main(int argc, char **argv)
 	c.expect_action = -1;
 	c.env.from = "sender@test.example";
 	while ((o = getopt_long(argc, argv, "c:n:d:", opts, NULL)) != -1) {
+		if (mp_env_option(&c.env, rcpts, o, optarg))
+			continue;
 		switch (o) {
 		case 'm':
 			if (c.nmilters == MAX_MILTERS)
@@ -571,12 +570,6 @@ int main(int argc, char **argv)
 		case 'd': c.duration = strtod(optarg, NULL); c.count = 0; break;
 		case 'W': c.warmup = strtoul(optarg, NULL, 10); break;
 		case 'K': c.per_conn = atoi(optarg); break;
-		case 'a': c.env.client_ip = optarg; break;
-		case 'N': c.env.client_name = optarg; break;
-		case 'h': c.env.helo = optarg; break;
-		case 'f': c.env.from = optarg; break;
-		case 'r': rcpts[c.env.nrcpts++] = optarg; break;
-		case 'u': c.env.auth_user = optarg; break;
 		case 'A':
 			c.expect_action = -1;
 			for (int a = MP_ACT_ACCEPT; a <= MP_ACT_DISCARD; a++)

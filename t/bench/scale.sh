@@ -17,22 +17,11 @@ MIB=${SCALE_MIB:-50}
 CONNS=${CONNS:-200}
 MSGS=${MSGS:-2000}
 
-cat > "$T/zone.conf" <<'EOF'
-  local-zone: "example.org." static
-  local-data: 'example.org. 300 IN TXT "v=spf1 ip4:198.18.0.0/24 -all"'
-  local-data: '_dmarc.example.org. 300 IN TXT "v=DMARC1; p=none"'
-EOF
-dns_start "$T/zone.conf" || skip_all "cannot start unbound"
+# example.org: SPF for 198.18.0.0/24, DMARC p=none (shared with miltc.sh)
+dns_start "$(zone_dir)/example-org.conf" || skip_all "cannot start unbound"
 PORT=$(free_port)
 SOCK="inet:$PORT@127.0.0.1"
-{
-	echo "Socket $SOCK"
-	echo "AuthservID test.example"
-	echo "Background no"
-	echo "Syslog no"
-	echo "Nameservers 127.0.0.1:$DNS_PORT"
-	[ "$(id -u)" = 0 ] && echo "AllowRootOperation yes"
-} > "$T/am.conf"
+conf_base "$SOCK" test.example > "$T/am.conf"
 milter_start "$T/am.conf" || { echo "not ok 1 - daemon starts"; exit 1; }
 
 rss() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }

@@ -13,7 +13,7 @@ mkdir -p "$out/obj"
 flags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -I$b -I$top/lib -I$top/report -DFUZZING $(pkg-config --cflags libxml-2.0)"
 # the libraries configure found (so a new dependency needs no edit here),
 # but libmilter and the test suite's libopendmarc
-libs=$(sed -n 's/^\([A-Z0-9]*_LIBS\) = //p' "$b/t/Makefile" 2>/dev/null | grep -v -e milter -e opendmarc | tr '\n' ' ')
+libs=$(sed -n '/^AUTHMILTER_LIBS/d; s/^\([A-Z0-9]*_LIBS\) = //p' "$b/t/Makefile" 2>/dev/null | grep -v -e milter -e opendmarc | tr '\n' ' ')
 [ -n "$libs" ] || libs="-lopendkim -lidn2 -lspf2 -lunbound -lmaxminddb $(pkg-config --libs libxml-2.0) -lcrypto -lz"
 libs="$libs -lresolv -lpthread"
 # and their include flags (libpq's headers are not on the default path)
