@@ -28,6 +28,17 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+/* buf_drop - see buf.h */
+void
+buf_drop(struct buf *b, size_t n)
+{
+	if (n == 0 || b->data == NULL)
+		return;
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+}
+
 /* buf_reset - keep the memory, drop the content */
 void
 buf_reset(struct buf *b)

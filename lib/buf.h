@@ -26,6 +26,8 @@ struct buf {
 void	buf_init(struct buf *b);
 void	buf_free(struct buf *b);
 void	buf_reset(struct buf *b);
+/* buf_drop - remove the first n bytes (n <= len), keeping the rest and its NUL */
+void	buf_drop(struct buf *b, size_t n);
 void	buf_add(struct buf *b, const void *p, size_t n);
 void	buf_adds(struct buf *b, const char *s);
 void	buf_addc(struct buf *b, int c);

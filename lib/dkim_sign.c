@@ -26,6 +26,7 @@
 
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "dkim_canon.h"
 #include "dkim_key.h"
 #include "dkim_sign.h"
@@ -344,7 +345,7 @@ static int
 sign_hashed(const struct sreq *r, EVP_PKEY *pkey, const struct buf *canon, struct buf *sig,
     const char **err)
 {
-	unsigned char hh[EVP_MAX_MD_SIZE], *raw, *enc = NULL;
+	unsigned char hh[EVP_MAX_MD_SIZE], *raw;
 	const unsigned char *in = (const unsigned char *)canon->data;
 	unsigned int hl = 0;
 	size_t inlen = canon->len, sl;
@@ -367,13 +368,11 @@ sign_hashed(const struct sreq *r, EVP_PKEY *pkey, const struct buf *canon, struc
 	    EVP_DigestSignInit(ctx, NULL, r->ed ? NULL : EVP_sha256(), NULL, pkey) != 1 ||
 	    EVP_DigestSign(ctx, raw, &sl, in, inlen) != 1 || sl == 0)
 		goto out;
-	enc = xmalloc((sl + 2) / 3 * 4 + 1);
-	buf_add(sig, enc, (size_t)EVP_EncodeBlock(enc, raw, (int)sl));
+	base64_encode(sig, raw, sl, 0);
 	rc = 0;
 out:
 	EVP_MD_CTX_free(ctx);
 	free(raw);
-	free(enc);
 	return rc;
 }
 
@@ -391,12 +390,11 @@ sig_value(struct dkims *d, const struct sreq *r, const unsigned char *bh, struct
 	const struct keytable_entry *k = &s->kt.v[r->ki];
 	EVP_PKEY *pkey = dkim_key_pkey(s->key[r->ki]);
 	struct strlist tags = { 0, NULL };
-	struct buf hashed = BUF_INIT, canon = BUF_INIT, b64 = BUF_INIT;
-	char bh64[DKIMC_HASHLEN * 2];
+	struct buf hashed = BUF_INIT, canon = BUF_INIT, b64 = BUF_INIT, bh64 = BUF_INIT;
 	size_t blen;
 	int rc = -1;
 
-	EVP_EncodeBlock((unsigned char *)bh64, bh, DKIMC_HASHLEN);
+	base64_encode(&bh64, bh, DKIMC_HASHLEN, 0);
 	tag(&tags, "v=1");
 	tag(&tags, "a=%s", dkim_key_sigalg(s->key[r->ki]));
 	tag(&tags, "c=%s/%s", s->hc == DKIMC_RELAXED ? "relaxed" : "simple",
@@ -408,7 +406,7 @@ sig_value(struct dkims *d, const struct sreq *r, const unsigned char *bh, struct
 		tag(&tags, "x=%llu", (unsigned long long)(d->t + s->ttl));
 	if (r->ident)
 		tag(&tags, "i=%s", r->ident);
-	tag(&tags, "bh=%s", bh64);
+	tag(&tags, "bh=%s", bh64.data);
 	tag(&tags, "h=%s", d->hlist.data);
 	/* the base64 length b= will have: RSA the modulus size, Ed25519 64 */
 	blen = ((size_t)EVP_PKEY_get_size(pkey) + 2) / 3 * 4;
@@ -430,6 +428,7 @@ out:
 	buf_free(&hashed);
 	buf_free(&canon);
 	buf_free(&b64);
+	buf_free(&bh64);
 	strlist_free(&tags);
 	return rc;
 }

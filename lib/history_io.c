@@ -302,12 +302,8 @@ fill(struct history_reader *rd)
 	char chunk[65536];
 	int n;
 
-	if (rd->off > 0) {	/* compact: drop what was parsed */
-		memmove(rd->buf.data, rd->buf.data + rd->off, rd->buf.len - rd->off);
-		rd->buf.len -= rd->off;
-		rd->buf.data[rd->buf.len] = '\0';
-		rd->off = 0;
-	}
+	buf_drop(&rd->buf, rd->off);	/* compact: drop what was parsed */
+	rd->off = 0;
 	n = gzread(rd->gz, chunk, sizeof(chunk));
 	if (n < 0)
 		return -1;

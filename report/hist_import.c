@@ -91,12 +91,9 @@ rdr_fill(struct rdr *rd)
 	char chunk[IMPORT_CHUNK];
 	int n;
 
-	if (rd->off > 0) {
-		memmove(rd->b.data, rd->b.data + rd->off, rd->b.len - rd->off);
-		rd->b.len -= rd->off;
-		rd->base += (long long)rd->off;
-		rd->off = 0;
-	}
+	buf_drop(&rd->b, rd->off);
+	rd->base += (long long)rd->off;
+	rd->off = 0;
 	n = gzread(rd->gz, chunk, sizeof(chunk));
 	if (n < 0)
 		return -1;

@@ -6,14 +6,17 @@ MC="$builddir/miltc"
 
 # a name server that never answers, so an evaluation takes DNSTimeout
 SLOW_PORT=$(free_port)
-# (it touches $T/asked at each query: a message is then in flight)
+# (it appends each query to $T/asked: a message whose name is there is in
+# flight; libunbound may still retry an earlier message's query, so the
+# message in flight is told apart by its MAIL FROM domain)
 $PY -c "
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('127.0.0.1', $SLOW_PORT))
 while True:
-    s.recvfrom(4096)
-    open('$T/asked', 'a').close()
+    d, _ = s.recvfrom(4096)
+    with open('$T/asked', 'ab') as f:
+        f.write(d + b'\n')
 " &
 at_exit "kill $!"
 MPORT=$(free_port)
@@ -45,9 +48,11 @@ like "$(send)" "Authentication-Results: second.test.example;" "a good config on 
 
 # SIGTERM while a message waits for DNS: it finishes, then the daemon exits 0
 rm -f "$T/asked"
-send > "$T/inflight.out" 2>&1 &
+"$MC" -s "$S" --timeout 30 --client-ip 198.18.0.1 --from a@inflight.test --rcpt b@rcpt.test \
+	"$T/m.eml" > "$T/inflight.out" 2>&1 &
 cpid=$!
-ok "the message waits for DNS (the name server was asked)" wait_until 30 test -e "$T/asked"
+ok "the message waits for DNS (the name server was asked about it)" \
+	wait_until 30 grep -q -a inflight "$T/asked"
 kill -TERM "$MILTER_PID"
 wait "$cpid"
 like "$(cat "$T/inflight.out")" "Authentication-Results: second.test.example;" "the message in flight got its verdict"

@@ -47,6 +47,16 @@ main(void)
 	buf_free(&b);
 	buf_free(&b);
 	ok(1, "buf_free twice is harmless");
+	buf_adds(&b, "abcdef");
+	buf_drop(&b, 2);
+	is_str(b.data, "cdef", "buf_drop removes the front, keeps the terminator");
+	buf_drop(&b, 0);
+	is_int(b.len, 4, "buf_drop 0 changes nothing");
+	buf_drop(&b, 4);
+	ok(b.len == 0 && b.data[0] == '\0', "buf_drop of everything leaves an empty string");
+	buf_free(&b);
+	buf_drop(&b, 0);
+	ok(b.data == NULL, "buf_drop 0 on an unallocated buffer is harmless");
 	strlist_add(&l, "one");
 	strlist_add(&l, "two");
 	is_int(l.n, 2, "strlist counts");
