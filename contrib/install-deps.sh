@@ -7,14 +7,15 @@
 set -e
 BUILD="autoconf automake libtool pkg-config make gcc libc6-dev libmilter-dev
  libopendkim-dev libspf2-dev libmaxminddb-dev libunbound-dev
- libssl-dev zlib1g-dev libxml2-dev libidn2-dev publicsuffix"
+ libssl-dev zlib1g-dev libxml2-dev libidn2-dev publicsuffix libmicrohttpd-dev"
 # libopendmarc-dev: t/test_dmarc cross-checks our DMARC record parser with it
 TEST="libopendmarc-dev unbound postfix iproute2 procps python3 python3-dkim python3-dnspython
  python3-spf python3-yaml libmail-dkim-perl opendkim-tools libxml2-utils
  libmaxmind-db-writer-perl mmdb-bin logrotate opendkim libnet-dns-perl python3-nacl time clang libclang-rt-14-dev man-db
  m4
  opendmarc dbconfig-no-thanks mariadb-server mariadb-client libswitch-perl libdbi-perl
- libdbd-mysql-perl libjson-perl libhttp-message-perl"
+ libdbd-mysql-perl libjson-perl libhttp-message-perl
+ prometheus curl"
 BENCH="opendkim opendmarc openssl"
 want=""
 for what in "$@"; do

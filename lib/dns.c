@@ -40,6 +40,7 @@
 
 #include "dns.h"
 #include "log.h"
+#include "metrics.h"
 
 #define DNS_CACHE_SLOTS		1024	/* answers kept (direct-mapped) */
 #define DNS_CACHE_MAXTTL	3600	/* seconds, whatever the zone says */
@@ -460,6 +461,7 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 	struct pending *p;
 	struct timespec deadline;
 	int async_id = 0, rc, timed_out = 0, capped = 0;
+	uint64_t t0 = metrics_now();
 
 	if (name != NULL && *name != '\0' && strlen(name) <= 253 &&
 	    (r = cache_get(d, name, rrtype)) != NULL) {
@@ -521,6 +523,7 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 		snprintf(r->why, sizeof(r->why), "no answer");
 	}
 out:
+	metrics_dns(rrtype, (int)r->status, timed_out, t0);
 	if (p->result)
 		ub_resolve_free(p->result);
 	pthread_mutex_destroy(&p->lock);
