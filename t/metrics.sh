@@ -17,7 +17,7 @@ HPORT=$(free_port)
 write_conf() {
 	{
 		conf_base "inet:$MPORT@127.0.0.1" mx.test.example
-		printf 'RejectFailures yes\nHistoryFile %s\nInternalHosts 127.0.0.1\n' "$T/history"
+		printf 'RejectFailures yes\nHistoryFile %s\nInternalHosts 127.0.0.1\n' "${HIST:-$T/history}"
 		printf 'Domain sender.inb.test\nSelector sel1\nKeyFile %s\n' "$T/sel1.pem"
 		printf 'MetricsSocket inet:%s@127.0.0.1\n' "$1"
 	} > "$T/a.conf"
@@ -137,11 +137,41 @@ moved() { get "$HPORT2" /metrics | grep -q '^200 '; }
 ok "reload with a new MetricsSocket: served at the new port" wait_until 30 moved
 ok "and no longer at the old one" sh -c "! $PY -c \"import socket; socket.create_connection(('127.0.0.1', $HPORT), 2).close()\""
 HPORT=$HPORT2
+# a new MetricsSocket that cannot be bound (taken): the old one keeps serving
+BUSY=$(free_port)
+$PY -c "
+import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', $BUSY)); s.listen(1)
+open('$T/busy', 'w').close()
+time.sleep(3600)" &
+at_exit "kill $!"
+ok "a port taken by another listener" wait_until 30 test -e "$T/busy"
+write_conf "$BUSY"
+milter_reload
+ok "taken: the log says the old socket stays and a restart is needed" \
+    grep -q "MetricsSocket: still serving at inet:$HPORT@127.0.0.1; restart the daemon" "$T/milter.log"
+is "$(get "$HPORT" /metrics | cut -d' ' -f1)" 200 "taken: still served at the old port"
+write_conf "$HPORT"
 echo "Mode bogus" >> "$T/a.conf"
 milter_reload
 scrape r3
 is "$(val r3 'authmilterd_reloads_total{result="failed"}')" 1 "broken file: reloads failed +1"
-is "$(val r3 authmilterd_config_generation)" 3 "generation counts reloads that took effect only"
+is "$(val r3 authmilterd_config_generation)" 4 "generation counts reloads that took effect only"
+
+# a record lost: the history file on a full filesystem (tmpfs: root only)
+if [ "$(id -u)" = 0 ] && mkdir -p "$T/full" && mount -t tmpfs -o size=64k tmpfs "$T/full" 2>/dev/null; then
+	at_exit "umount -l $T/full"
+	HIST="$T/full/history" write_conf "$HPORT"
+	milter_reload
+	dd if=/dev/zero of="$T/full/filler" bs=4k count=64 2>/dev/null
+	scrape before
+	like "$(milter pass alice@sender.inb.test 198.18.0.1)" "action (accept|continue)" "full filesystem: the message still accepted"
+	scrape after
+	is "$(delta authmilterd_history_records_lost_total)" 1 "history records lost +1"
+	is "$(delta authmilterd_history_records_written_total)" 0 "history records written +0"
+else
+	_report 0 "# SKIP history records lost: needs root (a full tmpfs)"
+fi
 
 # a MetricsSocket that is not inet:PORT@ADDR is a config error, with file:line
 { conf_base "inet:$MPORT@127.0.0.1" x; echo "MetricsSocket local:/tmp/m.sock"; } > "$T/bad.conf"
