@@ -7,16 +7,18 @@
 set -e
 BUILD="autoconf automake libtool pkg-config make gcc libc6-dev libmilter-dev
  libopendkim-dev libspf2-dev libmaxminddb-dev libunbound-dev
- libssl-dev zlib1g-dev libxml2-dev libidn2-dev publicsuffix libmicrohttpd-dev"
+ libssl-dev zlib1g-dev libxml2-dev libidn2-dev publicsuffix"
 # libopendmarc-dev: t/test_dmarc cross-checks our DMARC record parser with it
 TEST="libopendmarc-dev unbound postfix iproute2 procps python3 python3-dkim python3-dnspython
  python3-spf python3-yaml libmail-dkim-perl opendkim-tools libxml2-utils
  libmaxmind-db-writer-perl mmdb-bin logrotate opendkim libnet-dns-perl python3-nacl time clang libclang-rt-14-dev man-db
  m4
  opendmarc dbconfig-no-thanks mariadb-server mariadb-client libswitch-perl libdbi-perl
- libdbd-mysql-perl libjson-perl libhttp-message-perl
- prometheus curl"
+ libdbd-mysql-perl libjson-perl libhttp-message-perl"
 BENCH="opendkim opendmarc openssl"
+# the MetricsSocket listener; promtool (prometheus) and curl for t/metrics.sh
+BUILD="$BUILD libmicrohttpd-dev"
+TEST="$TEST prometheus curl"
 want=""
 for what in "$@"; do
 	case $what in
