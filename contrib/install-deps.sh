@@ -18,6 +18,9 @@ TEST="libopendmarc-dev unbound postfix iproute2 procps python3 python3-dkim pyth
  libdbd-mysql-perl libjson-perl libhttp-message-perl
  postgresql sqlite3"
 BENCH="opendkim opendmarc openssl"
+# the MetricsSocket listener; promtool (prometheus) and curl for t/metrics.sh
+BUILD="$BUILD libmicrohttpd-dev"
+TEST="$TEST prometheus curl"
 want=""
 for what in "$@"; do
 	case $what in

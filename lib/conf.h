@@ -54,6 +54,7 @@ struct conf {
 	int		log_why;
 	int		allow_root;
 	long		milter_debug;
+	char	       *metrics_socket;	/* MetricsSocket, NULL: off */
 
 	/* common */
 	char	       *authserv_id;

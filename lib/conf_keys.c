@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 
 #define O(f)	offsetof(struct conf, f)
 #define NOB	0, 0
@@ -102,6 +103,8 @@ static const struct conf_key keys[] = {
 	  "allow running as root after start-up when UserID is not set" },
 	{ "MilterDebug", CONF_INT, O(milter_debug), "0", 0, 6, NULL, NULL, SEC_D,
 	  "libmilter debug level" },
+	{ "MetricsSocket", CONF_STR, O(metrics_socket), NULL, NOB, NULL, metrics_check_socket, SEC_D,
+	  "serve Prometheus metrics over HTTP (GET /metrics) at inet:PORT@IPV4 or inet6:PORT@[IPV6]; unset: off (see authmilter(8), METRICS)" },
 
 	/* roles */
 	{ "AuthservID", CONF_STR, O(authserv_id), NULL, NOB, NULL, NULL, SEC_C,

@@ -40,6 +40,7 @@
 
 #include "dns.h"
 #include "log.h"
+#include "metrics.h"
 
 #define DNS_CACHE_SLOTS		1024	/* answers kept (direct-mapped) */
 #define DNS_CACHE_MAXTTL	3600	/* seconds, whatever the zone says */
@@ -518,7 +519,8 @@ query_send(struct dns *d, const char *name, int rrtype, const struct timespec *d
     struct dns_budget *b, struct dns_result *r)
 {
 	struct pending *p = xcalloc(1, sizeof(*p));
-	int async_id = 0, rc;
+	int async_id = 0, rc, timed_out = 0;
+	uint64_t t0 = metrics_now();
 
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
@@ -526,13 +528,14 @@ query_send(struct dns *d, const char *name, int rrtype, const struct timespec *d
 	if (rc != 0) {
 		r->status = rc == UB_SYNTAX ? DNS_FAIL : DNS_RETRY;
 		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(rc));
-	} else if (query_wait(d, p, async_id, deadline) != 0) {
+	} else if ((timed_out = query_wait(d, p, async_id, deadline)) != 0) {
 		r->status = DNS_RETRY;
 		snprintf(r->why, sizeof(r->why), "timed out after %d s", d->timeout);
 		if (b != NULL)
 			budget_spent(b, r);
 	} else
 		query_answer(d, name, rrtype, p, r);
+	metrics_dns(rrtype, (int)r->status, timed_out, t0);
 	if (p->result)
 		ub_resolve_free(p->result);
 	pthread_mutex_destroy(&p->lock);

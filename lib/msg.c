@@ -16,6 +16,7 @@
 #include "history.h"
 #include "hostlist.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg_int.h"
 
 /* a header block larger than this is refused; see msg_header */
@@ -251,7 +252,7 @@ msg_record(struct msg *m, struct verdict *v, enum verdict_action applied)
 	v->hist->action = history_action(applied);
 	/* a failed write is logged (rate-limited) and counted by the appender */
 	if (m->eng->history)
-		(void)history_append(m->eng->history, v->hist);
+		metrics_history(history_append(m->eng->history, v->hist));
 }
 
 /* msg_free - release the message; safe after eom or instead of it (abort) */

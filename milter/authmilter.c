@@ -29,6 +29,7 @@
 #include "callbacks.h"
 #include "daemon.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "runner.h"
 
 enum { OPT_TEST = 256, OPT_IP, OPT_HOST, OPT_HELO, OPT_FROM, OPT_RCPT, OPT_AUTH,
@@ -206,6 +207,7 @@ start_milter(struct engine *e, const char *conf_path)
 		smfi_setdbg((int)e->conf->milter_debug);
 	if (daemon_history(e, NULL) != 0 || daemon_socket(e->conf) != 0 ||
 	    daemon_write_pidfile(e->conf->pidfile) != 0 ||
+	    metrics_http_start(e->conf->metrics_socket) != 0 ||
 	    daemon_drop_privileges(e->conf) != 0) {
 		daemon_ready(0, "see the log");
 		return -1;
@@ -236,6 +238,7 @@ stop_milter(void)
 		unlink(e->conf->pidfile);
 	engine_unref(e);
 	callbacks_set_engine(NULL);
+	metrics_http_stop();
 	log_info("authmilter stopped");
 }
 

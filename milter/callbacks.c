@@ -38,6 +38,7 @@
 #include "callbacks.h"
 #include "hostlist.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 
 struct conn {
@@ -193,6 +194,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	pthread_mutex_lock(&cb_lock);
 	cb_active++;
 	pthread_mutex_unlock(&cb_lock);
+	metrics_connection(1);
 	if (hostlist_match(c->eng->peers, c->ip, c->host)) {
 		log_debug("connection from %s: in PeerList, accepted untouched", c->ip ? c->ip : "unknown");
 		return reply(c, SMFIP_NR_CONN, SMFIS_ACCEPT);
@@ -361,6 +363,7 @@ cb_eom(SMFICTX *ctx)
 	struct verdict v;
 	sfsistat st = SMFIS_CONTINUE;
 	enum verdict_action done;
+	uint64_t t0 = metrics_now();
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
@@ -392,6 +395,7 @@ cb_eom(SMFICTX *ctx)
 		}
 	}
 	msg_record(c->msg, &v, done);	/* the history says what was done */
+	metrics_message(&v, done, t0);
 	if (v.log && (c->eng->conf->syslog_success || v.action != VERDICT_ACCEPT))
 		log_info("%s", v.log);
 	verdict_free(&v);
@@ -428,6 +432,7 @@ cb_close(SMFICTX *ctx)
 		pthread_mutex_lock(&cb_lock);
 		cb_active--;
 		pthread_mutex_unlock(&cb_lock);
+		metrics_connection(-1);
 	}
 	free(c);
 	return SMFIS_CONTINUE;

@@ -30,6 +30,8 @@
 #include "daemon.h"
 #include "history.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 
 static int ready_fd = -1;
 
@@ -268,6 +270,7 @@ reload(const char *path)
 	if ((c = conf_load(path, &err)) == NULL ||
 	    (e = engine_new(c, &err)) == NULL) {
 		log_err("reload failed, keeping the running configuration: %s", err.data);
+		metrics_reload(0);
 		buf_free(&err);
 		return;
 	}
@@ -276,11 +279,14 @@ reload(const char *path)
 	engine_unref(prev);
 	if (rc != 0) {
 		log_err("reload failed, keeping the running configuration: HistoryFile unusable");
+		metrics_reload(0);
 		engine_unref(e);
 		buf_free(&err);
 		return;
 	}
 	callbacks_set_engine(e);
+	metrics_reload(1);
+	metrics_http_reconf(e->conf->metrics_socket);
 	log_info("configuration reloaded from %s", path);
 	conf_log_notices(e->conf);
 	buf_free(&err);

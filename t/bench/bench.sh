@@ -216,9 +216,11 @@ start() {
 stop() { local p; for p in "$@"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
 
 # ---- configurations --------------------------------------------------------
-# ours: one config for verify and sign; SIGN=rsa|ed25519|dual picks keys
+# ours: one config for verify and sign; SIGN=rsa|ed25519|dual picks keys;
+# BIN (default $AM): a daemon that has MetricsSocket serves its metrics
+# (on loopback port METRICS_PORT, 9464), so the figures include their cost
 am_conf() {
-	local c="$S/am/am-$1.conf"
+	local c="$S/am/am-$1.conf" bin=${2:-$AM}
 	: > "$S/am/keytable"
 	: > "$S/am/signingtable"
 	case $1 in rsa|dual)
@@ -245,6 +247,8 @@ OversignHeaders From
 PublicSuffixList /usr/share/publicsuffix/public_suffix_list.dat
 RejectFailures yes
 EOF
+	"$bin" --dump-sample 2>/dev/null | grep -q '^#MetricsSocket' &&
+		echo "MetricsSocket inet:${METRICS_PORT:-9464}@127.0.0.1" >> "$c"
 	echo "$c"
 }
 
@@ -510,7 +514,7 @@ insn_total() {
 	local bin=$1 kind=$2 n=$3 msg=$4 out="$S/cg.$$.out" pid i
 	shift 4
 	rm -f "$S/run/am.sock" "$out"
-	$NX valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" -f -c "$(am_conf "$kind")" \
+	$NX valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" -f -c "$(am_conf "$kind" "$bin")" \
 		> "$S/log/insn.log" 2>&1 &
 	pid=$!
 	for i in $(seq 1 1200); do
