@@ -178,6 +178,35 @@ parse_args(int argc, char **argv, struct report_opts *o, int *have_from, int *ha
 	return conf_path;
 }
 
+/* run_defaults - what the options left unset: the state file and schema
+ * from the config, the sendmail and give-up times, the resolver that checks
+ * external destinations (none with --no-send) */
+static void
+run_defaults(struct conf *c, struct report_opts *o)
+{
+	if (o->state_path == NULL)
+		o->state_path = c->report_state_file;
+	if (o->schema_path == NULL)
+		o->schema_path = default_schema();
+	else if (strcmp(o->schema_path, "none") == 0) {
+		log_warnx("--schema none: reports are not validated before they leave");
+		o->schema_path = NULL;
+		o->no_validate = 1;
+	}
+	o->progress = isatty(2);
+	o->sendmail_timeout = 300;
+	o->give_up_after = 5L * 86400;
+	if (!o->no_send) {
+		struct buf err = BUF_INIT;
+
+		o->dns = dns_new(&c->nameservers, (int)c->dns_timeout, c->trust_anchor_file, &err);
+		if (o->dns == NULL)
+			log_warnx("resolver: %s; external destinations cannot be verified",
+			    err.data ? err.data : "?");
+		buf_free(&err);
+	}
+}
+
 /* main - options, defaults, one report_run */
 int
 main(int argc, char **argv)
@@ -215,27 +244,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "authmilter-report: no --history and no HistoryFile\n");
 		return 64;
 	}
-	if (o.state_path == NULL)
-		o.state_path = c->report_state_file;
-	if (o.schema_path == NULL)
-		o.schema_path = default_schema();
-	else if (strcmp(o.schema_path, "none") == 0) {
-		log_warnx("--schema none: reports are not validated before they leave");
-		o.schema_path = NULL;
-		o.no_validate = 1;
-	}
-	o.progress = isatty(2);
-	o.sendmail_timeout = 300;
-	o.give_up_after = 5L * 86400;
-	if (!o.no_send) {
-		struct buf err = BUF_INIT;
-
-		o.dns = dns_new(&c->nameservers, (int)c->dns_timeout, c->trust_anchor_file, &err);
-		if (o.dns == NULL)
-			log_warnx("resolver: %s; external destinations cannot be verified",
-			    err.data ? err.data : "?");
-		buf_free(&err);
-	}
+	run_defaults(c, &o);
 	rc = report_run(&o);
 	dns_free(o.dns);
 	strlist_free(&o.histories);
