@@ -10,6 +10,11 @@
 -- database cannot be read, a start fails and a reload keeps the running
 -- tables (the log says why).
 --
+-- The start reads the tables as the user that starts the daemon (root),
+-- a reload as UserID (authmilter): name the role with user= in CONNINFO,
+-- and keep a password in a passfile= readable by UserID (peer
+-- authentication maps the two users to different roles).
+--
 -- Load with: psql -d mail -f keytable.sql
 
 -- KeyTable: the file form's "NAME DOMAIN:SELECTOR:KEY", one row per line.

@@ -176,8 +176,8 @@ static const struct conf_key keys[] = {
 	  "start, and a reload keeps the running tables and logs why. Keys kept as files (mode "
 	  "600, copied to each host) never cross the network and a stolen database holds no "
 	  "secret; keys in the table rotate with one UPDATE but then the table, its backups and "
-	  "the connection (use sslmode=verify-full) must be guarded like the keys; schema: "
-	  "contrib/keytable.sql" },
+	  "the connection (use sslmode=verify-full) must be guarded like the keys; schema and "
+	  "advice: keytable.sql (contrib/ in the source, the package's examples)" },
 	{ "SigningTable", CONF_STR, O(signing_table), NULL, NOB, NULL, tables_pg_check, SEC_O,
 	  "OpenDKIM SigningTable, a file or refile:FILE with wildcards; or pgsql:TABLE:CONNINFO: "
 	  "a PostgreSQL table with columns pattern (refile: wildcards, \"*\"), keyname "
