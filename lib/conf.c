@@ -204,8 +204,21 @@ conf_free(struct conf *c)
 		if (types[keys[i].type].release != NULL)
 			types[keys[i].type].release(c, &keys[i]);
 	strlist_free(&c->notices);
+	free(c->key_line);
 	free(c->path);
 	free(c);
+}
+
+/* conf_key_line - see conf.h */
+size_t
+conf_key_line(const struct conf *c, const char *name)
+{
+	const struct conf_key *k = conf_key_find(name);
+	size_t n;
+
+	if (c->key_line == NULL || k == NULL)
+		return 0;
+	return c->key_line[k - conf_keys(&n)];
 }
 
 /* split_line - cut a comment off line and split it, in place, into the
@@ -406,7 +419,7 @@ conf_parse(const char *name, const char *text, size_t len, struct buf *err)
 		rc = parse_line(&ps, line, ll);
 		free(line);
 	}
-	free(ps.seen_line);
+	ps.c->key_line = ps.seen_line;
 	if (rc != 0) {
 		conf_free(ps.c);
 		return NULL;

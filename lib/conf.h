@@ -125,6 +125,7 @@ struct conf {
 	long		clock_drift;		/* ClockDrift */
 	char	       *reject_string;		/* RejectString: "%s" is the From domain */
 	struct strlist	notices;	/* "file:line: Keyword: ..." for the log */
+	size_t	       *key_line;	/* per row of the table: the line that set it, or 0 */
 };
 
 /* conf_load - read path; NULL on error with "file:line: Keyword: why" in err */
@@ -137,6 +138,8 @@ void		conf_free(struct conf *c);
 /* conf_log_notices - log the notices of the keywords accepted without
  * effect (file:line each); callers do it once per load they keep */
 void		conf_log_notices(const struct conf *c);
+/* conf_key_line - the line of c->path that set keyword name, 0 when none did */
+size_t		conf_key_line(const struct conf *c, const char *name);
 
 /* the keyword table */
 const struct conf_key *conf_keys(size_t *n);

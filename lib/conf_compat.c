@@ -104,7 +104,8 @@ static const struct conf_compat table[] = {
 	    "forged Authentication-Results carrying our authserv-id are always removed (RFC 8601 section 5)"),
 	NOTE("KeepTemporaryFiles", K, "no", "canonicalized copies are never written to disk"),
 	IMPL("KeyFile", K, ""),
-	IMPL("KeyTable", K, "file, file: or refile:; database types are refused"),
+	IMPL("KeyTable", K, "file, file:, refile: or pgsql:TABLE:CONNINFO (PostgreSQL); "
+	    "OpenDKIM's dsn:, db:, ldap: are refused"),
 	NOTE("LDAPAuthMechanism", K, NULL, NOLDAP),
 	NOTE("LDAPAuthName", K, NULL, NOLDAP),
 	NOTE("LDAPAuthRealm", K, NULL, NOLDAP),
@@ -194,7 +195,8 @@ static const struct conf_compat table[] = {
 	  "each key signs with its own algorithm: RSA keys rsa-sha256, Ed25519 keys ed25519-sha256; rsa-sha1 is refused (RFC 8301)" },
 	IMPL("SignatureTTL", K, ""),
 	IMPL("SignHeaders", K, DSETS),
-	IMPL("SigningTable", K, "file, file: or refile:; database types are refused"),
+	IMPL("SigningTable", K, "file, file:, refile: or pgsql:TABLE:CONNINFO (PostgreSQL); "
+	    "OpenDKIM's dsn:, db:, ldap: are refused"),
 	NOTE("SMTPURI", K, NULL, "the daemon sends no mail"),
 	IMPL("Socket", KM, ""),
 	NOTE("SoftStart", K, NULL, NOLDAP),

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "log.h"
 #include "metrics.h"
+#include "tables_pg.h"
 
 #define O(f)	offsetof(struct conf, f)
 #define NOB	0, 0
@@ -169,10 +170,22 @@ static const struct conf_key keys[] = {
 	  "Public Suffix List used in rfc7489 mode" },
 
 	/* outbound */
-	{ "KeyTable", CONF_STR, O(key_table), NULL, NOB, NULL, NULL, SEC_O,
-	  "OpenDKIM KeyTable: name domain:selector:/path/to/key" },
-	{ "SigningTable", CONF_STR, O(signing_table), NULL, NOB, NULL, NULL, SEC_O,
-	  "OpenDKIM SigningTable, a file or refile:FILE with wildcards" },
+	{ "KeyTable", CONF_STR, O(key_table), NULL, NOB, NULL, tables_pg_check, SEC_O,
+	  "OpenDKIM KeyTable: name domain:selector:/path/to/key; or pgsql:TABLE:CONNINFO "
+	  "(CONNINFO a libpq \"key=value\" string or postgresql:// URL): a PostgreSQL table "
+	  "with text columns name, domain, selector, keyfile (keyfile as in the file: a path on "
+	  "each host, or the key itself), read at start and on SIGHUP only; connect_timeout "
+	  "and statement_timeout default to 10 s. A database that cannot be read stops the "
+	  "start, and a reload keeps the running tables and logs why. Keys kept as files (mode "
+	  "600, copied to each host) never cross the network and a stolen database holds no "
+	  "secret; keys in the table rotate with one UPDATE but then the table, its backups and "
+	  "the connection (use sslmode=verify-full) must be guarded like the keys; schema and "
+	  "advice: keytable.sql (contrib/ in the source, the package's examples)" },
+	{ "SigningTable", CONF_STR, O(signing_table), NULL, NOB, NULL, tables_pg_check, SEC_O,
+	  "OpenDKIM SigningTable, a file or refile:FILE with wildcards; or pgsql:TABLE:CONNINFO: "
+	  "a PostgreSQL table with columns pattern (refile: wildcards, \"*\"), keyname "
+	  "(KEYNAME[,KEYNAME...][:SIGNER]) and ord (integer; rows tried in ord order, as a "
+	  "refile: is in line order); OpenDKIM's dsn: and db: are refused" },
 	{ "Domain", CONF_STR, O(domain), NULL, NOB, NULL, NULL, SEC_O,
 	  "short form without tables: domain(s) to sign for" },
 	{ "Selector", CONF_STR, O(selector), NULL, NOB, NULL, NULL, SEC_O,

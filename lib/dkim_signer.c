@@ -22,6 +22,7 @@
 #include "dkim_signer.h"
 #include "log.h"
 #include "tables.h"
+#include "tables_pg.h"
 
 /*
  * The default SignHeaders: every field whose change alters what a reader
@@ -175,15 +176,36 @@ out:
 	return rc;
 }
 
+/* load_pg - a pgsql: table (tables_pg.h); errors name the keyword's file:line */
+static int
+load_pg(const struct conf *c, const char *kw, const char *spec, struct keytable *kt,
+    struct signtable *st, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	size_t line = conf_key_line(c, kw);
+	int rc;
+
+	buf_init(&why);
+	rc = kt ? tables_pg_keytable(spec, kt, &why) : tables_pg_signtable(spec, st, &why);
+	if (rc != 0 && line > 0)
+		buf_printf(err, "%s:%zu: %s: %s", c->path, line, kw, why.data);
+	else if (rc != 0)
+		buf_printf(err, "%s: %s", kw, why.data);
+	buf_free(&why);
+	return rc;
+}
+
 /* load_table - one table keyword into kt or st */
 static int
-load_table(const char *kw, const char *spec, struct keytable *kt, struct signtable *st,
-    struct buf *err)
+load_table(const struct conf *c, const char *kw, const char *spec, struct keytable *kt,
+    struct signtable *st, struct buf *err)
 {
 	struct buf text = BUF_INIT, why = BUF_INIT;
 	const char *path;
 	int refile, rc;
 
+	if (tables_pg_is(spec))
+		return load_pg(c, kw, spec, kt, st, err);
 	buf_init(&why);
 	if (tables_spec(spec, &path, &refile, &why) != 0 ||
 	    tables_read(path, &text, &why) != 0) {
@@ -199,6 +221,21 @@ load_table(const char *kw, const char *spec, struct keytable *kt, struct signtab
 	buf_free(&why);
 	buf_free(&text);
 	return rc;
+}
+
+/* table_name - spec's name in messages: the file, or pgsql:TABLE (never the
+ * connection string, which may hold a password) */
+static void
+table_name(const char *spec, struct buf *out)
+{
+	struct tables_pg_spec ps;
+	const char *path;
+	int refile;
+
+	if (tables_pg_is(spec) && tables_pg_spec(spec, &ps, out) == 0)
+		buf_printf(out, "pgsql:%s", ps.table);
+	else if (!tables_pg_is(spec) && tables_spec(spec, &path, &refile, out) == 0)
+		buf_adds(out, path);
 }
 
 /* short_form - Domain, Selector, KeyFile as a one-key table pair; with
@@ -295,8 +332,8 @@ struct dkim_signer *
 dkim_signer_new(const struct conf *c, struct buf *err)
 {
 	struct dkim_signer *s = xcalloc(1, sizeof(*s));
-	const char *path;
-	int refile;
+	struct buf name = BUF_INIT;
+	int rc;
 
 	s->multiple = c->multiple_signatures;
 	s->subdomains = c->subdomains;
@@ -311,11 +348,14 @@ dkim_signer_new(const struct conf *c, struct buf *err)
 		}
 		if (c->domain || c->selector || c->key_file)
 			log_warnx("KeyTable is set: Domain, Selector and KeyFile are ignored");
-		if (load_table("KeyTable", c->key_table, &s->kt, NULL, err) != 0 ||
-		    load_table("SigningTable", c->signing_table, NULL, &s->st, err) != 0)
+		if (load_table(c, "KeyTable", c->key_table, &s->kt, NULL, err) != 0 ||
+		    load_table(c, "SigningTable", c->signing_table, NULL, &s->st, err) != 0)
 			goto fail;
-		(void)tables_spec(c->signing_table, &path, &refile, err);
-		if (check_refs(s, path, err) != 0)
+		buf_init(&name);
+		table_name(c->signing_table, &name);
+		rc = check_refs(s, name.data, err);
+		buf_free(&name);
+		if (rc != 0)
 			goto fail;
 	} else if (c->domain || c->selector || c->key_file) {
 		if (short_form(s, c, err) != 0)

@@ -71,42 +71,6 @@ is_path(const char *s)
 	return s[0] == '/' || strncmp(s, "./", 2) == 0 || strncmp(s, "../", 3) == 0;
 }
 
-/* tables_keytable_line - one "NAME DOMAIN:SELECTOR:KEY" line; NULL or the reason */
-static const char *
-tables_keytable_line(struct tline *tl, struct keytable_entry *e)
-{
-	char *dom, *sel, *key, *c;
-
-	if (tl->val == NULL)
-		return "no DOMAIN:SELECTOR:KEY after the key name";
-	dom = tl->val;
-	if ((c = strchr(dom, ':')) == NULL)
-		return "want DOMAIN:SELECTOR:KEY";
-	*c = '\0';
-	sel = c + 1;
-	if ((c = strchr(sel, ':')) == NULL)
-		return "want DOMAIN:SELECTOR:KEY";
-	*c = '\0';
-	key = c + 1;
-	if (strcmp(dom, "%") != 0 && !valid_name(dom))
-		return "bad domain";
-	if (!valid_name(sel))
-		return "bad selector";
-	if (*key == '\0')
-		return "empty key";
-	e->inline_key = !is_path(key);
-	if (!e->inline_key && strchr(key, '%') != NULL)
-		return "\"%\" in a key path is not supported: keys are loaded once at "
-		    "start-up, so write one KeyTable line per domain";
-	e->name = xstrdup(tl->key);
-	e->domain = xstrdup(dom);
-	for (c = e->domain; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	e->selector = xstrdup(sel);
-	e->key = xstrdup(key);
-	return NULL;
-}
-
 /* each_line - call fn on every non-blank, non-comment line of text; the
  * first reason fn gives becomes "name:line: reason" in err and -1 */
 static int
@@ -136,21 +100,57 @@ each_line(const char *name, const char *text, size_t len,
 	return 0;
 }
 
-/* tables_keytable_add - each_line callback: one KeyTable entry */
-static const char *
-tables_keytable_add(struct tline *tl, size_t lineno, void *arg)
+/* tables_keytable_row - see tables.h */
+const char *
+tables_keytable_row(struct keytable *kt, size_t row, const char *name, const char *dom,
+    const char *sel, const char *key)
 {
-	struct keytable *kt = arg;
 	struct keytable_entry e;
-	const char *why;
+	char *c;
 
+	if (*name == '\0')
+		return "empty name";
+	if (strcmp(dom, "%") != 0 && !valid_name(dom))
+		return "bad domain";
+	if (!valid_name(sel))
+		return "bad selector";
+	if (*key == '\0')
+		return "empty key";
 	memset(&e, 0, sizeof(e));
-	e.line = lineno;
-	if ((why = tables_keytable_line(tl, &e)) != NULL)
-		return why;
+	e.line = row;
+	e.inline_key = !is_path(key);
+	if (!e.inline_key && strchr(key, '%') != NULL)
+		return "\"%\" in a key path is not supported: keys are loaded once at "
+		    "start-up, so write one KeyTable line per domain";
+	e.name = xstrdup(name);
+	e.domain = xstrdup(dom);
+	for (c = e.domain; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	e.selector = xstrdup(sel);
+	e.key = xstrdup(key);
 	kt->v = xrealloc(kt->v, (kt->n + 1) * sizeof(*kt->v));
 	kt->v[kt->n++] = e;
 	return NULL;
+}
+
+/* tables_keytable_add - each_line callback: one "NAME DOMAIN:SELECTOR:KEY"
+ * line; NULL or the reason */
+static const char *
+tables_keytable_add(struct tline *tl, size_t lineno, void *arg)
+{
+	char *dom, *sel, *c;
+
+	if (tl->val == NULL)
+		return "no DOMAIN:SELECTOR:KEY after the key name";
+	dom = tl->val;
+	if ((c = strchr(dom, ':')) == NULL)
+		return "want DOMAIN:SELECTOR:KEY";
+	*c = '\0';
+	sel = c + 1;
+	if ((c = strchr(sel, ':')) == NULL)
+		return "want DOMAIN:SELECTOR:KEY";
+	*c = '\0';
+	return tables_keytable_row(arg, lineno, tl->key, dom, sel, c + 1);
 }
 
 /* tables_keytable_parse - see tables.h */
@@ -249,6 +249,23 @@ tables_signtable_add(struct tline *tl, size_t lineno, void *arg)
 	st->v = xrealloc(st->v, (st->n + 1) * sizeof(*st->v));
 	st->v[st->n++] = e;
 	return NULL;
+}
+
+/* tables_signtable_row - see tables.h */
+const char *
+tables_signtable_row(struct signtable *st, size_t row, const char *pattern, const char *keys)
+{
+	struct tline tl;
+	const char *why;
+
+	if (*pattern == '\0')
+		return "empty pattern";
+	tl.key = xstrdup(pattern);
+	tl.val = xstrdup(keys);
+	why = tables_signtable_add(&tl, row, st);
+	free(tl.key);
+	free(tl.val);
+	return why;
 }
 
 /* tables_signtable_parse - see tables.h */
@@ -396,8 +413,8 @@ tables_spec(const char *spec, const char **path, int *refile, struct buf *err)
 	else if (colon == NULL || spec[0] == '/' || spec[0] == '.')
 		*path = spec;
 	else {
-		buf_printf(err, "%s: unsupported data set type \"%.*s:\" (use a file or refile:)",
-		    spec, (int)(colon - spec), spec);
+		buf_printf(err, "%s: unsupported data set type \"%.*s:\" (use a file, "
+		    "refile:PATH or pgsql:TABLE:CONNINFO)", spec, (int)(colon - spec), spec);
 		return -1;
 	}
 	if (**path == '\0') {

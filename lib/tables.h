@@ -9,6 +9,7 @@
  *   is replaced by the From domain.  A plain table is looked up with exact
  *   keys in OpenDKIM's order (tables_signtable_lookup); a refile: table holds
  *   wildcard patterns ("*" only) tried in file order.
+ * pgsql:TABLE:CONNINFO reads either table from PostgreSQL (tables_pg.h).
  * Both: "#" starts a comment, blank lines are skipped, key and value are
  * separated by white space, keys compare case-insensitively.  A KEYNAME list
  * (our extension) or a key name given on several KeyTable lines signs with
@@ -58,6 +59,10 @@ struct signtable {
 int	tables_keytable_parse(const char *name, const char *text, size_t len, int refile,
 	    struct keytable *kt, struct buf *err);
 void	tables_keytable_free(struct keytable *kt);
+/* tables_keytable_row - append one entry given as fields (a database row;
+ * row is its position, used as the "line" in messages); NULL or the reason */
+const char *tables_keytable_row(struct keytable *kt, size_t row, const char *name,
+	    const char *dom, const char *sel, const char *key);
 /* tables_keytable_find - indices of the entries named name (file order, up to max);
  * returns how many matched */
 size_t	tables_keytable_find(const struct keytable *kt, const char *name, size_t *out, size_t max);
@@ -65,6 +70,10 @@ size_t	tables_keytable_find(const struct keytable *kt, const char *name, size_t 
 int	tables_signtable_parse(const char *name, const char *text, size_t len, int refile,
 	    struct signtable *st, struct buf *err);
 void	tables_signtable_free(struct signtable *st);
+/* tables_signtable_row - append one entry: pattern and the line's value
+ * "KEYNAME[,KEYNAME...][:SIGNER]"; NULL or the reason */
+const char *tables_signtable_row(struct signtable *st, size_t row, const char *pattern,
+	    const char *keys);
 /*
  * tables_signtable_lookup - the entries that apply to user@domain (domain lower
  * case), as indices into st->v (up to max), best first; only the first

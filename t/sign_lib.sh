@@ -1,8 +1,8 @@
 # sign_lib.sh - the signing tests' preamble (sourced after lib.sh): keys
 # made at test time, published in a zone for the test DNS server, and the
 # daemon config that signs with a KeyTable and a SigningTable.
-# Used by sign_dkim.sh, sign_cover.sh, sign_many.sh, sign_reload.sh and
-# outbound_postfix.sh.
+# Used by sign_dkim.sh, sign_cover.sh, sign_many.sh, sign_reload.sh,
+# sign_pgsql.sh and outbound_postfix.sh.
 
 SIGNTOOL="$srcdir/data/sign/signtool.py"
 
@@ -50,4 +50,21 @@ sign_keys() {
 sign_milter_conf() {
 	conf_base "inet:$1@127.0.0.1" mx.test.example
 	printf 'KeyTable %s\nSigningTable %s\nInternalHosts %s\n' "$T/KeyTable" "$2" "$3"
+}
+
+# sign_via NAME PORT MSG FROM - MSG through the daemon on inet:PORT from an
+# internal client (198.18.1.1), its header edits applied into $T/NAME.eml;
+# prints dkimpy's verdicts (signtool.py verify against $T/zone.conf)
+sign_via() {
+	"$builddir/miltc" -s "inet:$2@127.0.0.1" --json --client-ip 198.18.1.1 --from "$4" \
+	    --rcpt dave@rcpt.test "$3" > "$T/$1.json"
+	$PY - "$T/$1.json" "$3" "$T/$1.eml" <<'PYEOF'
+import json, sys
+j = json.loads(open(sys.argv[1]).read().splitlines()[0])
+msg = open(sys.argv[2], "rb").read()
+top = b"".join(("%s: %s\r\n" % (e["name"], e["value"].lstrip(" "))).encode()
+               for e in j["edits"] if e["op"] in ("insheader", "addheader"))
+open(sys.argv[3], "wb").write(top + msg)
+PYEOF
+	$PY "$SIGNTOOL" verify "$T/zone.conf" "$T/$1.eml"
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tables.h"
+#include "tables_pg.h"
 #include "tap.h"
 
 /* bad lines: {label, keytable?, refile, text, error} */
@@ -147,6 +148,62 @@ test_signtable(void)
 	buf_free(&err);
 }
 
+/* test_rows - entries given as fields (database rows) and pgsql: specs */
+static void
+test_rows(void)
+{
+	static const struct { const char *spec, *table, *conninfo, *err; } specs[] = {
+		{ "pgsql:dkim_keys:host=/run/pg dbname=mail", "dkim_keys", "host=/run/pg dbname=mail", "" },
+		{ "pgsql:mail.Keys_2:postgresql://u@db/mail?sslmode=verify-full", "mail.Keys_2",
+		  "postgresql://u@db/mail?sslmode=verify-full", "" },
+		{ "pgsql:t:", "t", "", "" },
+		{ "pgsql:dkim_keys", NULL, NULL, "want pgsql:TABLE:CONNINFO" },
+		{ "pgsql:1keys:dbname=x", NULL, NULL, "want pgsql:TABLE:CONNINFO" },
+		{ "pgsql:keys;drop:dbname=x", NULL, NULL, "want pgsql:TABLE:CONNINFO" },
+		{ "pgsql:a.b.c:dbname=x", NULL, NULL, "want pgsql:TABLE:CONNINFO" },
+		{ "pgsql:k:dbname", NULL, NULL, "pgsql:k: bad connection string: missing \"=\"" },
+	};
+	struct tables_pg_spec ps;
+	struct keytable kt = { NULL, 0, 0 };
+	struct signtable st = { NULL, 0, 1 };
+	struct buf err = BUF_INIT;
+	size_t i, idx[4];
+
+	buf_init(&err);
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		int rc;
+
+		buf_reset(&err);
+		rc = tables_pg_spec(specs[i].spec, &ps, &err);
+		if (specs[i].table == NULL) {
+			ok(rc == -1 && strstr(err.data, specs[i].err) != NULL, "%s refused: %s",
+			    specs[i].spec, err.data);
+			continue;
+		}
+		ok(rc == 0 && strcmp(ps.table, specs[i].table) == 0 &&
+		    strcmp(ps.conninfo, specs[i].conninfo) == 0, "%s: table and conninfo", specs[i].spec);
+	}
+	ok(tables_pg_check("refile:/x", &err) == 0, "the conf check leaves other specs alone");
+	is_str(tables_keytable_row(&kt, 1, "k", "Example.COM", "s1", "/etc/k.pem"), NULL, "key row");
+	is_str(tables_keytable_row(&kt, 2, "k", "example.com", "s 2", "/etc/k.pem"), "bad selector",
+	    "key row: bad selector");
+	is_str(tables_keytable_row(&kt, 2, "", "example.com", "s2", "/etc/k.pem"), "empty name",
+	    "key row: empty name");
+	is_str(tables_keytable_row(&kt, 2, "k", "%", "s2", "MIIB"), NULL, "key row: inline key");
+	ok(kt.n == 2 && strcmp(kt.v[0].domain, "example.com") == 0 && !kt.v[0].inline_key &&
+	    kt.v[1].inline_key && kt.v[1].line == 2, "key rows: as the file form would have them");
+	is_int((long)tables_keytable_find(&kt, "k", idx, 4), 2, "a name on two rows: both keys");
+	is_str(tables_signtable_row(&st, 1, "*@example.com", "k, j:%@example.com"), NULL, "sign row");
+	is_str(tables_signtable_row(&st, 2, "*", ""), "no key name after the pattern", "sign row: no key");
+	ok(st.n == 1 && st.v[0].keys.n == 2 && strcmp(st.v[0].signer, "%@example.com") == 0,
+	    "sign row: key list and signer");
+	is_int((long)tables_signtable_lookup(&st, "u", "example.com", 1, 0, idx, 4), 1,
+	    "sign rows: wildcard lookup");
+	tables_keytable_free(&kt);
+	tables_signtable_free(&st);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -196,12 +253,13 @@ main(void)
 	ok(!refile && strcmp(path, "/y") == 0, "file path");
 	buf_reset(&err);
 	is_int(tables_spec("dsn:mysql://x", &path, &refile, &err), -1, "spec dsn: refused");
-	is_str(err.data, "dsn:mysql://x: unsupported data set type \"dsn:\" (use a file or refile:)",
-	    "spec error");
+	is_str(err.data, "dsn:mysql://x: unsupported data set type \"dsn:\" (use a file, "
+	    "refile:PATH or pgsql:TABLE:CONNINFO)", "spec error points to pgsql:");
 	buf_reset(&err);
 	is_int(tables_read("/nonexistent/KeyTable", &got, &err), -1, "missing file");
 	is_str(err.data, "/nonexistent/KeyTable: cannot open: No such file or directory", "names the file");
 	buf_free(&err);
 	buf_free(&got);
+	test_rows();
 	return tap_done();
 }
