@@ -413,8 +413,9 @@ tables_spec(const char *spec, const char **path, int *refile, struct buf *err)
 	else if (colon == NULL || spec[0] == '/' || spec[0] == '.')
 		*path = spec;
 	else {
-		buf_printf(err, "%s: unsupported data set type \"%.*s:\" (use a file, "
-		    "refile:PATH or pgsql:TABLE:CONNINFO)", spec, (int)(colon - spec), spec);
+		/* not the whole spec: an OpenDKIM dsn: spec may hold a password */
+		buf_printf(err, "unsupported data set type \"%.*s:\" (use a file, "
+		    "refile:PATH or pgsql:TABLE:CONNINFO)", (int)(colon - spec), spec);
 		return -1;
 	}
 	if (**path == '\0') {

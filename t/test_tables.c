@@ -252,9 +252,9 @@ main(void)
 	is_int(tables_spec("file:/y", &path, &refile, &err), 0, "spec file:");
 	ok(!refile && strcmp(path, "/y") == 0, "file path");
 	buf_reset(&err);
-	is_int(tables_spec("dsn:mysql://x", &path, &refile, &err), -1, "spec dsn: refused");
-	is_str(err.data, "dsn:mysql://x: unsupported data set type \"dsn:\" (use a file, "
-	    "refile:PATH or pgsql:TABLE:CONNINFO)", "spec error points to pgsql:");
+	is_int(tables_spec("dsn:mysql://u:secret@x", &path, &refile, &err), -1, "spec dsn: refused");
+	is_str(err.data, "unsupported data set type \"dsn:\" (use a file, "
+	    "refile:PATH or pgsql:TABLE:CONNINFO)", "spec error points to pgsql:, and does not echo the spec (a password)");
 	buf_reset(&err);
 	is_int(tables_read("/nonexistent/KeyTable", &got, &err), -1, "missing file");
 	is_str(err.data, "/nonexistent/KeyTable: cannot open: No such file or directory", "names the file");
