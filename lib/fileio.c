@@ -148,3 +148,20 @@ out:
 	buf_free(&tmp);
 	return rc;
 }
+
+/* fileio_gzread - see fileio.h */
+int
+fileio_gzread(gzFile gz, struct buf *b, size_t n, int *eof)
+{
+	int got;
+
+	buf_reserve(b, n);
+	got = gzread(gz, b->data + b->len, (unsigned)n);
+	if (got < 0)
+		return -1;
+	if (got == 0)
+		*eof = 1;
+	b->len += (size_t)got;
+	b->data[b->len] = '\0';
+	return 0;
+}

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <zlib.h>
+
 #include "buf.h"
 
 /* fileio_read_fd - append what fd holds up to end of file (EINTR retried;
@@ -31,5 +33,10 @@ int	fileio_read(struct buf *b, const char *path, struct buf *err);
  */
 int	fileio_replace(const char *path, const void *data, size_t len, mode_t mode,
 	    struct buf *err);
+
+/* fileio_gzread - append up to n bytes read from gz (a plain or gzip file
+ * opened with gzopen/gzdopen) to b; sets *eof at the end.  0, or -1 on a
+ * read error (gzerror says which) */
+int	fileio_gzread(gzFile gz, struct buf *b, size_t n, int *eof);
 
 #endif

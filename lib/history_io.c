@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fileio.h"
 #include "history.h"
 #include "log.h"
 
@@ -299,19 +300,9 @@ history_reader_open(const char *path, struct buf *err)
 static int
 fill(struct history_reader *rd)
 {
-	char chunk[65536];
-	int n;
-
 	buf_drop(&rd->buf, rd->off);	/* compact: drop what was parsed */
 	rd->off = 0;
-	n = gzread(rd->gz, chunk, sizeof(chunk));
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		rd->eof = 1;
-	else
-		buf_add(&rd->buf, chunk, (size_t)n);
-	return 0;
+	return fileio_gzread(rd->gz, &rd->buf, 65536, &rd->eof);
 }
 
 /* history_reader_next - see history.h */

@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "hist_import.h"
 #include "history.h"
 #include "log.h"
@@ -88,19 +89,10 @@ rdr_pos(const struct rdr *rd)
 static int
 rdr_fill(struct rdr *rd)
 {
-	char chunk[IMPORT_CHUNK];
-	int n;
-
 	buf_drop(&rd->b, rd->off);
 	rd->base += (long long)rd->off;
 	rd->off = 0;
-	n = gzread(rd->gz, chunk, sizeof(chunk));
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		rd->eof = 1;
-	buf_add(&rd->b, chunk, (size_t)n);
-	return 0;
+	return fileio_gzread(rd->gz, &rd->b, IMPORT_CHUNK, &rd->eof);
 }
 
 /* rdr_seek - go to file offset pos (within the buffer when it holds it) */

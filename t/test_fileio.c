@@ -221,6 +221,41 @@ test_replace_fail(void)
 	buf_free(&err);
 }
 
+/* test_gzread - a gzip file and a plain one read in small pieces, the end
+ * seen, the bytes all there */
+static void
+test_gzread(void)
+{
+	char path[300];
+	struct buf b = BUF_INIT;
+	gzFile gz;
+	int eof = 0, reads = 0, i;
+
+	snprintf(path, sizeof(path), "%s/h.gz", tmpdir);
+	gz = gzopen(path, "wb");
+	for (i = 0; i < 1000; i++)
+		gzprintf(gz, "line %d\n", i);
+	gzclose(gz);
+	gz = gzopen(path, "rb");
+	while (!eof && reads < 100000 && fileio_gzread(gz, &b, 100, &eof) == 0)
+		reads++;
+	gzclose(gz);
+	ok(eof, "gzread: the end of a gzip file is seen");
+	ok(b.len > 6000 && strncmp(b.data + b.len - 9, "line 999\n", 9) == 0 &&
+	    strlen(b.data) == b.len, "gzread: every byte appended, terminated");
+	ok(reads > 60, "gzread: at most n bytes per call (%d calls)", reads);
+	buf_free(&b);
+	snprintf(path, sizeof(path), "%s/plain", tmpdir);
+	fileio_replace(path, "abc", 3, 0600, &b);
+	buf_free(&b);
+	eof = 0;
+	gz = gzopen(path, "rb");
+	is_int(fileio_gzread(gz, &b, 10, &eof), 0, "gzread: a plain file reads too");
+	is_str(b.data, "abc", "gzread: as it is");
+	gzclose(gz);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -234,6 +269,7 @@ main(void)
 	test_stdin();
 	test_replace();
 	test_replace_fail();
+	test_gzread();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", tmpdir);
