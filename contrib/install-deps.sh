@@ -21,6 +21,8 @@ BENCH="opendkim opendmarc openssl"
 # the MetricsSocket listener; promtool (prometheus) and curl for t/metrics.sh
 BUILD="$BUILD libmicrohttpd-dev"
 TEST="$TEST prometheus curl"
+# headless Chromium for t/dashboard.sh (the DMARC dashboard's pages)
+TEST="$TEST chromium chromium-driver"
 want=""
 for what in "$@"; do
 	case $what in
