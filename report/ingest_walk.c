@@ -32,6 +32,17 @@ emit(struct ingest_item *it, ingest_walk_fn fn, void *arg)
 	return rc;
 }
 
+/* item_init - an input's item, nothing found yet */
+static void
+item_init(struct ingest_item *it, const char *src, size_t index, const char *p, size_t n)
+{
+	memset(it, 0, sizeof(*it));
+	it->source = src;
+	it->index = index;
+	it->raw = p;
+	it->len = n;
+}
+
 /* do_message - one message: its reports */
 static int
 do_message(const char *src, size_t index, const char *p, size_t n, ingest_walk_fn fn,
@@ -40,11 +51,7 @@ do_message(const char *src, size_t index, const char *p, size_t n, ingest_walk_f
 	struct ingest_item it;
 	struct ingest_found *f = &it.found;
 
-	memset(&it, 0, sizeof(it));
-	it.source = src;
-	it.index = index;
-	it.raw = p;
-	it.len = n;
+	item_init(&it, src, index, p, n);
 	it.message_id = ingest_hdr_get(p, ingest_hdr_end(p, n), "Message-ID");
 	ingest_msg_scan(p, n, NULL, f);
 	if (f->docs.n == 0 && !f->has_arf && f->rejects.n == 0)
@@ -59,10 +66,7 @@ do_report_file(const char *src, const char *p, size_t n, ingest_walk_fn fn, void
 	struct ingest_item it;
 	struct ingest_found *f = &it.found;
 
-	memset(&it, 0, sizeof(it));
-	it.source = src;
-	it.raw = p;
-	it.len = n;
+	item_init(&it, src, 0, p, n);
 	it.is_file = ingest_sniff(p, n) == INGEST_KIND_GZIP;
 	if (ingest_unpack(p, n, NULL, &f->docs) != 0)
 		strlist_add(&f->rejects, f->docs.reject);
