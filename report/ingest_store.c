@@ -16,7 +16,6 @@
 #include "store.h"
 #include "xalloc.h"
 
-#define DAY	86400
 #define KEYS_MAX 64	/* (disposition, dkim, spf) outcomes split per day */
 
 struct ingest_store {
@@ -139,34 +138,6 @@ insert_id(struct store_stmt *st, size_t n, const char *const *v, long long *id,
 	while (store_next(st) == 1)
 		;
 	return 1;
-}
-
-/* ingest_day_split - see ingest_store.h */
-size_t
-ingest_day_split(int64_t begin, int64_t end, uint64_t n, struct ingest_day *out, size_t max)
-{
-	int64_t d0 = begin >= 0 ? begin / DAY : -((-begin + DAY - 1) / DAY), d1, d;
-	uint64_t prev = 0, cum;
-	size_t k = 0;
-
-	if (max == 0)
-		return 0;
-	d1 = end - 1 >= 0 ? (end - 1) / DAY : -((-(end - 1) + DAY - 1) / DAY);
-	if (end <= begin || d1 - d0 + 1 > (int64_t)max) {
-		out[0] = (struct ingest_day){ d0 * DAY, n };
-		return n > 0;
-	}
-	for (d = d0; d <= d1; d++) {
-		int64_t upto = (d + 1) * DAY < end ? (d + 1) * DAY : end;
-
-		/* 128 bits: n may be near 2^64, the range spans up to max days */
-		cum = (uint64_t)((unsigned __int128)n * (uint64_t)(upto - begin) /
-		    (uint64_t)(end - begin));
-		if (cum > prev)
-			out[k++] = (struct ingest_day){ d * DAY, cum - prev };
-		prev = cum;
-	}
-	return k;
 }
 
 /* num - a number as text into b */

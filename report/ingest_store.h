@@ -18,22 +18,16 @@
 #include "buf.h"
 #include "ingest_agg.h"
 #include "ingest_arf.h"
+#include "ingest_day.h"
 #include "store.h"
 
 #define INGEST_REJECT_RAW_MAX	(1024 * 1024)	/* bytes of a refused input kept */
-#define INGEST_DAYS_MAX		400		/* days a range is split over */
 
 /* where an input came from */
 struct ingest_origin {
 	const char     *source;		/* path or "-" */
 	const char     *message_id;	/* or NULL */
 	int64_t		now;		/* ingested_at */
-};
-
-/* one UTC day's share of a count */
-struct ingest_day {
-	int64_t		day;		/* epoch of 00:00 UTC */
-	uint64_t	n;
 };
 
 struct ingest_store;
@@ -55,16 +49,5 @@ int	ingest_store_fail(struct ingest_store *is, const struct ingest_origin *o,
  * bytes) and why; 1 stored, 0 stored before, -1 with err */
 int	ingest_store_reject(struct ingest_store *is, const struct ingest_origin *o,
 	    const char *reason, const char *raw, size_t len, struct buf *err);
-
-/*
- * ingest_day_split - n spread over the UTC days of [begin, end) in
- * proportion to each day's seconds, with cumulative rounding (day k gets
- * floor(n*s_k/S) - floor(n*s_(k-1)/S), s_k the seconds up to the end of day
- * k, S the range's): the shares sum exactly to n.  A range with end <= begin
- * or over more than max days is begin's day alone.  Days with a zero share
- * are left out.  Returns the number of days written to out[max].
- */
-size_t	ingest_day_split(int64_t begin, int64_t end, uint64_t n, struct ingest_day *out,
-	    size_t max);
 
 #endif
