@@ -24,6 +24,7 @@
 #include "cmd_ingest.h"
 #include "conf.h"
 #include "ingest_store.h"
+#include "ingest_text.h"
 #include "ingest_walk.h"
 #include "log.h"
 #include "store.h"
@@ -96,7 +97,7 @@ store_doc(struct ing *g, const struct ingest_origin *o, const struct ingest_item
 		return rc < 0 ? -1 : 0;
 	}
 	for (i = 0; i < it->found.notes.n; i++)
-		strlist_add(&a.notes, it->found.notes.v[i]);
+		ingest_note(&a.notes, "%s", it->found.notes.v[i]);
 	if (it->is_file && it->found.docs.n == 1)
 		rc = ingest_store_agg(g->is, o, &a, it->raw, it->len, NULL, 0, err);
 	else
