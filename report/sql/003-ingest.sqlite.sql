@@ -42,7 +42,10 @@ CREATE TABLE agg_raw (
 
 -- agg_row: the report's records, n counting from 0 in document order;
 -- reasons, auth_dkim and auth_spf as text, one entry per line
--- ("domain selector result", "domain scope result", "type comment")
+-- ("domain selector result", "domain scope result", "type comment").
+-- No index on source_ip: each report's rows would rewrite scattered index
+-- pages at every commit (a third of the ingest's time); queries by source
+-- read the table or add their own index in a later version.
 CREATE TABLE agg_row (
 	report		INTEGER NOT NULL REFERENCES agg_report (id),
 	n		INTEGER NOT NULL,
@@ -59,7 +62,6 @@ CREATE TABLE agg_row (
 	auth_spf	TEXT,
 	PRIMARY KEY (report, n)
 );
-CREATE INDEX agg_row_ip ON agg_row (source_ip);
 
 -- agg_day: the report's messages per UTC day (day = epoch of 00:00 UTC)
 -- and evaluated outcome, for charts.  A range over several days is split
