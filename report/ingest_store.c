@@ -69,24 +69,9 @@ ingest_store_free(struct ingest_store *is)
 static const char *
 utf8(struct buf *tmp, const char *s)
 {
-	size_t i, k, n;
+	size_t len;
 
-	if (s == NULL)
-		return NULL;
-	n = strlen(s);
-	for (i = 0; i < n && (k = ingest_utf8_len((const unsigned char *)s + i, n - i)) > 0; i += k)
-		;
-	if (i == n)
-		return s;
-	buf_init(tmp);
-	for (i = 0; i < n; i += k ? k : 1) {
-		k = ingest_utf8_len((const unsigned char *)s + i, n - i);
-		if (k > 0)
-			buf_add(tmp, s + i, k);
-		else
-			buf_adds(tmp, "\xef\xbf\xbd");
-	}
-	return tmp->data;
+	return s == NULL ? NULL : ingest_utf8_fix(tmp, s, strlen(s), &len);
 }
 
 /* lines - the strings of l, one per line, into b (NULL when l is empty) */
