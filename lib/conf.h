@@ -117,6 +117,7 @@ struct conf {
 	char	       *report_contact;
 	char	       *no_reports_list;
 	long		report_max_dest;	/* rua URIs kept and used per domain */
+	char	       *report_database;	/* ReportDatabase: ingested reports (store.h URL) */
 
 	/* OpenDKIM/OpenDMARC compatibility (conf_compat.c) */
 	int		authserv_id_jobid;	/* AuthservIDWithJobID */

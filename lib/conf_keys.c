@@ -253,6 +253,9 @@ static const struct conf_key keys[] = {
 	  "policy domains never sent reports: list or file:PATH" },
 	{ "ReportMaxDestinations", CONF_INT, O(report_max_dest), "5", 1, 100, NULL, NULL, SEC_H,
 	  "rua URIs of a DMARC record kept in the history and sent reports; the rest are logged and dropped" },
+	{ "ReportDatabase", CONF_STR, O(report_database),
+	  "/var/lib/authmilter/reports.sqlite", NOB, NULL, NULL, SEC_H,
+	  "database of received reports (authmilter-report ingest): an SQLite path or a PostgreSQL URL" },
 };
 
 /* conf_keys - the table and its length */

@@ -2,7 +2,8 @@
  * authmilter-report.c - RFC 9990 aggregate reports from history files
  *
  * Command line and defaults only; the work is report_run() in libreport.a (report_run.c).
- * "authmilter-report summary ..." is handed to summary_main (summary.c).
+ * "authmilter-report summary ..." is handed to summary_main (summary.c);
+ * ingest, reports, failures to cmd_ingest_main (cmd_ingest.c).
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 
 #include "buf.h"
 #include "cmd_db.h"
+#include "cmd_ingest.h"
 #include "conf.h"
 #include "dns.h"
 #include "log.h"
@@ -220,6 +222,8 @@ main(int argc, char **argv)
 		return summary_main(argc - 1, argv + 1);
 	if (argc > 1 && cmd_db_is(argv[1]))
 		return cmd_db_main(argc - 1, argv + 1);
+	if (argc > 1 && cmd_ingest_is(argv[1]))
+		return cmd_ingest_main(argc - 1, argv + 1);
 	memset(&o, 0, sizeof(o));
 	log_open("authmilter-report", 0, NULL, 1);
 	conf_path = parse_args(argc, argv, &o, &have_from, &have_to);

@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "fileio.h"
 #include "hist_import.h"
+#include "ingest_text.h"
 #include "history.h"
 #include "log.h"
 #include "store.h"
@@ -229,55 +230,14 @@ struct row {
 	struct buf	dkim, rua;	/* the lines put_lines gathers */
 };
 
-/* utf8_len - length of the valid UTF-8 sequence at p (RFC 3629 §4), 0 if none */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-	if (len == 0 || len > n || p[0] > 0xf4)
-		return 0;
-	cp = p[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* put_text - column c is s (n bytes) as UTF-8: each byte that is not
  * becomes U+FFFD (raw keeps the exact bytes); NULL is SQL NULL */
 static void
 put_text(struct row *w, int c, const char *s, size_t n)
 {
-	struct buf *f = &w->fix[c];
-	size_t i, k;
-
 	w->v[c] = (struct store_val){ s, n, 0, s == NULL };
-	if (s == NULL)
-		return;
-	for (i = 0; i < n && (k = utf8_len((const unsigned char *)s + i, n - i)) > 0; i += k)
-		;
-	if (i == n)
-		return;
-	buf_reset(f);
-	for (i = 0; i < n; i += k ? k : 1) {
-		k = utf8_len((const unsigned char *)s + i, n - i);
-		if (k > 0)
-			buf_add(f, s + i, k);
-		else
-			buf_adds(f, "\xef\xbf\xbd");
-	}
-	w->v[c].p = f->data;
-	w->v[c].len = f->len;
+	if (s != NULL)
+		w->v[c].p = ingest_utf8_fix(&w->fix[c], s, n, &w->v[c].len);
 }
 
 /* put_str - a C string column */

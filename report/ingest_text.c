@@ -179,3 +179,26 @@ ingest_utf8_len(const unsigned char *p, size_t n)
 		return 0;
 	return len;
 }
+
+/* ingest_utf8_fix - see ingest_text.h */
+const char *
+ingest_utf8_fix(struct buf *tmp, const char *s, size_t n, size_t *outlen)
+{
+	size_t i, k;
+
+	for (i = 0; i < n && (k = ingest_utf8_len((const unsigned char *)s + i, n - i)) > 0; i += k)
+		;
+	*outlen = n;
+	if (i == n)
+		return s;
+	buf_reset(tmp);
+	for (i = 0; i < n; i += k ? k : 1) {
+		k = ingest_utf8_len((const unsigned char *)s + i, n - i);
+		if (k > 0)
+			buf_add(tmp, s + i, k);
+		else
+			buf_adds(tmp, "\xef\xbf\xbd");
+	}
+	*outlen = tmp->len;
+	return tmp->data;
+}

@@ -40,4 +40,9 @@ size_t	ingest_cp1252(unsigned char c, char out[4]);
  * when the bytes there are not one (overlong, surrogate, cut, > U+10FFFF) */
 size_t	ingest_utf8_len(const unsigned char *p, size_t n);
 
+/* ingest_utf8_fix - s[0..n) as valid UTF-8: s itself when it is, else the
+ * text of tmp (reset first), where each byte that is not becomes U+FFFD;
+ * its length in *outlen */
+const char *ingest_utf8_fix(struct buf *tmp, const char *s, size_t n, size_t *outlen);
+
 #endif

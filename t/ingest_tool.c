@@ -4,8 +4,9 @@
  *
  *   ingest_tool [--rows] PATH...|-
  *
- * PATH: a report file (.xml, .gz, .zip: by content), a message, an mbox or
- * a Maildir folder; '-' reads one message on standard input.  One line per
+ * PATH: a report file (.xml, .gz, .zip: by content), a message, an mbox, a
+ * Maildir or any folder (recursed: ingest_walk.h); '-' reads one message on
+ * standard input.  One line per
  * aggregate report ({"kind":"aggregate",...}), failure report
  * ({"kind":"failure",...}) or refused input ({"kind":"rejected",...}).
  * --rows adds the records to aggregate lines.  Exit 0, or 2 on an I/O error.
@@ -15,15 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "buf.h"
-#include "fileio.h"
 #include "json.h"
 #include "ingest_agg.h"
-#include "ingest_mbox.h"
 #include "ingest_msg.h"
+#include "ingest_walk.h"
 
 static int with_rows;
 
@@ -202,84 +200,21 @@ print_rejected(const char *src, const char *why, const struct strlist *notes)
 	buf_free(&b);
 }
 
-/* do_message - one message */
-static void
-do_message(const char *src, const char *p, size_t n)
-{
-	struct ingest_found f;
-	size_t i;
-
-	memset(&f, 0, sizeof(f));
-	ingest_msg_scan(p, n, NULL, &f);
-	for (i = 0; i < f.docs.n; i++)
-		print_agg(src, &f.docs.v[i], &f.notes);
-	if (f.has_arf)
-		print_arf(src, &f.arf);
-	for (i = 0; i < f.rejects.n; i++)
-		print_rejected(src, f.rejects.v[i], &f.notes);
-	if (f.docs.n == 0 && !f.has_arf && f.rejects.n == 0)
-		print_rejected(src, "no report found in the message", &f.notes);
-	ingest_found_free(&f);
-}
-
-/* do_bytes - a file's content: report file, mbox or message */
-static void
-do_bytes(const char *src, const char *p, size_t n)
-{
-	const char *m;
-	size_t off = 0, len, i;
-
-	if (ingest_sniff(p, n) != INGEST_KIND_OTHER) {
-		struct ingest_docs d;
-
-		memset(&d, 0, sizeof(d));
-		if (ingest_unpack(p, n, NULL, &d) != 0)
-			print_rejected(src, d.reject, &d.notes);
-		for (i = 0; i < d.n; i++)
-			print_agg(src, &d.v[i], &d.notes);
-		ingest_docs_free(&d);
-	} else if (ingest_mbox_is(p, n)) {
-		while (ingest_mbox_next(p, n, &off, &m, &len))
-			do_message(src, m, len);
-	} else
-		do_message(src, p, n);
-}
-
-/* do_path - a file, a Maildir or '-' */
+/* on_item - one input the walk parsed (ingest_walk.h) */
 static int
-do_path(const char *path)
+on_item(struct ingest_item *it, void *arg)
 {
-	struct buf b = BUF_INIT, err = BUF_INIT;
-	struct strlist l = { 0, NULL };
-	struct stat st;
+	const struct ingest_found *f = &it->found;
 	size_t i;
-	int rc = 0;
 
-	buf_init(&b);
-	buf_init(&err);
-	if (strcmp(path, "-") == 0) {
-		char chunk[65536];
-		size_t r;
-
-		while ((r = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-			buf_add(&b, chunk, r);
-		do_message("-", b.data, b.len);
-	} else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (ingest_maildir_list(path, &l, &err) != 0) {
-			fprintf(stderr, "%s\n", err.data);
-			rc = 2;
-		}
-		for (i = 0; i < l.n; i++)
-			rc |= do_path(l.v[i]);
-		strlist_free(&l);
-	} else if (fileio_read(&b, path, &err) != 0) {
-		fprintf(stderr, "%s\n", err.data);
-		rc = 2;
-	} else
-		do_bytes(path, b.data, b.len);
-	buf_free(&b);
-	buf_free(&err);
-	return rc;
+	(void)arg;
+	for (i = 0; i < f->docs.n; i++)
+		print_agg(it->source, &f->docs.v[i], &f->notes);
+	if (f->has_arf)
+		print_arf(it->source, &f->arf);
+	for (i = 0; i < f->rejects.n; i++)
+		print_rejected(it->source, f->rejects.v[i], &f->notes);
+	return 0;
 }
 
 /* main - every argument */
@@ -297,6 +232,7 @@ main(int argc, char **argv)
 		return 64;
 	}
 	for (; i < argc; i++)
-		rc |= do_path(argv[i]);
+		if (ingest_walk_path(argv[i], on_item, NULL) != 0)
+			rc = 2;
 	return rc;
 }
