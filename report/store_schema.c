@@ -17,6 +17,8 @@
 static const char *const names[STORE_SCHEMA_VERSION] = {
 	"001-history",
 	"002-history-received",
+	"003-reserved",
+	"004-report-claim",
 };
 
 /* the advisory lock migrations hold (PostgreSQL): "AMSCHEMA" */
