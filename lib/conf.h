@@ -105,6 +105,7 @@ struct conf {
 
 	/* history and reports */
 	char	       *history_file;
+	char	       *history_database;
 	int		record_all;
 	int		history_extensions;
 	char	       *geoip_db;

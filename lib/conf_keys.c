@@ -228,6 +228,8 @@ static const struct conf_key keys[] = {
 	/* history and reports */
 	{ "HistoryFile", CONF_STR, O(history_file), NULL, NOB, NULL, NULL, SEC_H,
 	  "file that gets one record per DMARC-evaluated message" },
+	{ "HistoryDatabase", CONF_STR, O(history_database), NULL, NOB, NULL, NULL, SEC_H,
+	  "authmilter-report: build site-wide reports from this database (URL), not from history files" },
 	{ "RecordAllMessages", CONF_BOOL, O(record_all), "no", NOB, NULL, NULL, SEC_H,
 	  "write history records for messages without a DMARC evaluation too" },
 	{ "HistoryExtensions", CONF_BOOL, O(history_extensions), "yes", NOB, NULL, NULL, SEC_H,

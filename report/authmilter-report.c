@@ -29,7 +29,7 @@
 #endif
 
 enum { OPT_HISTORY = 256, OPT_FROM, OPT_TO, OPT_OUTDIR, OPT_NOSEND, OPT_STATE, OPT_FORMAT,
-	OPT_SCHEMA, OPT_SCHEMA7489, OPT_DAY };
+	OPT_SCHEMA, OPT_SCHEMA7489, OPT_DAY, OPT_DB };
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -43,6 +43,7 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ "schema-rfc7489", required_argument, NULL, OPT_SCHEMA7489 },
+	{ "db", required_argument, NULL, OPT_DB },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -56,7 +57,7 @@ usage(int help)
 	    "usage: authmilter-report [-c CONF] [--history FILE]...\n"
 	    "         [--day YYYY-MM-DD | --from EPOCH --to EPOCH] [--outdir DIR] [--no-send]\n"
 	    "         [--state FILE] [--format rfc9990|rfc7489] [--schema XSD]\n"
-	    "         [--schema-rfc7489 XSD] [-v]\n"
+	    "         [--schema-rfc7489 XSD] [--db URL] [-v]\n"
 	    "       authmilter-report summary [--history FILE]... [--from EPOCH --to EPOCH] [--json]\n"
 	    "The period is yesterday (UTC) unless --day or --from/--to says otherwise.\n");
 	exit(help ? 0 : 64);
@@ -161,6 +162,7 @@ parse_args(int argc, char **argv, struct report_opts *o, int *have_from, int *ha
 		case OPT_STATE: o->state_path = optarg; break;
 		case OPT_SCHEMA: o->schema_path = optarg; break;
 		case OPT_SCHEMA7489: o->rfc7489_schema = optarg; break;
+		case OPT_DB: o->db_url = optarg; break;
 		case 'v': log_set_debug(1); break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "rfc9990") == 0)
@@ -242,9 +244,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "authmilter-report: --to must be after --from\n");
 		return 64;
 	}
-	if (o.histories.n == 0)
+	/* site-wide reports from SQL, unless --history names files */
+	if (o.db_url == NULL && o.histories.n == 0)
+		o.db_url = c->history_database;
+	if (o.db_url != NULL && o.histories.n > 0) {
+		fprintf(stderr, "authmilter-report: --db and --history exclude each other\n");
+		return 64;
+	}
+	if (o.histories.n == 0 && o.db_url == NULL)
 		default_histories(c, &o);
-	if (o.histories.n == 0) {
+	if (o.histories.n == 0 && o.db_url == NULL) {
 		fprintf(stderr, "authmilter-report: no --history and no HistoryFile\n");
 		return 64;
 	}

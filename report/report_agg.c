@@ -330,16 +330,16 @@ new_row(struct report_agg *a, uint32_t dom)
 	return (uint32_t)a->nrows++;
 }
 
-/* count_row - find or add the row in a->key and count one message */
+/* count_row - find or add the row in a->key and count n messages */
 static void
-count_row(struct report_agg *a, uint32_t dom)
+count_row(struct report_agg *a, uint32_t dom, unsigned long long n)
 {
 	size_t idx = htab_intern(&a->rowidx, htab_hash(a->key.data, a->key.len), same_row, a,
 	    a->nrows);
 
 	if (idx == a->nrows)
 		new_row(a, dom);
-	a->rows[idx].count++;
+	a->rows[idx].count += n;
 }
 
 /* find_dom - the domain entry for a lower-case name, created on first sight */
@@ -420,6 +420,13 @@ keep_policy(struct dom *d, const struct history_rec *r)
 int
 report_agg_add(struct report_agg *a, const struct history_rec *r)
 {
+	return report_agg_add_n(a, r, 1);
+}
+
+/* report_agg_add_n - count n records equal to r (an SQL group) */
+int
+report_agg_add_n(struct report_agg *a, const struct history_rec *r, unsigned long long n)
+{
 	char *s;
 	uint32_t dom;
 
@@ -432,9 +439,9 @@ report_agg_add(struct report_agg *a, const struct history_rec *r)
 		*s = (char)tolower((unsigned char)*s);
 	dom = find_dom(a, a->lower.data, a->lower.len);
 	keep_policy(&a->doms[dom], r);
-	a->doms[dom].count++;
+	a->doms[dom].count += n;
 	encode(&a->key, r, dom);
-	count_row(a, dom);
+	count_row(a, dom, n);
 	return 1;
 }
 

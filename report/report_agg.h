@@ -30,6 +30,9 @@ void	report_agg_free(struct report_agg *a);
 
 /* report_agg_add - 1 counted, 0 not reportable (outside, no policy) */
 int	report_agg_add(struct report_agg *a, const struct history_rec *r);
+/* report_agg_add_n - the same for n records equal to r (report_db's groups) */
+int	report_agg_add_n(struct report_agg *a, const struct history_rec *r,
+	    unsigned long long n);
 
 size_t	report_agg_ndomains(const struct report_agg *a);
 /* report_agg_domain - policy domain i (lower case), in first-seen order */

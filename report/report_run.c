@@ -32,11 +32,14 @@
 #include "history.h"
 #include "log.h"
 #include "report_agg.h"
+#include "report_claim.h"
+#include "report_db.h"
 #include "report_gz.h"
 #include "report_mail.h"
 #include "report_run.h"
 #include "report_state.h"
 #include "rua.h"
+#include "store.h"
 
 struct run {
 	const struct report_opts *o;
@@ -46,6 +49,8 @@ struct run {
 	char	       *envfrom;	/* envelope sender, NULL when unusable */
 	char	       *spool;		/* spool directory */
 	struct dmarc_engine *dm;	/* Organizational Domains of rua hosts */
+	struct store   *db;		/* HistoryDatabase: site-wide reports */
+	char	       *owner;		/* our name on claims (report_claim.h) */
 	const char     *mode;		/* "mail" or "dir" */
 	int		failures;
 	unsigned long	written, queued, sent;
@@ -388,7 +393,11 @@ deliver_files(struct run *rn, const char *id, const char *fname, const struct bu
 	return spool_and_queue(rn, id, fname, gz, addrs);
 }
 
-/* generate - one policy domain's report, up to the state save */
+static void	deliver_db(struct run *, const char *, const char *, const char *,
+		    const struct buf *, const struct strlist *);
+
+/* generate - one policy domain's report, up to the state save (the
+ * database's claims, with HistoryDatabase: deliver_db) */
 static void
 generate(struct run *rn, const struct report_agg *agg, size_t i)
 {
@@ -427,6 +436,8 @@ generate(struct run *rn, const struct report_agg *agg, size_t i)
 	}
 	log_info("report domain=%s id=%s messages=%llu rows=%zu destinations=%zu file=%s", pd,
 	    id, report_agg_count(agg, i), report_agg_nrows(agg, i), addrs.n, fname.data);
+	if (rn->db != NULL && !rn->o->no_send)
+		deliver_db(rn, pd, id, fname.data, &gz, &addrs);
 	if (rn->st != NULL) {
 		/* a destination the DNS could not confirm yet: the report is not
 		 * recorded, so the next run for this period makes it again and
@@ -468,11 +479,31 @@ parse_fname(const char *path, struct buf *pd, long long *b, long long *e)
 	return 0;
 }
 
+/* submit - the sender's fields of m, then compose and run sendmail; 0
+ * when it exited 0 */
+static int
+submit(struct run *rn, struct report_mail *m, struct buf *err)
+{
+	struct buf msg = BUF_INIT;
+	int rc = -1;
+
+	m->from = rn->o->conf->report_from;
+	m->submitter = rn->receiver;
+	m->date = rn->o->now;
+	if (report_mail_compose(m, &msg) != 0)
+		buf_printf(err, "refused to compose (unsafe field)");
+	else
+		rc = report_mail_submit(rn->o->conf->report_sendmail, rn->envfrom, m->to, msg.data,
+		    msg.len, rn->o->sendmail_timeout, err);
+	buf_free(&msg);
+	return rc;
+}
+
 /* send_one - compose and submit one queue entry; 0 when sendmail exited 0 */
 static int
 send_one(struct run *rn, const struct report_queued *q, struct buf *err)
 {
-	struct buf gz = BUF_INIT, msg = BUF_INIT, pd = BUF_INIT;
+	struct buf gz = BUF_INIT, pd = BUF_INIT;
 	struct report_mail m;
 	const char *fname = strrchr(q->spool, '/');
 	int rc = -1;
@@ -484,26 +515,78 @@ send_one(struct run *rn, const struct report_queued *q, struct buf *err)
 		buf_printf(err, "spool file %s unusable", q->spool);
 		goto out;
 	}
-	m.from = rn->o->conf->report_from;
 	m.to = q->dest + 7;
 	m.pdomain = pd.data;
-	m.submitter = rn->receiver;
 	m.report_id = q->id;
 	m.filename = fname ? fname + 1 : q->spool;
 	m.gz = gz.data;
 	m.gzlen = gz.len;
-	m.date = rn->o->now;
-	if (report_mail_compose(&m, &msg) != 0) {
-		buf_printf(err, "refused to compose (unsafe field)");
-		goto out;
-	}
-	rc = report_mail_submit(rn->o->conf->report_sendmail, rn->envfrom, m.to, msg.data, msg.len,
-	    rn->o->sendmail_timeout, err);
+	rc = submit(rn, &m, err);
 out:
 	buf_free(&gz);
-	buf_free(&msg);
 	buf_free(&pd);
 	return rc;
+}
+
+/* deliver_db - each destination claimed in the database, sent, and the
+ * outcome recorded (report_claim.h: a destination sent, or being sent by
+ * another reporter, is passed over) */
+static void
+deliver_db(struct run *rn, const char *pd, const char *id, const char *fname,
+    const struct buf *gz, const struct strlist *addrs)
+{
+	struct report_claim c = { pd, rn->o->begin, rn->o->end - 1, NULL, id, rn->owner };
+	struct buf dest = BUF_INIT, err = BUF_INIT;
+	struct report_mail m;
+	const char *why;
+	size_t j;
+	int rc;
+
+	if (addrs->n > 0 && (rn->envfrom == NULL || rn->o->conf->report_from == NULL)) {
+		log_err("domain=%s: ReportFrom/ReportEnvelopeFrom is missing or not a plain "
+		    "address; nothing sent", pd);
+		rn->failures++;
+		return;
+	}
+	for (j = 0; j < addrs->n; j++) {
+		buf_reset(&dest);
+		buf_printf(&dest, "mailto:%s", addrs->v[j]);
+		c.dest = dest.data;
+		buf_reset(&err);
+		if ((rc = report_claim_take(rn->db, &c, time(NULL), &why, &err)) <= 0) {
+			if (rc < 0)
+				log_err("id=%s to=%s: claim: %s", id, c.dest, err.data);
+			else
+				log_info("id=%s to=%s: not sent here: %s", id, c.dest, why);
+			rn->failures += rc < 0;
+			continue;
+		}
+		memset(&m, 0, sizeof(m));
+		m.to = addrs->v[j];
+		m.pdomain = pd;
+		m.begin = c.begin;
+		m.end = c.end;
+		m.report_id = id;
+		m.filename = fname;
+		m.gz = gz->data;
+		m.gzlen = gz->len;
+		rc = submit(rn, &m, &err);
+		if (rc == 0) {
+			log_info("id=%s to=%s: sent", id, c.dest);
+			rn->sent++;
+		} else {
+			log_warnx("id=%s to=%s: delivery failed: %s", id, c.dest, err.data);
+			rn->failures++;
+		}
+		buf_reset(&err);
+		if (report_claim_done(rn->db, &c, rc == 0, time(NULL), rn->o->give_up_after,
+		    &err) != 0) {
+			log_err("id=%s to=%s: recording the outcome: %s", id, c.dest, err.data);
+			rn->failures++;
+		}
+	}
+	buf_free(&dest);
+	buf_free(&err);
 }
 
 /* deliver_one - one queue entry, state saved after the outcome */
@@ -594,6 +677,39 @@ open_state(struct run *rn)
 	return 0;
 }
 
+/* open_db - HistoryDatabase: the store, and our name on claims */
+static int
+open_db(struct run *rn)
+{
+	struct buf err = BUF_INIT;
+
+	if ((rn->db = report_db_open(rn->o->db_url, &err)) == NULL) {
+		log_err("database: %s", err.data ? err.data : "?");
+		buf_free(&err);
+		return -1;
+	}
+	rn->owner = report_claim_owner();
+	return 0;
+}
+
+/* read_db - the period's imported records, grouped in SQL */
+static int
+read_db(struct run *rn, struct report_agg *agg)
+{
+	struct buf err = BUF_INIT;
+	unsigned long bad = 0;
+	long long n = report_db_aggregate(rn->db, agg, rn->o->begin, rn->o->end, &bad, &err);
+
+	if (n < 0)
+		log_err("database: %s", err.data ? err.data : "?");
+	else
+		log_debug("database: %lld records in the period", n);
+	if (bad > 0)
+		log_warnx("database: %lu groups with unreadable dkim or rua lines not counted", bad);
+	buf_free(&err);
+	return n < 0 || bad > 0;
+}
+
 /* setup - schema, receiver, envelope sender, state */
 static int
 setup(struct run *rn)
@@ -630,6 +746,8 @@ setup(struct run *rn)
 		log_warn("--outdir %s", rn->o->outdir);
 		return -1;
 	}
+	if (rn->o->db_url != NULL)
+		return open_db(rn);
 	if (!rn->o->no_send || rn->o->outdir != NULL)
 		return open_state(rn);
 	return 0;
@@ -650,7 +768,7 @@ report_run(const struct report_opts *o)
 		goto out;
 	}
 	agg = report_agg_new(o->begin, o->end);
-	rn.failures += read_histories(o, agg);
+	rn.failures += rn.db != NULL ? read_db(&rn, agg) : read_histories(o, agg);
 	for (i = 0; i < report_agg_ndomains(agg); i++)
 		generate(&rn, agg, i);
 	report_agg_free(agg);
@@ -660,6 +778,8 @@ report_run(const struct report_opts *o)
 	    rn.queued, rn.sent, rn.failures);
 out:
 	report_state_free(rn.st);
+	store_close(rn.db);
+	free(rn.owner);
 	report_schema_free(rn.schema);
 	dmarc_engine_free(rn.dm);
 	free(rn.receiver);

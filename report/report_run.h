@@ -41,6 +41,7 @@ struct report_opts {
 	time_t		now;
 	int		sendmail_timeout;
 	long		give_up_after;	/* seconds a queued delivery is retried */
+	const char     *db_url;		/* HistoryDatabase or --db: site-wide, from SQL */
 };
 
 /* report_receiver - our domain name for file names and Subject (caller frees) */

@@ -18,6 +18,7 @@ static const char *const names[STORE_SCHEMA_VERSION] = {
 	"001-history",
 	"002-history-received",
 	"003-ingest",
+	"004-report-claim",
 };
 
 /* the advisory lock migrations hold (PostgreSQL): "AMSCHEMA" */
