@@ -396,6 +396,33 @@ deliver_files(struct run *rn, const char *id, const char *fname, const struct bu
 static void	deliver_db(struct run *, const char *, const char *, const char *,
 		    const struct buf *, const struct strlist *);
 
+/* record_report - the state file learns the report was made (not when a
+ * destination is unverified for now: the next run makes it again) */
+static void
+record_report(struct run *rn, const char *pd, const char *id, int temp)
+{
+	struct buf err = BUF_INIT;
+
+	if (rn->st == NULL)
+		return;
+	/* a destination the DNS could not confirm yet: the report is not
+	 * recorded, so the next run for this period makes it again and
+	 * queues what it can verify then (an address already sent to or
+	 * queued is not queued twice) */
+	if (temp > 0)
+		log_warnx("domain=%s id=%s: %d destination(s) not verified for now; "
+		    "the next run for this period tries again", pd, id, temp);
+	else
+		report_state_add_report(rn->st, id, rn->mode, pd, rn->o->begin,
+		    rn->o->end - 1, rn->o->now);
+	buf_reset(&err);
+	if (report_state_save(rn->st, &err) != 0) {
+		log_err("state: %s", err.data);
+		rn->failures++;
+	}
+	buf_free(&err);
+}
+
 /* generate - one policy domain's report, up to the state save (the
  * database's claims, with HistoryDatabase: deliver_db) */
 static void
@@ -438,23 +465,7 @@ generate(struct run *rn, const struct report_agg *agg, size_t i)
 	    id, report_agg_count(agg, i), report_agg_nrows(agg, i), addrs.n, fname.data);
 	if (rn->db != NULL && !rn->o->no_send)
 		deliver_db(rn, pd, id, fname.data, &gz, &addrs);
-	if (rn->st != NULL) {
-		/* a destination the DNS could not confirm yet: the report is not
-		 * recorded, so the next run for this period makes it again and
-		 * queues what it can verify then (an address already sent to or
-		 * queued is not queued twice) */
-		if (temp > 0)
-			log_warnx("domain=%s id=%s: %d destination(s) not verified for now; "
-			    "the next run for this period tries again", pd, id, temp);
-		else
-			report_state_add_report(rn->st, id, rn->mode, pd, rn->o->begin,
-			    rn->o->end - 1, rn->o->now);
-		buf_reset(&err);
-		if (report_state_save(rn->st, &err) != 0) {
-			log_err("state: %s", err.data);
-			rn->failures++;
-		}
-	}
+	record_report(rn, pd, id, temp);
 out:
 	strlist_free(&addrs);
 	buf_free(&xml);
