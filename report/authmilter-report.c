@@ -3,7 +3,8 @@
  *
  * Command line and defaults only; the work is report_run() in libreport.a (report_run.c).
  * "authmilter-report summary ..." is handed to summary_main (summary.c);
- * ingest, reports, failures to cmd_ingest_main (cmd_ingest.c).
+ * ingest, reports, failures to cmd_ingest_main (cmd_ingest.c); dashboard
+ * to dash_store_main (dash_store.c).
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include "buf.h"
 #include "cmd_db.h"
 #include "cmd_ingest.h"
+#include "dash_store.h"
 #include "conf.h"
 #include "dns.h"
 #include "log.h"
@@ -226,6 +228,8 @@ main(int argc, char **argv)
 		return cmd_db_main(argc - 1, argv + 1);
 	if (argc > 1 && cmd_ingest_is(argv[1]))
 		return cmd_ingest_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "dashboard") == 0)
+		return dash_store_main(argc - 1, argv + 1);
 	memset(&o, 0, sizeof(o));
 	log_open("authmilter-report", 0, NULL, 1);
 	conf_path = parse_args(argc, argv, &o, &have_from, &have_to);
