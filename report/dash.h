@@ -170,9 +170,9 @@ void	dash_text(const struct dash_data *d, FILE *fp);
  * dash_main - "dashboard --out DIR [--quiet]": fill(d, arg, err) fills the
  * model (the storage adapter: 0, or -1 with err), then the site is written
  * and, unless --quiet, the summary printed.  Exit 0, 1 (fill or write
- * failed), 64 (usage).  Not wired yet: authmilter-report's "dashboard"
- * subcommand will call it with the storage adapter over issue 14's ingest
- * tables as fill (t/dash_tool passes its fixture reader).
+ * failed), 64 (usage).  authmilter-report's "dashboard" calls it with
+ * dash_store_fill (dash_store.c, the ingest tables) as fill; t/dash_tool
+ * passes its fixture reader.
  */
 typedef int (*dash_fill_fn)(struct dash_data *d, void *arg, struct buf *err);
 int	dash_main(int argc, char **argv, dash_fill_fn fill, void *arg);
