@@ -75,8 +75,7 @@ cases sqlite "sqlite:$T/dash.db"
 if pg_start "$T/pg"; then
 	cases pg "$(pg_createdb dash)"
 else
-	echo "# PostgreSQL cases skipped: $PG_WHY"
-	_report 0 "# SKIP PostgreSQL: $PG_WHY"
+	pg_skipped
 fi
 
 "$R" dashboard --db "sqlite:$T/no/such/dir/x.db" --out "$T/site2" 2> "$T/err2"

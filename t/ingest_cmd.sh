@@ -205,13 +205,7 @@ for fmt in rfc9990 rfc7489; do
 	    --no-send --state "$T/state-$fmt" --format $fmt --schema none >/dev/null 2>&1
 done
 
-run_cases sqlite
-if pg_start "$T/pg"; then
-	run_cases pg
-else
-	echo "# PostgreSQL cases skipped: $PG_WHY"
-	_report 0 "# SKIP PostgreSQL: $PG_WHY"
-fi
+on_both run_cases
 
 # unreachable databases: exit 75 (the MTA retries), the mail not lost
 out=$("$R" ingest --db "postgresql:///x?host=$T/nowhere&user=am" - < "$D/msg-nested.eml" 2>&1); rc=$?

@@ -60,3 +60,20 @@ pg_stop() {
 	    $PG_AS "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1
 	return 0
 }
+
+# pg_skipped - the PostgreSQL cases counted as one skip, with the reason
+pg_skipped() {
+	echo "# PostgreSQL cases skipped: $PG_WHY"
+	_report 0 "# SKIP PostgreSQL: $PG_WHY"
+}
+
+# on_both FUNC - FUNC sqlite, then FUNC pg against a throw-away server in
+# $T/pg (pg_skipped when it cannot start): the same cases on both back ends
+on_both() {
+	"$1" sqlite
+	if pg_start "$T/pg"; then
+		"$1" pg
+	else
+		pg_skipped
+	fi
+}

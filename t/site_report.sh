@@ -198,11 +198,5 @@ run_cases() {
 	case_kill
 	case_retry
 }
-run_cases sqlite
-if pg_start "$T/pg"; then
-	run_cases pg
-else
-	echo "# PostgreSQL cases skipped: $PG_WHY"
-	_report 0 "# SKIP PostgreSQL: $PG_WHY"
-fi
+on_both run_cases
 done_testing

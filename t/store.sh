@@ -224,8 +224,7 @@ if pg_start "$T/pg"; then
 	ok "SQLite and PostgreSQL hold the same rows for the same file" cmp $DUMPS
 	is "$(pg_psql "$PG_URL" "SELECT 1")" 1 "the test server still answers"
 else
-	echo "# PostgreSQL cases skipped: $PG_WHY"
-	_report 0 "# SKIP PostgreSQL: $PG_WHY"
+	pg_skipped
 fi
 
 # errors: exit status and a message, whatever the back end
