@@ -39,9 +39,9 @@ base64_encode(struct buf *out, const void *p, size_t n, size_t linelen)
 		buf_addc(out, '\n');
 }
 
-/* value - the value of one base64 character, -1 when not one */
-static int
-value(int c)
+/* base64_digit - see base64.h */
+int
+base64_digit(int c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -73,7 +73,7 @@ base64_decode(const char *s, size_t len, unsigned char *out)
 			pad++;
 			continue;
 		}
-		if (pad > 0 || (v = value(c)) < 0)
+		if (pad > 0 || (v = base64_digit(c)) < 0)
 			return -1;
 		acc = (acc << 6) | (unsigned long)v;
 		if (++chars % 4 == 0) {

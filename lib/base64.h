@@ -17,6 +17,9 @@
  * no line end when linelen is 0, else lines of linelen characters (a
  * multiple of 4), each ending in "\n" */
 void	base64_encode(struct buf *out, const void *p, size_t n, size_t linelen);
+/* base64_digit - the value of one base64 character (RFC 4648 Table 1), -1
+ * when c is not one */
+int	base64_digit(int c);
 /* base64_decode - decode s (len bytes; SP, HTAB, CR and LF skipped) into
  * out, which must hold BASE64_DECODED_MAX(len) bytes; the decoded length,
  * or -1 on a character outside the alphabet, a lone sixth bit group,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "hex.h"
 #include "ingest_mime.h"
 #include "ingest_text.h"
@@ -150,26 +151,19 @@ ingest_mime_param(const char *val, const char *name)
 	return NULL;
 }
 
-/* the base64 alphabet (RFC 2045 §6.8 Table 1) */
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* decode_b64 - RFC 2045 §6.8: bytes outside the alphabet are ignored */
+/* decode_b64 - RFC 2045 §6.8: bytes outside the alphabet are ignored (the
+ * lenient reading a MIME body needs; base64_decode is the strict one) */
 static void
 decode_b64(const char *p, size_t n, struct buf *out)
 {
-	signed char val[256];
 	unsigned acc = 0;
-	int bits = 0;
+	int bits = 0, v;
 	size_t i;
 
-	memset(val, -1, sizeof(val));
-	for (i = 0; i < 64; i++)
-		val[(unsigned char)b64_alphabet[i]] = (signed char)i;
 	for (i = 0; i < n && p[i] != '='; i++) {
-		if (val[(unsigned char)p[i]] < 0)
+		if ((v = base64_digit((unsigned char)p[i])) < 0)
 			continue;
-		acc = (acc << 6) | (unsigned)val[(unsigned char)p[i]];
+		acc = (acc << 6) | (unsigned)v;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
