@@ -185,12 +185,8 @@ dash_store_open(const char *conf, const char *url, struct buf *err)
 
 	if (url == NULL && (c = conf ? conf_load(conf, err) : conf_defaults()) == NULL)
 		return NULL;
-	s = store_open(url ? url : c->report_database, err);
+	s = store_schema_open(url ? url : c->report_database, err);
 	conf_free(c);
-	if (s != NULL && store_schema_check(s, err) != 0) {
-		store_close(s);
-		s = NULL;
-	}
 	return s;
 }
 

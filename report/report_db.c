@@ -17,7 +17,6 @@
 #include "report_agg.h"
 #include "report_db.h"
 #include "store.h"
-#include "store_schema.h"
 
 /* the columns of a group, in the SELECT's order */
 enum { G_PDOMAIN, G_IPADDR, G_FROM, G_MFROM, G_HELO, G_OVERRIDE, G_DISCOVERY, G_DKIM, G_RUA,
@@ -36,19 +35,6 @@ static const char group_fmt[] =
     " AND pdomain IS NOT NULL AND pdomain <> '' AND p IS NOT NULL"
     " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,"
     " 19, 20, 21, 22, 23 ORDER BY 25, 1";
-
-/* report_db_open - see report_db.h */
-struct store *
-report_db_open(const char *url, struct buf *err)
-{
-	struct store *s = store_open(url, err);
-
-	if (s != NULL && store_schema_check(s, err) != 0) {
-		store_close(s);
-		return NULL;
-	}
-	return s;
-}
 
 /* add_lines - "kw value" lines for each line of a stored dkim/rua column */
 static void

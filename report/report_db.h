@@ -10,7 +10,7 @@
  * added with its count, so the rows, their keys and their order are the
  * ones report_agg makes from the same records read from files.
  *
- * I/O: the database (report_db_open opens it and checks its schema).
+ * I/O: the database (store_schema_open opens it and checks its schema).
  */
 #ifndef AUTHMILTER_REPORT_DB_H
 #define AUTHMILTER_REPORT_DB_H
@@ -19,10 +19,6 @@
 
 struct report_agg;
 struct store;
-
-/* report_db_open - the store at url, at this program's schema version;
- * NULL with err (caller closes with store_close) */
-struct store *report_db_open(const char *url, struct buf *err);
 
 /* report_db_aggregate - the history rows received in [begin, end) into
  * agg; the number of records counted, or -1 with err.  *bad counts

@@ -39,7 +39,7 @@
 #include "report_run.h"
 #include "report_state.h"
 #include "rua.h"
-#include "store.h"
+#include "store_schema.h"
 
 struct run {
 	const struct report_opts *o;
@@ -694,7 +694,7 @@ open_db(struct run *rn)
 {
 	struct buf err = BUF_INIT;
 
-	if ((rn->db = report_db_open(rn->o->db_url, &err)) == NULL) {
+	if ((rn->db = store_schema_open(rn->o->db_url, &err)) == NULL) {
 		log_err("database: %s", err.data ? err.data : "?");
 		buf_free(&err);
 		return -1;

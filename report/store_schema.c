@@ -158,3 +158,16 @@ store_schema_check(struct store *s, struct buf *err)
 		    " run authmilter-report db-upgrade", v, STORE_SCHEMA_VERSION);
 	return -1;
 }
+
+/* store_schema_open - see store_schema.h */
+struct store *
+store_schema_open(const char *url, struct buf *err)
+{
+	struct store *s = store_open(url, err);
+
+	if (s != NULL && store_schema_check(s, err) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
