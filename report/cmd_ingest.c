@@ -5,11 +5,15 @@
  * (ingest_store.h); the entry of "reports" and "failures" too
  *
  * Exit status (sysexits, so that a Postfix pipe(8) transport or an alias
- * retries what was not stored): 0 every input stored or a duplicate;
- * 65 EX_DATAERR an input was refused (and stored with its reason);
+ * retries what was not stored): 0 every input gave a report stored or a
+ * duplicate (a refused part beside it is stored with its reason and
+ * logged); 65 EX_DATAERR an input held nothing usable (stored with its
+ * reason);
  * 66 EX_NOINPUT a file could not be read; 75 EX_TEMPFAIL the database
  * cannot be reached or written, or the configuration cannot be read (the
- * mail is not lost: the MTA tries again); 64 usage.
+ * mail is not lost: the MTA tries again); 64 usage.  reports and
+ * failures: 0, 66 an SQLite file that does not exist (none is created),
+ * 75 the database cannot be read.
  */
 #include "config.h"
 
@@ -52,6 +56,15 @@ struct outcome {
 	struct buf	reason;		/* the first refusal */
 };
 
+/* refused - the input held nothing usable: a refusal and no report stored or
+ * recognised (a refused part beside a good report is logged, not an error:
+ * the input's bytes are stored with the reason, so nothing is lost) */
+static int
+refused(const struct outcome *out)
+{
+	return out->rejected > 0 && out->stored + out->dup + out->failures + out->fail_dup == 0;
+}
+
 /* cmd_ingest_is - see cmd_ingest.h */
 int
 cmd_ingest_is(const char *word)
@@ -89,7 +102,8 @@ store_doc(struct ing *g, const struct ingest_origin *o, const struct ingest_item
 	if (ingest_agg_parse(d->data, d->len, NULL, &a) != 0) {
 		buf_init(&why);
 		buf_printf(&why, "aggregate report: %s", a.reject ? a.reject : "unreadable");
-		rc = ingest_store_reject(g->is, o, why.data, d->data, d->len, err);
+		/* the whole input, not the part: nothing of the message is lost */
+		rc = ingest_store_reject(g->is, o, why.data, it->raw, it->len, err);
 		if (rc >= 0 && out->rejected++ == 0)
 			buf_adds(&out->reason, why.data);
 		buf_free(&why);
@@ -154,7 +168,7 @@ log_outcome(const struct ingest_origin *o, const struct outcome *out, const char
 		buf_free(&b);
 		return;
 	}
-	log_kv(&b, "result", out->rejected ? "rejected" : out->stored || out->failures ?
+	log_kv(&b, "result", refused(out) ? "rejected" : out->stored || out->failures ?
 	    "stored" : "duplicate");
 #define KV(k, v) do { snprintf(n, sizeof(n), "%zu", (v)); log_kv(&b, k, n); } while (0)
 	KV("stored", out->stored);
@@ -196,7 +210,7 @@ on_item(struct ingest_item *it, void *arg)
 		rc = -1;
 	} else {
 		log_outcome(&o, &out, NULL);
-		g->rejected |= out.rejected > 0;
+		g->rejected |= refused(&out);
 	}
 	buf_free(&out.reason);
 	buf_free(&src);
@@ -268,8 +282,9 @@ parse(int argc, char **argv, struct args *a)
 		usage(0);
 }
 
-/* open_db - the database, its schema checked (a new SQLite file gets it:
- * nothing to set up); NULL with err, *rc the exit status */
+/* open_db - the database, its schema checked (a new SQLite file gets it
+ * from ingest: nothing to set up; reports and failures create nothing);
+ * NULL with err, *rc the exit status */
 static struct store *
 open_db(const struct args *a, int *rc, struct buf *err)
 {
@@ -280,6 +295,11 @@ open_db(const struct args *a, int *rc, struct buf *err)
 	*rc = EX_TEMPFAIL;
 	if (a->url == NULL && (c = a->conf ? conf_load(a->conf, err) : conf_defaults()) == NULL)
 		return NULL;
+	if (strcmp(a->cmd, "ingest") != 0 && store_absent(a->url ? a->url : c->report_database, err)) {
+		conf_free(c);
+		*rc = EX_NOINPUT;
+		return NULL;
+	}
 	s = store_open(a->url ? a->url : c->report_database, err);
 	conf_free(c);
 	if (s == NULL)

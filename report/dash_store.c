@@ -30,6 +30,7 @@
 #include "store.h"
 #include "store_schema.h"
 
+#define EX_NOINPUT	66
 #define EX_TEMPFAIL	75
 
 static const char days_sql[] =
@@ -176,16 +177,19 @@ dash_store_fill(struct dash_data *d, void *arg, struct buf *err)
 }
 
 /* dash_store_open - the database of --db, else of the configuration's
- * ReportDatabase, its schema checked; NULL with err */
+ * ReportDatabase, its schema checked; NULL with err and *rc the exit
+ * status (66: an SQLite file that does not exist, none created; else 75) */
 static struct store *
-dash_store_open(const char *conf, const char *url, struct buf *err)
+dash_store_open(const char *conf, const char *url, struct buf *err, int *rc)
 {
 	struct conf *c = NULL;
 	struct store *s;
 
 	if (url == NULL && (c = conf ? conf_load(conf, err) : conf_defaults()) == NULL)
 		return NULL;
-	s = store_schema_open(url ? url : c->report_database, err);
+	if (store_absent(url ? url : c->report_database, err))
+		*rc = EX_NOINPUT;
+	s = *rc == EX_NOINPUT ? NULL : store_schema_open(url ? url : c->report_database, err);
 	conf_free(c);
 	return s;
 }
@@ -211,7 +215,7 @@ dash_store_main(int argc, char **argv)
 			rest[n++] = argv[i];
 	}
 	buf_init(&err);
-	if ((s = dash_store_open(conf, url, &err)) == NULL)
+	if ((s = dash_store_open(conf, url, &err, &rc)) == NULL)
 		log_warnx("dashboard: %s", err.data);
 	else
 		rc = dash_main(n, rest, dash_store_fill, s);

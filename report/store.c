@@ -5,8 +5,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "store.h"
@@ -69,6 +71,21 @@ store_open(const char *url, struct buf *err)
 	s->ops = ops;
 	s->db = db;
 	return s;
+}
+
+/* store_absent - see store.h */
+int
+store_absent(const char *url, struct buf *err)
+{
+	const char *target;
+	struct stat sb;
+
+	if (url == NULL || *url == '\0' || store_pick(url, &target) != &store_sqlite_ops ||
+	    *target == '\0' || stat(target, &sb) == 0 || errno != ENOENT)
+		return 0;
+	buf_printf(err, "sqlite: %s: no such database (authmilter-report ingest stores"
+	    " reports into it; authmilter-report db-init makes an empty one)", target);
+	return 1;
 }
 
 /* store_close - see store.h */

@@ -55,6 +55,10 @@ struct store_val {
 
 /* store_open - connect to or open the database a URL names; NULL with err */
 struct store   *store_open(const char *url, struct buf *err);
+/* store_absent - 1 with err (the path named, what creates it) when url
+ * names an SQLite file that does not exist, else 0: the commands that only
+ * read check it first, so that they never create an empty database */
+int		store_absent(const char *url, struct buf *err);
 /* store_close - disconnect and free (NULL is a no-op) */
 void		store_close(struct store *s);
 enum store_kind	store_kind(const struct store *s);

@@ -163,8 +163,11 @@ store_schema_check(struct store *s, struct buf *err)
 struct store *
 store_schema_open(const char *url, struct buf *err)
 {
-	struct store *s = store_open(url, err);
+	struct store *s;
 
+	if (store_absent(url, err))
+		return NULL;
+	s = store_open(url, err);
 	if (s != NULL && store_schema_check(s, err) != 0) {
 		store_close(s);
 		return NULL;

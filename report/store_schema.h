@@ -35,7 +35,8 @@ int	store_schema_upgrade(struct store *s, const char *sqldir, long long to,
  */
 int	store_schema_check(struct store *s, struct buf *err);
 /* store_schema_open - the store at url, at this program's schema version;
- * NULL with err (cannot open, or another version); the caller closes it
+ * NULL with err (cannot open, an SQLite file that does not exist (none is
+ * created: store_absent), or another version); the caller closes it
  * with store_close */
 struct store *store_schema_open(const char *url, struct buf *err);
 

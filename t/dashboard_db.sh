@@ -7,8 +7,8 @@
 # total it gives, the terminal summary's pass rate matches an independent
 # count over the XML (xml.etree: a row passes when its policy-evaluated dkim
 # or spf is pass), each domain page lists its sources and reporting org,
-# failures.html the failure report; an unreadable database exits 75 and a
-# missing --out 64
+# failures.html the failure report; a missing SQLite file exits 66, an
+# unreadable database 75 and a missing --out 64
 . "$srcdir/lib.sh"
 . "$srcdir/pg_lib.sh"
 R="$top_builddir/report/authmilter-report"
@@ -79,7 +79,10 @@ else
 fi
 
 "$R" dashboard --db "sqlite:$T/no/such/dir/x.db" --out "$T/site2" 2> "$T/err2"
-is "$?" 75 "an unopenable database: exit 75"
+is "$?" 66 "an SQLite file that does not exist: exit 66"
+echo "not a database" > "$T/junk.db"
+"$R" dashboard --db "sqlite:$T/junk.db" --out "$T/site2" 2> "$T/err2"
+is "$?" 75 "an unreadable database: exit 75"
 "$R" dashboard --db "sqlite:$T/dash.db" > /dev/null 2>&1
 is "$?" 64 "no --out: usage, exit 64"
 done_testing

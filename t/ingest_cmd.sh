@@ -169,6 +169,18 @@ case_errors() {
 	u=$($B"_new_db" err)
 	out=$(ing "$u" "$D/reject-noid.xml" 2>&1); rc=$?
 	is "$rc $(q "$u" "SELECT count(*) FROM ingest_reject")" "65 1" "$B: a refused report: exit 65, stored with its reason"
+	# a message holding a good report and a refused part: the report and the
+	# whole message (with the reason) are stored, so it is delivered (exit 0)
+	u=$($B"_new_db" mixed)
+	out=$(ing "$u" - < "$T/mixed.eml" 2>&1); rc=$?
+	is "$rc $(ids "$u")" "0 r-7489-1" "$B: a good report and a refused part: exit 0, the report stored"
+	is "$(q "$u" "SELECT reason || ' ' || raw_len FROM ingest_reject")" \
+	    "aggregate report: no report_id $(wc -c < "$T/mixed.eml" | tr -d ' ')" \
+	    "$B: the refused part's reason stored with the whole message"
+	like "$out" 'source=- .*result=stored stored=1 .*rejected=1 reason="aggregate report: no report_id"' \
+	    "$B: the refused part logged"
+	out=$(ing "$u" - < "$T/bad.eml" 2>&1); rc=$?
+	is "$rc" 65 "$B: a message with nothing usable: exit 65"
 	init "$($B"_new_db" err2)"
 }
 
@@ -191,6 +203,21 @@ run_cases() {
 	case_errors
 	case_own
 }
+
+# mixed.eml: a good report and one without a report_id; bad.eml: only the latter
+mkmsg() {
+	printf 'From: DMARC <noreply@receiver.example>\nTo: rua@example.com\nSubject: Report\n'
+	printf 'Message-ID: <%s@receiver.example>\nMIME-Version: 1.0\n' "$1"
+	printf 'Content-Type: multipart/mixed; boundary="b1"\n\n'
+	shift
+	for f in "$@"; do
+		printf -- '--b1\nContent-Type: text/xml\n\n'
+		cat "$f"
+	done
+	printf -- '--b1--\n'
+}
+mkmsg mixed "$D/agg-rfc7489.xml" "$D/reject-noid.xml" > "$T/mixed.eml"
+mkmsg bad "$D/reject-noid.xml" > "$T/bad.eml"
 
 B0=1700006400
 cat > "$T/r.conf" <<CONF
@@ -223,4 +250,15 @@ out=$("$R" reports --db "sqlite:$T/x.db" extra 2>&1); rc=$?
 is "$rc" 64 "reports with an argument: usage, exit 64"
 out=$("$R" ingest --db "sqlite:$T/conf.db" "$T/nothing-here" 2>&1); rc=$?
 is "$rc" 66 "a path that cannot be read: exit 66"
+# reading commands on an SQLite file that does not exist: nothing created,
+# the path named, exit 66 (EX_NOINPUT)
+for cmd in reports failures dashboard; do
+	extra=""
+	[ $cmd != dashboard ] || extra="--out $T/site-$cmd"
+	out=$("$R" $cmd --db "sqlite:$T/absent-$cmd.db" $extra 2>&1); rc=$?
+	is "$rc" 66 "$cmd on a missing SQLite file: exit 66"
+	ok "$cmd on a missing SQLite file: nothing created" test ! -e "$T/absent-$cmd.db"
+	like "$out" "$T/absent-$cmd.db: no such database.*ingest.*db-init" \
+	    "$cmd on a missing SQLite file: the path named, ingest and db-init suggested"
+done
 done_testing
