@@ -119,6 +119,10 @@ struct conf {
 	char	       *no_reports_list;
 	long		report_max_dest;	/* rua URIs kept and used per domain */
 	char	       *report_database;	/* ReportDatabase: ingested reports (store.h URL) */
+	int		report_rdns;		/* ReportReverseDNS: enrich looks up PTR names */
+	long		report_enrich_max;	/* ReportEnrichMax: addresses per enrich run */
+	long		report_enrich_seconds;	/* ReportEnrichSeconds: an enrich run's DNS time */
+	long		report_enrich_refresh;	/* ReportEnrichRefreshDays */
 
 	/* OpenDKIM/OpenDMARC compatibility (conf_compat.c) */
 	int		authserv_id_jobid;	/* AuthservIDWithJobID */

@@ -4,7 +4,7 @@
  * Command line and defaults only; the work is report_run() in libreport.a (report_run.c).
  * "authmilter-report summary ..." is handed to summary_main (summary.c);
  * ingest, reports, failures to cmd_ingest_main (cmd_ingest.c); dashboard
- * to dash_store_main (dash_store.c).
+ * to dash_store_main (dash_store.c); enrich to enrich_main (enrich.c).
  */
 #include "config.h"
 
@@ -21,6 +21,7 @@
 #include "cmd_ingest.h"
 #include "dash_store.h"
 #include "conf.h"
+#include "enrich.h"
 #include "dns.h"
 #include "log.h"
 #include "report_run.h"
@@ -230,6 +231,8 @@ main(int argc, char **argv)
 		return cmd_ingest_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "dashboard") == 0)
 		return dash_store_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "enrich") == 0)
+		return enrich_main(argc - 1, argv + 1);
 	memset(&o, 0, sizeof(o));
 	log_open("authmilter-report", 0, NULL, 1);
 	conf_path = parse_args(argc, argv, &o, &have_from, &have_to);

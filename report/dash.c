@@ -38,6 +38,8 @@ dash_domain_release(struct dash_domain *dom)
 	}
 	for (i = 0; i < dom->norgs; i++)
 		free(dom->orgs[i].name);
+	free(dom->by_asn);
+	free(dom->by_country);
 	free(dom->src);
 	free(dom->orgs);
 	free(dom->days);
@@ -205,6 +207,108 @@ cmp_fail(const void *a, const void *b)
 	return strcmp(x->reporter, y->reporter);
 }
 
+/* key_of - a source's country, NULL when unknown ("" is unknown too) */
+static const char *
+key_of(const struct dash_source *s)
+{
+	return s->country && *s->country ? s->country : NULL;
+}
+
+/* cmp_key - NULL (unknown) after every name */
+static int
+cmp_key(const char *x, const char *y)
+{
+	if (x == NULL || y == NULL)
+		return (x == NULL) - (y == NULL);
+	return strcmp(x, y);
+}
+
+/* cmp_by_asn, cmp_by_country - pointers to sources by AS number, by country */
+static int
+cmp_by_asn(const void *a, const void *b)
+{
+	const struct dash_source *x = *(const struct dash_source *const *)a;
+	const struct dash_source *y = *(const struct dash_source *const *)b;
+
+	return x->asn < y->asn ? -1 : x->asn > y->asn;
+}
+
+static int
+cmp_by_country(const void *a, const void *b)
+{
+	return cmp_key(key_of(*(const struct dash_source *const *)a),
+	    key_of(*(const struct dash_source *const *)b));
+}
+
+/* cmp_group - more messages first, then by AS number and name */
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct dash_group *x = a, *y = b;
+
+	if (x->messages != y->messages)
+		return x->messages > y->messages ? -1 : 1;
+	if (x->asn != y->asn)
+		return x->asn < y->asn ? -1 : 1;
+	return cmp_key(x->name, y->name);
+}
+
+/* group - dom's sources summed by AS (by_asn) or by country into *out (a
+ * new array); the number of groups */
+static size_t
+group(const struct dash_domain *dom, int by_asn, struct dash_group **out)
+{
+	const struct dash_source **p;
+	struct dash_group *g = NULL;
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (dom->nsrc == 0)
+		return 0;
+	p = xcalloc(dom->nsrc, sizeof(*p));
+	for (i = 0; i < dom->nsrc; i++)
+		p[i] = &dom->src[i];
+	qsort(p, dom->nsrc, sizeof(*p), by_asn ? cmp_by_asn : cmp_by_country);
+	*out = xcalloc(dom->nsrc, sizeof(**out));
+	for (i = 0; i < dom->nsrc; i++) {
+		if (i == 0 || (by_asn ? cmp_by_asn : cmp_by_country)(&p[i - 1], &p[i]) != 0) {
+			g = &(*out)[n++];
+			g->asn = by_asn ? p[i]->asn : 0;
+		}
+		/* an AS's name: the first one known of its sources */
+		if (g->name == NULL)
+			g->name = by_asn ? (g->asn ? p[i]->asn_name : NULL) : key_of(p[i]);
+		g->sources++;
+		g->messages += p[i]->messages;
+		g->spf_aligned += p[i]->spf_aligned;
+		g->dkim_aligned += p[i]->dkim_aligned;
+		g->dmarc_pass += p[i]->dmarc_pass;
+	}
+	free(p);
+	qsort(*out, n, sizeof(**out), cmp_group);
+	return n;
+}
+
+/* dash_group_sources - see dash.h */
+void
+dash_group_sources(struct dash_domain *dom)
+{
+	free(dom->by_asn);
+	free(dom->by_country);
+	dom->nasn = group(dom, 1, &dom->by_asn);
+	dom->ncountry = group(dom, 0, &dom->by_country);
+}
+
+/* dash_group_label - see dash.h */
+void
+dash_group_label(struct buf *out, const struct dash_group *g, int by_asn)
+{
+	if (by_asn && g->asn)
+		buf_printf(out, "AS%lu%s%s", g->asn, g->name ? " " : "", g->name ? g->name : "");
+	else
+		buf_adds(out, g->name && !by_asn ? g->name : "unknown");
+}
+
 /* dash_sort - see dash.h */
 void
 dash_sort(struct dash_data *d)
@@ -216,6 +320,7 @@ dash_sort(struct dash_data *d)
 			qsort(d->dom[i].src, d->dom[i].nsrc, sizeof(struct dash_source), cmp_src);
 		if (d->dom[i].norgs)
 			qsort(d->dom[i].orgs, d->dom[i].norgs, sizeof(struct dash_org), cmp_org);
+		dash_group_sources(&d->dom[i]);
 	}
 	if (d->nfail)
 		qsort(d->fail, d->nfail, sizeof(struct dash_failure), cmp_fail);
@@ -360,7 +465,7 @@ static void
 text_domain(const struct dash_domain *dom, FILE *fp)
 {
 	struct dash_verdict v;
-	struct buf rate = BUF_INIT, t1 = BUF_INIT, t2 = BUF_INIT;
+	struct buf rate = BUF_INIT, t1 = BUF_INIT, t2 = BUF_INIT, t3 = BUF_INIT;
 	size_t i;
 
 	dash_verdict(dom, &v);
@@ -372,15 +477,23 @@ text_domain(const struct dash_domain *dom, FILE *fp)
 	for (i = 0; i < v.nfailing; i++) {
 		const struct dash_failing *f = &v.failing[i];
 
-		fprintf(fp, "  %s %s %s failing %lu of %lu\n",
-		    f->significant ? "!" : " ", text_safe(&t1, f->src->ip),
-		    text_safe(&t2, f->src->rdns), f->failing, f->src->messages);
+		fprintf(fp, "  %s %s %s failing %lu of %lu", f->significant ? "!" : " ",
+		    text_safe(&t1, f->src->ip), text_safe(&t2, f->src->rdns), f->failing,
+		    f->src->messages);
+		if (f->src->asn)
+			fprintf(fp, " AS%lu", f->src->asn);
+		if (f->src->asn_name)
+			fprintf(fp, " %s", text_safe(&t3, f->src->asn_name));
+		if (f->src->country)
+			fprintf(fp, " [%s]", text_safe(&t3, f->src->country));
+		fputc('\n', fp);
 	}
 	if (v.nfailing_all > v.nfailing)
 		fprintf(fp, "    ... %zu more failing sources\n", v.nfailing_all - v.nfailing);
 	buf_free(&rate);
 	buf_free(&t1);
 	buf_free(&t2);
+	buf_free(&t3);
 }
 
 /* dash_text - see dash.h */

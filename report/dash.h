@@ -47,6 +47,17 @@ struct dash_source {
 	unsigned long spf_aligned;	/* messages whose SPF passed aligned */
 	unsigned long dkim_aligned;	/* messages whose DKIM passed aligned */
 	unsigned long dmarc_pass;	/* messages that passed DMARC */
+	int	rdns_confirmed;		/* rdns's A/AAAA records hold ip again */
+};
+
+/* the sources of one domain summed by autonomous system or by country
+ * (dash_sort fills them from the sources: dash_group_sources) */
+struct dash_group {
+	const char *name;	/* AS organisation or country code: points into a
+				 * source of the same domain; NULL when unknown */
+	unsigned long asn;	/* by AS: its number, 0 unknown; by country: 0 */
+	size_t	sources;
+	unsigned long messages, spf_aligned, dkim_aligned, dmarc_pass;
 };
 
 /* one reporting organisation of one domain */
@@ -70,6 +81,8 @@ struct dash_domain {
 	size_t	nsrc, src_cap;
 	struct dash_org *orgs;	/* sorted by messages, most first */
 	size_t	norgs, orgs_cap;
+	struct dash_group *by_asn, *by_country;	/* by messages, most first */
+	size_t	nasn, ncountry;
 };
 
 struct dash_data {
@@ -135,9 +148,14 @@ void	dash_org_add(struct dash_domain *dom, const struct dash_org *o);
 /* dash_failure_add - append a copy of f */
 void	dash_failure_add(struct dash_data *d, const struct dash_failure *f);
 /* dash_sort - sources and organisations by messages (most first, then by
- * name/IP), failures newest first: the order the writers show them in
- * (call it once the model is filled; dash_main does) */
+ * name/IP), failures newest first: the order the writers show them in;
+ * each domain's groups by AS and by country made (call it once the model
+ * is filled; dash_main does) */
 void	dash_sort(struct dash_data *d);
+/* dash_group_sources - dom's by_asn and by_country from its sources (the
+ * unknown ones grouped as one, name NULL), most messages first (then by
+ * AS number or name); made again on each call */
+void	dash_group_sources(struct dash_domain *dom);
 
 /* dash_window - the window's [first, last] days for dom (last = its newest
  * day); 0, or -1 when it has no day */
@@ -149,6 +167,10 @@ const char *dash_ready_word(enum dash_ready r);
 /* dash_rate_text - pass/total as "99.5%" (one decimal, rounded down, so
  * 99.99% never shows as 100.0%); "-" when total is 0 */
 void	dash_rate_text(struct buf *out, unsigned long pass, unsigned long total);
+
+/* dash_group_label - g's label, unescaped (peer text): "AS64496 Name",
+ * "AS64496", a country code, or "unknown" */
+void	dash_group_label(struct buf *out, const struct dash_group *g, int by_asn);
 
 /* dash_html_escape - s appended to out with & < > " ' as entities and
  * control bytes as U+FFFD (safe in text and in quoted attributes) */

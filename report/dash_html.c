@@ -21,6 +21,7 @@
 /* the rows shown of the longer tables */
 #define TOP_SOURCES 50
 #define TOP_ORGS 50
+#define TOP_GROUP_BARS 10
 #define MAX_FAILURES 500
 
 /* dash_html_css - see dash_html.h */
@@ -59,6 +60,7 @@ dash_html_css(struct buf *out)
 	    "vertical-align:middle}\n"
 	    ".legend .key.s0,.legend .key.s1,.legend .key.s2,.legend .key.s3,.legend .key.s4,"
 	    ".legend .key.s5{border-top:3px solid;height:0}\n"
+	    ".passbar{fill:#2e8b57}.failbar{fill:#e8a0a0}.unconf{color:#777;font-size:.85em}\n"
 	    "footer{color:#777;font-size:.8em;padding:1em 1.5em}\n");
 }
 
@@ -188,19 +190,39 @@ text_cell(struct buf *out, const char *s)
 	buf_adds(out, "</td>");
 }
 
-/* source_row - one row of the top sources table */
+/* rdns_cell - a source's reverse DNS name, marked when not confirmed by
+ * its forward lookup (anyone can publish any PTR name for their addresses) */
 static void
-source_row(struct buf *out, const struct dash_source *s)
+rdns_cell(struct buf *out, const struct dash_source *s)
 {
-	buf_adds(out, "<tr>");
-	text_cell(out, s->ip);
-	text_cell(out, s->rdns);
+	buf_adds(out, "<td>");
+	dash_html_escape(out, s->rdns ? s->rdns : "-");
+	if (s->rdns && !s->rdns_confirmed)
+		buf_adds(out, " <span class=\"unconf\" title=\"its A/AAAA records do not name"
+		    " this address\">(unconfirmed)</span>");
+	buf_adds(out, "</td>");
+}
+
+/* as_cell - a source's AS number and organisation */
+static void
+as_cell(struct buf *out, const struct dash_source *s)
+{
 	if (s->asn)
 		buf_printf(out, "<td>AS%lu ", s->asn);
 	else
 		buf_adds(out, "<td>");
 	dash_html_escape(out, s->asn_name ? s->asn_name : (s->asn ? "" : "-"));
 	buf_adds(out, "</td>");
+}
+
+/* source_row - one row of the top sources table */
+static void
+source_row(struct buf *out, const struct dash_source *s)
+{
+	buf_adds(out, "<tr>");
+	text_cell(out, s->ip);
+	rdns_cell(out, s);
+	as_cell(out, s);
 	text_cell(out, s->country);
 	buf_printf(out, "<td class=\"n\">%lu</td>", s->messages);
 	align_cell(out, s->spf_aligned, s->messages);
@@ -225,6 +247,39 @@ sources_table(struct buf *out, const struct dash_domain *dom)
 	buf_adds(out, "</table>\n");
 	if (dom->nsrc > TOP_SOURCES)
 		buf_printf(out, "<p>... and %zu more sources.</p>\n", dom->nsrc - TOP_SOURCES);
+}
+
+/* groups_table - the domain's sources by AS (by_asn) or by country: a
+ * bar chart of the first ones, then the table */
+static void
+groups_table(struct buf *out, const struct dash_domain *dom, int by_asn)
+{
+	const struct dash_group *g = by_asn ? dom->by_asn : dom->by_country;
+	size_t i, n = by_asn ? dom->nasn : dom->ncountry;
+	struct buf label = BUF_INIT;
+
+	buf_printf(out, "<h2>Sources by %s (%zu)</h2>\n", by_asn ? "autonomous system" : "country", n);
+	if (n == 0)
+		return;
+	dash_svg_group_bars(out, g, n < TOP_GROUP_BARS ? n : TOP_GROUP_BARS, by_asn);
+	buf_printf(out, "<table class=\"%s\">\n<tr><th>%s</th><th>sources</th><th>messages</th>"
+	    "<th>SPF aligned</th><th>DKIM aligned</th><th>DMARC pass</th><th>pass rate</th></tr>\n",
+	    by_asn ? "by-asn" : "by-country", by_asn ? "autonomous system" : "country");
+	for (i = 0; i < n && i < TOP_SOURCES; i++) {
+		buf_reset(&label);
+		dash_group_label(&label, &g[i], by_asn);
+		buf_adds(out, "<tr>");
+		text_cell(out, label.data);
+		buf_printf(out, "<td class=\"n\">%zu</td><td class=\"n\">%lu</td>", g[i].sources,
+		    g[i].messages);
+		align_cell(out, g[i].spf_aligned, g[i].messages);
+		align_cell(out, g[i].dkim_aligned, g[i].messages);
+		buf_printf(out, "<td class=\"n\">%lu</td><td class=\"n\">", g[i].dmarc_pass);
+		dash_rate_text(out, g[i].dmarc_pass, g[i].messages);
+		buf_adds(out, "</td></tr>\n");
+	}
+	buf_adds(out, "</table>\n");
+	buf_free(&label);
 }
 
 /* orgs_table - the domain's reporting organisations */
@@ -268,11 +323,14 @@ verdict_block(struct buf *out, const struct dash_domain *dom)
 	if (v.nfailing == 0)
 		return;
 	buf_adds(out, "<table class=\"failing\">\n<tr><th>IP</th><th>reverse DNS</th>"
-	    "<th>failing messages</th><th>of</th><th>blocks p=reject</th></tr>\n");
+	    "<th>ASN</th><th>country</th><th>failing messages</th><th>of</th>"
+	    "<th>blocks p=reject</th></tr>\n");
 	for (i = 0; i < v.nfailing; i++) {
 		buf_adds(out, "<tr>");
 		text_cell(out, v.failing[i].src->ip);
-		text_cell(out, v.failing[i].src->rdns);
+		rdns_cell(out, v.failing[i].src);
+		as_cell(out, v.failing[i].src);
+		text_cell(out, v.failing[i].src->country);
 		buf_printf(out, "<td class=\"n\">%lu</td><td class=\"n\">%lu</td>%s</tr>\n",
 		    v.failing[i].failing, v.failing[i].src->messages,
 		    v.failing[i].significant ? "<td class=\"no\">yes</td>" : "<td>no</td>");
@@ -297,6 +355,8 @@ dash_html_domain(struct buf *out, const struct dash_data *d, size_t i)
 		dash_svg_volume_chart(out, dom->days, dom->ndays, first, last);
 	}
 	sources_table(out, dom);
+	groups_table(out, dom, 1);
+	groups_table(out, dom, 0);
 	orgs_table(out, dom);
 	foot(out, d);
 }

@@ -10,8 +10,9 @@
  *             counted as such, anything else as none;
  *   sources   agg_row summed per source IP over the reports whose range
  *             meets the domain's verdict window (dash_window): SPF/DKIM
- *             aligned are the policy-evaluated spf/dkim "pass"; no reverse
- *             DNS, ASN or country (not stored yet);
+ *             aligned are the policy-evaluated spf/dkim "pass"; reverse
+ *             DNS, ASN and country from ip_info (sql/006-sources, filled
+ *             by "authmilter-report enrich"), none when not looked up yet;
  *   orgs      agg_report per org_name over the same window;
  *   failures  every fail_report row (arrival, else ingestion time).
  * I/O: reads the database only.
@@ -39,13 +40,14 @@ static const char days_sql[] =
 	" lower(disposition), sum(messages) FROM agg_day"
 	" GROUP BY policy_domain, day, 3, 4 ORDER BY policy_domain, day";
 static const char src_sql[] =
-	"SELECT w.source_ip, sum(w.count),"
-	" sum(CASE WHEN lower(w.spf) = 'pass' THEN w.count ELSE 0 END),"
-	" sum(CASE WHEN lower(w.dkim) = 'pass' THEN w.count ELSE 0 END),"
+	"SELECT g.ip, g.n, g.spf, g.dkim, g.pass, i.rdns, i.rdns_ok, i.asn, i.as_org, i.country"
+	" FROM (SELECT w.source_ip AS ip, sum(w.count) AS n,"
+	" sum(CASE WHEN lower(w.spf) = 'pass' THEN w.count ELSE 0 END) AS spf,"
+	" sum(CASE WHEN lower(w.dkim) = 'pass' THEN w.count ELSE 0 END) AS dkim,"
 	" sum(CASE WHEN lower(w.spf) = 'pass' OR lower(w.dkim) = 'pass' THEN w.count ELSE 0 END)"
-	" FROM agg_row w JOIN agg_report r ON w.report = r.id WHERE r.policy_domain = $1"
+	" AS pass FROM agg_row w JOIN agg_report r ON w.report = r.id WHERE r.policy_domain = $1"
 	" AND r.date_end >= CAST($2 AS bigint) AND r.date_begin < CAST($3 AS bigint)"
-	" GROUP BY w.source_ip";
+	" GROUP BY w.source_ip) g LEFT JOIN ip_info i ON i.ip = g.ip";
 static const char org_sql[] =
 	"SELECT org_name, count(*), sum(messages), max(date_end) FROM agg_report"
 	" WHERE policy_domain = $1 AND date_end >= CAST($2 AS bigint)"
@@ -123,9 +125,11 @@ dash_store_domain(struct store *s, struct dash_domain *dom, struct buf *err)
 	if ((st = dash_store_query(s, src_sql, 3, p, err)) == NULL)
 		return -1;
 	while (store_next(st) == 1) {
-		struct dash_source x = { (char *)store_col(st, 0), NULL, 0, NULL, NULL,
-		    (unsigned long)store_col_int(st, 1), (unsigned long)store_col_int(st, 2),
-		    (unsigned long)store_col_int(st, 3), (unsigned long)store_col_int(st, 4) };
+		struct dash_source x = { (char *)store_col(st, 0), (char *)store_col(st, 5),
+		    (unsigned long)store_col_int(st, 7), (char *)store_col(st, 8),
+		    (char *)store_col(st, 9), (unsigned long)store_col_int(st, 1),
+		    (unsigned long)store_col_int(st, 2), (unsigned long)store_col_int(st, 3),
+		    (unsigned long)store_col_int(st, 4), store_col_int(st, 6) != 0 };
 
 		dash_source_add(dom, &x);
 	}

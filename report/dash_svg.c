@@ -188,3 +188,59 @@ dash_svg_volume_chart(struct buf *out, const struct dash_day *days, size_t n,
 	buf_adds(out, "</svg>\n<p class=\"legend\"><span class=\"key none\"></span>none "
 	    "<span class=\"key quar\"></span>quarantine <span class=\"key rej\"></span>reject</p>\n");
 }
+
+/* label_cut - a long label cut to max bytes (at a UTF-8 character's
+ * start) and "..." appended: what the label column holds */
+static void
+label_cut(struct buf *b, size_t max)
+{
+	size_t k = max;
+
+	if (b->len <= max + 3)
+		return;
+	while (k > 0 && ((unsigned char)b->data[k] & 0xc0) == 0x80)
+		k--;
+	b->len = k;
+	b->data[k] = '\0';
+	buf_adds(b, "...");
+}
+
+/* dash_svg_group_bars - see dash_svg.h */
+void
+dash_svg_group_bars(struct buf *out, const struct dash_group *g, size_t n, int by_asn)
+{
+	struct buf label = BUF_INIT;
+	unsigned long max = 0;
+	double w, wp;
+	size_t i;
+	int y;
+
+	for (i = 0; i < n; i++)
+		max = g[i].messages > max ? g[i].messages : max;
+	buf_printf(out, "<svg class=\"chart\" viewBox=\"0 0 660 %zu\" role=\"img\" aria-label=\""
+	    "messages by %s\" xmlns=\"http://www.w3.org/2000/svg\">\n", n * 22 + 8,
+	    by_asn ? "autonomous system" : "country");
+	for (i = 0; i < n; i++) {
+		y = (int)i * 22 + 4;
+		w = max ? (double)g[i].messages * 340 / (double)max : 0;
+		wp = g[i].messages ? w * (double)g[i].dmarc_pass / (double)g[i].messages : 0;
+		buf_reset(&label);
+		dash_group_label(&label, &g[i], by_asn);
+		buf_adds(out, "<g><title>");
+		dash_html_escape(out, label.data);
+		buf_printf(out, ": %lu messages, %lu pass DMARC</title>\n", g[i].messages,
+		    g[i].dmarc_pass);
+		buf_printf(out, "<text class=\"axis end\" x=\"214\" y=\"%d\">", y + 14);
+		label_cut(&label, 32);
+		dash_html_escape(out, label.data);
+		buf_printf(out, "</text><rect class=\"failbar\" x=\"220\" y=\"%d\" width=\"%.1f\""
+		    " height=\"16\"/><rect class=\"passbar\" x=\"220\" y=\"%d\" width=\"%.1f\""
+		    " height=\"16\"/>", y, w, y, wp);
+		buf_printf(out, "<text class=\"axis\" x=\"%.1f\" y=\"%d\">%lu, ", 226 + w, y + 13,
+		    g[i].messages);
+		dash_rate_text(out, g[i].dmarc_pass, g[i].messages);
+		buf_adds(out, " pass</text></g>\n");
+	}
+	buf_adds(out, "</svg>\n");
+	buf_free(&label);
+}

@@ -31,6 +31,11 @@ void	dash_svg_rate_chart(struct buf *out, const struct dash_svg_series *s, size_
  * last]: messages by disposition (none, quarantine, reject) */
 void	dash_svg_volume_chart(struct buf *out, const struct dash_day *days, size_t n,
 	    time_t first, time_t last);
+/* dash_svg_group_bars - an <svg> of one horizontal bar per group (the
+ * first n): its messages on a scale of the largest, the DMARC-passing
+ * part in its own colour, the label (dash_group_label, escaped) at left,
+ * the count and pass rate at right, the figures in a <title> */
+void	dash_svg_group_bars(struct buf *out, const struct dash_group *g, size_t n, int by_asn);
 /* dash_svg_date - "YYYY-MM-DD" (UTC) of t appended to out */
 void	dash_svg_date(struct buf *out, time_t t);
 

@@ -10,9 +10,10 @@
  *   generated DATE
  *   domain NAME
  *   day DATE PASS FAIL NONE QUARANTINE REJECT
- *   source IP RDNS ASN ASN_NAME COUNTRY MESSAGES SPF_ALIGNED DKIM_ALIGNED DMARC_PASS
+ *   source IP RDNS ASN ASN_NAME COUNTRY MESSAGES SPF_ALIGNED DKIM_ALIGNED DMARC_PASS [CONFIRMED]
  *   org NAME REPORTS MESSAGES LAST_DATE
  *   failure DATE REPORTER SOURCE_IP FROM_DOMAIN AUTH_RESULTS
+ * CONFIRMED is 1 when RDNS is forward-confirmed (absent: 0).
  * DATE is YYYY-MM-DD (UTC).  fixture_fill is what the storage adapter will
  * be: one function filling struct dash_data.
  */
@@ -67,9 +68,10 @@ record(struct dash_data *d, struct dash_domain **dom, char **f, int n)
 		struct dash_day c = { 0, num(f[2]), num(f[3]), num(f[4]), num(f[5]), num(f[6]) };
 
 		dash_day_add(*dom, date(f[1]), &c);
-	} else if (strcmp(f[0], "source") == 0 && n == 10 && *dom) {
+	} else if (strcmp(f[0], "source") == 0 && (n == 10 || n == 11) && *dom) {
 		struct dash_source s = { f[1], (char *)str(f[2]), num(f[3]), (char *)str(f[4]),
-		    (char *)str(f[5]), num(f[6]), num(f[7]), num(f[8]), num(f[9]) };
+		    (char *)str(f[5]), num(f[6]), num(f[7]), num(f[8]), num(f[9]),
+		    n == 11 && num(f[10]) != 0 };
 
 		dash_source_add(*dom, &s);
 	} else if (strcmp(f[0], "org") == 0 && n == 5 && *dom) {

@@ -32,7 +32,7 @@ one_day(struct dash_data *d, const char *name, unsigned long pass, unsigned long
 static void
 source(struct dash_domain *dom, const char *ip, unsigned long n, unsigned long p)
 {
-	struct dash_source s = { (char *)ip, NULL, 0, NULL, NULL, n, p, p, p };
+	struct dash_source s = { (char *)ip, NULL, 0, NULL, NULL, n, p, p, p, 0 };
 
 	dash_source_add(dom, &s);
 }
@@ -212,7 +212,7 @@ hostile(void)
 	struct dash_data *d = dash_new();
 	struct dash_domain *dom = one_day(d, "Ex/../a<b>.com", 50, 50);
 	struct dash_source s = { "192.0.2.9", "\"><img src=x onerror=alert(1)>", 64496,
-	    "<b>AS</b>", "<i>", 100, 0, 100, 50 };
+	    "<b>AS</b>", "<i>", 100, 0, 100, 50, 0 };
 	struct dash_org o = { "<script>alert(\"org\")</script>", 1, 100, T0 };
 	struct dash_failure f = { T0, "<script>r</script>", "<ip>", "<from>", "<auth>" };
 
@@ -220,7 +220,90 @@ hostile(void)
 	dash_org_add(dom, &o);
 	dash_failure_add(d, &f);
 	one_day(d, "ok.example", 100, 0);
+	dash_sort(d);
 	return d;
+}
+
+/* source_as - a source of n messages, p passing, in AS asn (name) and country */
+static void
+source_as(struct dash_domain *dom, const char *ip, unsigned long asn, const char *name,
+    const char *country, unsigned long n, unsigned long p)
+{
+	struct dash_source s = { (char *)ip, NULL, asn, (char *)name, (char *)country, n, p, 0, p, 0 };
+
+	dash_source_add(dom, &s);
+}
+
+/* test_groups - sources summed by AS and by country; the unknown ones as one */
+static void
+test_groups(void)
+{
+	struct dash_data *d = dash_new();
+	struct dash_domain *dom = one_day(d, "example.com", 300, 60);
+	struct buf b = BUF_INIT;
+
+	source_as(dom, "192.0.2.1", 64496, "Alpha", "DE", 100, 90);
+	source_as(dom, "192.0.2.2", 64496, NULL, "DE", 50, 50);
+	source_as(dom, "198.51.100.1", 64497, "Beta", "FR", 200, 160);
+	source_as(dom, "203.0.113.1", 0, NULL, NULL, 10, 0);
+	source_as(dom, "203.0.113.2", 0, NULL, "", 1, 0);
+	dash_sort(d);
+	is_int((int)dom->nasn, 3, "by AS: two ASes and the unknown");
+	ok(dom->nasn == 3 && dom->by_asn[0].asn == 64497 && dom->by_asn[0].messages == 200 &&
+	    dom->by_asn[0].sources == 1, "by AS: the largest first");
+	ok(dom->nasn == 3 && dom->by_asn[1].asn == 64496 && dom->by_asn[1].messages == 150 &&
+	    dom->by_asn[1].sources == 2 && dom->by_asn[1].dmarc_pass == 140 &&
+	    dom->by_asn[1].spf_aligned == 140 && dom->by_asn[1].dkim_aligned == 0,
+	    "by AS: an AS's sources summed");
+	ok(dom->nasn == 3 && dom->by_asn[1].name && strcmp(dom->by_asn[1].name, "Alpha") == 0,
+	    "by AS: the name any of its sources knows");
+	ok(dom->nasn == 3 && dom->by_asn[2].asn == 0 && dom->by_asn[2].name == NULL &&
+	    dom->by_asn[2].messages == 11, "by AS: the unknown ones together");
+	is_int((int)dom->ncountry, 3, "by country: two and the unknown (NULL and \"\")");
+	ok(dom->ncountry == 3 && strcmp(dom->by_country[0].name, "FR") == 0 &&
+	    strcmp(dom->by_country[1].name, "DE") == 0 && dom->by_country[1].messages == 150 &&
+	    dom->by_country[2].name == NULL && dom->by_country[2].sources == 2,
+	    "by country: most messages first, the unknown ones together");
+	dash_group_label(&b, &dom->by_asn[1], 1);
+	is_str(b.data, "AS64496 Alpha", "label: AS number and name");
+	buf_reset(&b);
+	dash_group_label(&b, &dom->by_asn[2], 1);
+	is_str(b.data, "unknown", "label: unknown AS");
+	buf_reset(&b);
+	dash_group_label(&b, &dom->by_country[0], 0);
+	is_str(b.data, "FR", "label: a country");
+	buf_reset(&b);
+	dash_html_domain(&b, d, 0);
+	is_int(count(b.data, "<table class=\"by-asn\">"), 1, "domain page: the table by AS");
+	is_int(count(b.data, "<table class=\"by-country\">"), 1, "domain page: the table by country");
+	is_int(count(b.data, "class=\"passbar\""), 6, "domain page: a bar per AS and per country");
+	ok(strstr(b.data, "<td>AS64496 Alpha</td><td class=\"n\">2</td><td class=\"n\">150</td>")
+	    != NULL, "domain page: an AS's row: sources and messages");
+	buf_free(&b);
+	dash_free(d);
+}
+
+/* test_text_sources - the summary names failing sources with rDNS, AS and
+ * country, control bytes of peer text escaped */
+static void
+test_text_sources(void)
+{
+	struct dash_data *d = dash_new();
+	struct dash_domain *dom = one_day(d, "example.com", 90, 10);
+	struct dash_source s = { "192.0.2.7", "mx\x1b[31m.example", 64496, "Example\nNet", "DE",
+	    100, 90, 90, 90, 1 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	dash_source_add(dom, &s);
+	dash_sort(d);
+	dash_text(d, fp);
+	fclose(fp);
+	ok(strstr(text, "! 192.0.2.7 mx\\x1b[31m.example failing 10 of 100 AS64496"
+	    " Example\\x0aNet [DE]\n") != NULL, "summary: the failing source's rDNS, AS and country");
+	free(text);
+	dash_free(d);
 }
 
 /* test_pages - peer text escaped everywhere; a card per domain */
@@ -237,6 +320,13 @@ test_pages(void)
 	ok(strstr(b.data, "&lt;script&gt;alert(&quot;org&quot;)&lt;/script&gt;") != NULL,
 	    "domain page: the org name shown escaped");
 	ok(strstr(b.data, "&quot;&gt;&lt;img src=x") != NULL, "domain page: the rDNS name escaped");
+	ok(strstr(b.data, "(unconfirmed)") != NULL, "domain page: an rDNS name not confirmed says so");
+	ok(strstr(b.data, "<td>AS64496 &lt;b&gt;AS&lt;/b&gt;</td>") != NULL,
+	    "domain page: the AS name escaped in the table by AS");
+	ok(strstr(b.data, "<title>AS64496 &lt;b&gt;AS&lt;/b&gt;: 100 messages") != NULL,
+	    "domain page: and in its chart");
+	is_int(count(b.data, "<td>&lt;i&gt;</td>"), 3,
+	    "domain page: the country escaped (sources, failing sources, by country)");
 	is_int(count(b.data, "<script"), 0, "domain page: no <script");
 	is_int(count(b.data, "<img"), 0, "domain page: no <img");
 	is_int(count(b.data, "<b>") + count(b.data, "<i>"), 0, "domain page: no peer tag");
@@ -287,8 +377,8 @@ test_write(void)
 	fclose(fp);
 	ok(strstr(text, "Ex/../a<b>.com  pass 50.0%  messages 100  p=reject: not ready\n") != NULL,
 	    "summary: the domain's line");
-	ok(strstr(text, "  ! 192.0.2.9 \"><img src=x onerror=alert(1)> failing 50 of 100\n") != NULL,
-	    "summary: the failing source, flagged");
+	ok(strstr(text, "  ! 192.0.2.9 \"><img src=x onerror=alert(1)> failing 50 of 100"
+	    " AS64496 <b>AS</b> [<i>]\n") != NULL, "summary: the failing source, flagged, with its AS");
 	ok(strstr(text, "ok.example  pass 100.0%  messages 100  p=reject: ready\n") != NULL,
 	    "summary: the ready domain");
 	free(text);
@@ -311,6 +401,8 @@ main(void)
 	test_text();
 	test_svg();
 	test_pages();
+	test_groups();
+	test_text_sources();
 	test_write();
 	return tap_done();
 }
