@@ -268,7 +268,7 @@ enrich_args(int argc, char **argv, const char **conf, const char **url, long *ma
 		enrich_usage(0);
 }
 
-/* enrich_say - the run's one line (log and, unless quiet, standard output) */
+/* enrich_say - the run's one line on standard output, unless quiet */
 static void
 enrich_say(const struct enrich_stats *st, int quiet)
 {
@@ -278,7 +278,6 @@ enrich_say(const struct enrich_stats *st, int quiet)
 	    " forward-confirmed), %lu without PTR, %lu to retry, %lu failed; %lu with GeoIP"
 	    " data; %lu left for the next run", st->done, st->named, st->confirmed,
 	    st->noname, st->retry, st->failed, st->geo, st->left);
-	log_info("%s", line);
 	if (!quiet)
 		printf("%s\n", line);
 }
