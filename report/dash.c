@@ -303,6 +303,7 @@ dash_group_sources(struct dash_domain *dom)
 void
 dash_group_label(struct buf *out, const struct dash_group *g, int by_asn)
 {
+	buf_reset(out);
 	if (by_asn && g->asn)
 		buf_printf(out, "AS%lu%s%s", g->asn, g->name ? " " : "", g->name ? g->name : "");
 	else

@@ -168,8 +168,8 @@ const char *dash_ready_word(enum dash_ready r);
  * 99.99% never shows as 100.0%); "-" when total is 0 */
 void	dash_rate_text(struct buf *out, unsigned long pass, unsigned long total);
 
-/* dash_group_label - g's label, unescaped (peer text): "AS64496 Name",
- * "AS64496", a country code, or "unknown" */
+/* dash_group_label - out := g's label, unescaped (peer text): "AS64496
+ * Name", "AS64496", a country code, or "unknown" (out is reset first) */
 void	dash_group_label(struct buf *out, const struct dash_group *g, int by_asn);
 
 /* dash_html_escape - s appended to out with & < > " ' as entities and

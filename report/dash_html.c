@@ -266,7 +266,6 @@ groups_table(struct buf *out, const struct dash_domain *dom, int by_asn)
 	    "<th>SPF aligned</th><th>DKIM aligned</th><th>DMARC pass</th><th>pass rate</th></tr>\n",
 	    by_asn ? "by-asn" : "by-country", by_asn ? "autonomous system" : "country");
 	for (i = 0; i < n && i < TOP_SOURCES; i++) {
-		buf_reset(&label);
 		dash_group_label(&label, &g[i], by_asn);
 		buf_adds(out, "<tr>");
 		text_cell(out, label.data);

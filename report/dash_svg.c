@@ -224,7 +224,6 @@ dash_svg_group_bars(struct buf *out, const struct dash_group *g, size_t n, int b
 		y = (int)i * 22 + 4;
 		w = max ? (double)g[i].messages * 340 / (double)max : 0;
 		wp = g[i].messages ? w * (double)g[i].dmarc_pass / (double)g[i].messages : 0;
-		buf_reset(&label);
 		dash_group_label(&label, &g[i], by_asn);
 		buf_adds(out, "<g><title>");
 		dash_html_escape(out, label.data);
