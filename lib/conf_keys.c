@@ -260,7 +260,7 @@ static const struct conf_key keys[] = {
 	  "database of received reports (authmilter-report ingest): an SQLite path or a PostgreSQL URL" },
 	{ "ReportReverseDNS", CONF_BOOL, O(report_rdns), "yes", NOB, NULL, NULL, SEC_H,
 	  "authmilter-report enrich: look up the reverse DNS name of report sources (no: GeoIP only)" },
-	{ "ReportEnrichMax", CONF_INT, O(report_enrich_max), "5000", 1, 10000000, NULL, NULL, SEC_H,
+	{ "ReportEnrichMax", CONF_INT, O(report_enrich_max), "5000", 1, 1000000, NULL, NULL, SEC_H,
 	  "authmilter-report enrich: source addresses looked up per run" },
 	{ "ReportEnrichSeconds", CONF_INT, O(report_enrich_seconds), "120", 1, 86400, NULL, NULL, SEC_H,
 	  "authmilter-report enrich: seconds one run may spend on DNS; the rest waits for the next run" },

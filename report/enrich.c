@@ -255,7 +255,9 @@ enrich_args(int argc, char **argv, const char **conf, const char **url, long *ma
 		case 'd': *url = optarg; break;
 		case 'm': case 's':
 			*(ch == 'm' ? max : secs) = strtol(optarg, &end, 10);
-			if (*end != '\0' || *optarg == '\0' || *(ch == 'm' ? max : secs) < 1)
+			/* the bounds of ReportEnrichMax and ReportEnrichSeconds */
+			if (*end != '\0' || *optarg == '\0' || *(ch == 'm' ? max : secs) < 1 ||
+			    *(ch == 'm' ? max : secs) > (ch == 'm' ? 1000000 : 86400))
 				enrich_usage(0);
 			break;
 		case 'n': *nordns = 1; break;
