@@ -27,6 +27,13 @@ like "$(cat "$T/summary")" "example.org  pass 78.7%  messages 15000  p=reject: n
 like "$(cat "$T/summary")" "! 198.18.7.9 bounce.newsletter-saas.example failing 2500 of 2500" \
 	"summary: the failing newsletter source flagged"
 is "$(cat "$T/site"/*.html | grep -c '<script')" 0 "no <script in any page (hostile strings escaped)"
+ORG="$T/site/domain-2-example.org.html"
+like "$(cat "$ORG")" "<td>mail.example.org</td><td>AS64501 Example Org Hosting</td>" \
+	"a forward-confirmed rDNS name shown as such"
+like "$(cat "$ORG")" "<td>bounce.newsletter-saas.example <span class=\"unconf\"" \
+	"an unconfirmed one marked"
+is "$(grep -c '<table class="by-asn">\|<table class="by-country">' "$ORG")" 2 \
+	"a domain page: the tables by AS and by country"
 is "$(cat "$T/site"/*.html "$T/site/style.css" | grep -o 'https\?://[^"]*' | sort -u)" \
 	"http://www.w3.org/2000/svg" "no URL in the site but the SVG namespace"
 "$TOOL" "$FIX" --out "$T/site" --quiet > "$T/summary2"
