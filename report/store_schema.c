@@ -19,6 +19,7 @@ static const char *const names[STORE_SCHEMA_VERSION] = {
 	"002-history-received",
 	"003-ingest",
 	"004-report-claim",
+	"005-alerts",
 };
 
 /* the advisory lock migrations hold (PostgreSQL): "AMSCHEMA" */

@@ -16,7 +16,7 @@
 #include "store.h"
 
 /* the schema this program reads and writes */
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 /* store_schema_version - the database's version into *v (0: none); 0 or -1 */
 int	store_schema_version(struct store *s, long long *v, struct buf *err);

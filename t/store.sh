@@ -45,22 +45,22 @@ case_migrations() {
 	is "$($B"_q" "$u" "SELECT count(*) FROM authmilter_schema")" 1 "$B: one version recorded"
 	out=$(imp "$u" "$H1" 2>&1); rc=$?
 	is "$rc" 78 "$B: import refuses an older schema"
-	like "$out" "version 1 is older than this program's \(4\): run authmilter-report db-upgrade" "$B: and says what to run"
+	like "$out" "version 1 is older than this program's \(5\): run authmilter-report db-upgrade" "$B: and says what to run"
 	out=$("$R" db-upgrade --db "$u" --sql-dir "$SQL" 2>&1)
-	is "$out" "$B_name: schema version 1 -> 4" "$B: db-upgrade applies versions 2 to 4"
+	is "$out" "$B_name: schema version 1 -> 5" "$B: db-upgrade applies versions 2 to 5"
 	out=$("$R" db-upgrade --db "$u" --sql-dir "$SQL" 2>&1)
-	is "$out" "$B_name: schema version 4, nothing to do" "$B: db-upgrade again: nothing to do"
+	is "$out" "$B_name: schema version 5, nothing to do" "$B: db-upgrade again: nothing to do"
 	out=$("$R" db-init --db "$u" --sql-dir "$SQL" 2>&1)
-	is "$out" "$B_name: schema version 4, nothing to do" "$B: db-init on an initialised database: nothing to do"
+	is "$out" "$B_name: schema version 5, nothing to do" "$B: db-init on an initialised database: nothing to do"
 	is "$($B"_q" "$u" "SELECT version, name FROM authmilter_schema ORDER BY version" | tr '\n' ' ')" \
-		"1|001-history 2|002-history-received 3|003-ingest 4|004-report-claim " "$B: the version table"
-	$B"_q" "$u" "INSERT INTO authmilter_schema VALUES (5, '005-future', 0)" >/dev/null
+		"1|001-history 2|002-history-received 3|003-ingest 4|004-report-claim 5|005-alerts " "$B: the version table"
+	$B"_q" "$u" "INSERT INTO authmilter_schema VALUES (6, '006-future', 0)" >/dev/null
 	out=$("$R" db-upgrade --db "$u" --sql-dir "$SQL" 2>&1); rc=$?
 	is "$rc" 78 "$B: db-upgrade refuses a newer database (exit 78)"
-	like "$out" "schema version 5 is newer than this program's \(4\)" "$B: and says so"
+	like "$out" "schema version 6 is newer than this program's \(5\)" "$B: and says so"
 	out=$(imp "$u" "$H1" 2>&1); rc=$?
 	is "$rc/$($B"_q" "$u" "SELECT count(*) FROM history")" "78/0" "$B: import refuses a newer database, stores nothing"
-	like "$out" "schema version 5 is newer" "$B: import says why"
+	like "$out" "schema version 6 is newer" "$B: import says why"
 }
 
 case_import() {
