@@ -22,14 +22,42 @@
 static const char *const rule_words[] = { "new-source", "pass-rate", "reporter-stopped",
 	"ingest-errors" };
 
-/* alerts_spans - see alerts.h */
+/* alerts_spans - see alerts.h: whole UTC days before today's, so a
+ * report of one day (begin at 00:00, end at 23:59:59) meets the window or
+ * the lookback, never both */
 void
 alerts_spans(const struct alert_rules *r, time_t now, struct alert_spans *sp)
 {
+	time_t today = now - ((now % DAY) + DAY) % DAY;
+
 	sp->now = now;
-	sp->win_from = now - (time_t)r->window * DAY;
+	sp->win_from = today - (time_t)r->window * DAY;
 	sp->lb_from = sp->win_from - (time_t)r->lookback * DAY;
-	sp->pass_from = now - (time_t)r->pass_period * DAY;
+	sp->pass_from = today - (time_t)r->pass_period * DAY;
+}
+
+/* utc - t as "YYYY-MM-DD HH:MM UTC" */
+static void
+utc(struct buf *out, time_t t)
+{
+	char s[40];
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(s, sizeof(s), "%lld", (long long)t);
+	buf_adds(out, s);
+}
+
+/* since - " since YYYY-MM-DD" (the UTC day t starts) */
+static void
+since(struct buf *out, time_t t)
+{
+	char s[16];
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%d", &tm) == 0)
+		snprintf(s, sizeof(s), "%lld", (long long)t);
+	buf_printf(out, " since %s", s);
 }
 
 /* quote - peer text s appended to out through log_quote (ASCII, quoted
@@ -73,8 +101,8 @@ cmp_str(const void *a, const void *b)
 /* alerts_new_sources - see alerts.h: the lookback's IPs sorted once, each
  * window source with enough failing messages looked up there */
 void
-alerts_new_sources(const struct alert_rules *r, const struct dash_domain *win,
-    const struct dash_domain *lb, struct alert_list *out)
+alerts_new_sources(const struct alert_rules *r, const struct alert_spans *sp,
+    const struct dash_domain *win, const struct dash_domain *lb, struct alert_list *out)
 {
 	const char **seen;
 	size_t i;
@@ -97,8 +125,9 @@ alerts_new_sources(const struct alert_rules *r, const struct dash_domain *win,
 		quote(&t, win->name);
 		buf_adds(&t, ": new source ");
 		quote(&t, s->ip);
-		buf_printf(&t, " sent %lu messages failing DMARC (of %lu) in the last %ld days;"
-		    " none in the %ld days before", failing, s->messages, r->window, r->lookback);
+		buf_printf(&t, " sent %lu messages failing DMARC (of %lu)", failing, s->messages);
+		since(&t, sp->win_from);
+		buf_printf(&t, "; none in the %ld days before", r->lookback);
 		add(out, ALERT_NEW_SOURCE, win->name, s->ip, failing, s->messages, &t);
 	}
 	free(seen);
@@ -131,8 +160,9 @@ alerts_pass_rate(const struct alert_rules *r, const struct alert_spans *sp,
 	quote(&t, dom->name);
 	buf_adds(&t, ": ");
 	dash_rate_text(&t, pass, total);
-	buf_printf(&t, " of %lu messages passed DMARC in the last %ld days (alert below %ld%%)",
-	    total, r->pass_period, r->pass_rate);
+	buf_printf(&t, " of %lu messages passed DMARC", total);
+	since(&t, sp->pass_from);
+	buf_printf(&t, " (alert below %ld%%)", r->pass_rate);
 	add(out, ALERT_PASS_RATE, dom->name, "", pass, total, &t);
 }
 
@@ -157,7 +187,6 @@ alerts_reporters(const struct alert_rules *r, const struct alert_spans *sp,
 {
 	size_t i;
 
-	(void)sp;
 	if (r->reporter_min <= 0)
 		return;
 	for (i = 0; i < n; i++) {
@@ -170,31 +199,20 @@ alerts_reporters(const struct alert_rules *r, const struct alert_spans *sp,
 		quote(&t, win->name);
 		buf_adds(&t, ": ");
 		quote(&t, lb[i].name);
-		buf_printf(&t, " sent no report in the last %ld days; its reports covered %lu"
-		    " messages on %lu of the %ld days before", r->window, lb[i].messages,
-		    lb[i].days, r->lookback);
+		buf_adds(&t, " sent no report");
+		since(&t, sp->win_from);
+		buf_printf(&t, "; its reports covered %lu messages on %lu of the %ld days before",
+		    lb[i].messages, lb[i].days, r->lookback);
 		add(out, ALERT_REPORTER_STOPPED, win->name, lb[i].name, lb[i].days,
 		    lb[i].messages, &t);
 	}
 }
 
-/* utc - t as "YYYY-MM-DD HH:MM UTC" */
-static void
-utc(struct buf *out, time_t t)
-{
-	char s[40];
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(s, sizeof(s), "%lld", (long long)t);
-	buf_adds(out, s);
-}
-
 /* alerts_ingest - see alerts.h: the subject is the newest refusal's id, so
  * a new refusal is a new alert */
 void
-alerts_ingest(const struct alert_rules *r, const struct alert_ingest *ie,
-    struct alert_list *out)
+alerts_ingest(const struct alert_rules *r, const struct alert_spans *sp,
+    const struct alert_ingest *ie, struct alert_list *out)
 {
 	struct buf t = BUF_INIT;
 	char id[32];
@@ -202,8 +220,9 @@ alerts_ingest(const struct alert_rules *r, const struct alert_ingest *ie,
 	if (r->ingest_errors <= 0 || ie->count < (unsigned long)r->ingest_errors)
 		return;
 	buf_init(&t);
-	buf_printf(&t, "%lu input%s refused by ingest in the last %ld days; newest at ", ie->count,
-	    ie->count == 1 ? "" : "s", r->window);
+	buf_printf(&t, "%lu input%s refused by ingest", ie->count, ie->count == 1 ? "" : "s");
+	since(&t, sp->win_from);
+	buf_adds(&t, "; newest at ");
 	utc(&t, ie->newest);
 	buf_adds(&t, " from ");
 	quote(&t, ie->source);
@@ -332,9 +351,12 @@ alerts_body(const struct alert_list *l, const struct alert_spans *sp,
 
 	buf_adds(out, "authmilter-report alerts at ");
 	utc(out, sp->now);
-	buf_printf(out, ".\nWindow: the last %ld days; lookback: the %ld days before it;"
-	    " pass rate: the last %ld days.\n\nNew, or mailed %ld or more days ago:\n\n",
-	    r->window, r->lookback, r->pass_period, r->renotify);
+	buf_adds(out, ".\nWindow:");
+	since(out, sp->win_from);
+	buf_printf(out, " (today and the %ld days before); lookback: the %ld days before it;"
+	    " pass rate:", r->window, r->lookback);
+	since(out, sp->pass_from);
+	buf_printf(out, ".\n\nNew, or last mailed %ld or more days ago:\n\n", r->renotify);
 	for (i = 0; i < l->n; i++) {
 		if (l->v[i].status == ALERT_SENT)
 			before++;

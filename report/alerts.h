@@ -6,8 +6,12 @@
  * The numbers come from the dashboard's model (dash.h: a domain's days,
  * sources and reporting organisations, each filled over a window the
  * caller chose) and two plain structs below; alerts_store.c fills them
- * from the database.  Times are epoch seconds, UTC; "the last N days"
- * is [now - N*86400, now).  The rules (authmilter-report(8), ALERTS):
+ * from the database.  Times are epoch seconds, UTC.  The spans are whole
+ * UTC days: the window is today and the AlertWindow days before it (a
+ * report arrives a day or so after its day ends), the lookback the
+ * AlertLookback days before the window, the pass-rate period today and
+ * the AlertPassRatePeriod days before.  A report "meets" a span when its
+ * range overlaps it.  The rules (authmilter-report(8), ALERTS):
  *   new-source        a source IP of a domain with no message in the
  *                     lookback sent at least AlertNewSourceMessages
  *                     messages failing DMARC in the window;
@@ -54,9 +58,9 @@ struct alert_rules {
 /* the evaluation's time spans, from now and the rules (alerts_spans) */
 struct alert_spans {
 	time_t	now;
-	time_t	win_from;		/* the window: [win_from, now) */
+	time_t	win_from;		/* the window: [win_from, now), from 00:00 UTC */
 	time_t	lb_from;		/* the lookback: [lb_from, win_from) */
-	time_t	pass_from;		/* the pass-rate period: [pass_from, now) */
+	time_t	pass_from;		/* the pass-rate period: [pass_from, now), 00:00 UTC */
 };
 
 /* one organisation's reports for a domain in the lookback */
@@ -92,13 +96,13 @@ struct alert_list {
 	size_t		n, cap;
 };
 
-/* alerts_spans - the window, lookback and pass-rate period ending at now */
+/* alerts_spans - the window, lookback and pass-rate period as at now */
 void	alerts_spans(const struct alert_rules *r, time_t now, struct alert_spans *sp);
 
 /* alerts_new_sources - the new-source rule for one domain: win holds its
  * sources summed over the window, lb over the lookback */
-void	alerts_new_sources(const struct alert_rules *r, const struct dash_domain *win,
-	    const struct dash_domain *lb, struct alert_list *out);
+void	alerts_new_sources(const struct alert_rules *r, const struct alert_spans *sp,
+	    const struct dash_domain *win, const struct dash_domain *lb, struct alert_list *out);
 /* alerts_pass_rate - the pass-rate rule for one domain over its days */
 void	alerts_pass_rate(const struct alert_rules *r, const struct alert_spans *sp,
 	    const struct dash_domain *dom, struct alert_list *out);
@@ -109,8 +113,8 @@ void	alerts_reporters(const struct alert_rules *r, const struct alert_spans *sp,
 	    const struct dash_domain *win, const struct alert_org *lb, size_t n,
 	    struct alert_list *out);
 /* alerts_ingest - the ingest-errors rule */
-void	alerts_ingest(const struct alert_rules *r, const struct alert_ingest *ie,
-	    struct alert_list *out);
+void	alerts_ingest(const struct alert_rules *r, const struct alert_spans *sp,
+	    const struct alert_ingest *ie, struct alert_list *out);
 
 /* alerts_rule_word - "new-source", "pass-rate", "reporter-stopped",
  * "ingest-errors"; alerts_rule_find - the rule of such a word, or -1 */

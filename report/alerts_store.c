@@ -99,7 +99,7 @@ domain_rules(struct store *s, const struct alert_rules *r, const struct alert_sp
 	    dash_store_sources(s, lb, sp->lb_from, sp->win_from, err) != 0))
 		goto out;
 	dash_sort(w);
-	alerts_new_sources(r, win, lb, out);
+	alerts_new_sources(r, sp, win, lb, out);
 	if (r->reporter_min > 0 && (dash_store_orgs(s, win, sp->win_from, sp->now, err) != 0 ||
 	    reporters(s, r, sp, win, out, err) != 0))
 		goto out;
@@ -128,7 +128,7 @@ ingest_errors(struct store *s, const struct alert_rules *r, const struct alert_s
 		struct alert_ingest ie = { (unsigned long)store_col_int(st, 4), store_col_int(st, 0),
 		    store_col(st, 1), store_col(st, 2), (time_t)store_col_int(st, 3) };
 
-		alerts_ingest(r, &ie, out);
+		alerts_ingest(r, sp, &ie, out);
 	}
 	store_stmt_free(st);
 	return 0;
