@@ -285,7 +285,8 @@ static const struct conf_key keys[] = {
 	{ "AlertFrom", CONF_STR, O(alert_from), NULL, NOB, NULL, NULL, SEC_A,
 	  "From address of alert mail (default: ReportFrom)" },
 	{ "AlertWindow", CONF_INT, O(alert_window), "2", 1, 90, NULL, NULL, SEC_A,
-	  "days before now that the new-source, reporter and ingest-error rules look at" },
+	  "the window: today and this many UTC days before it, which the new-source, reporter "
+	  "and ingest-error rules look at (a report arrives a day or so after its day)" },
 	{ "AlertLookback", CONF_INT, O(alert_lookback), "30", 1, 365, NULL, NULL, SEC_A,
 	  "days before the window that tell a new source and a usual reporter" },
 	{ "AlertNewSourceMessages", CONF_INT, O(alert_new_source), "10", 0, 1000000000, NULL, NULL, SEC_A,
@@ -295,7 +296,7 @@ static const struct conf_key keys[] = {
 	  "alert when the share of a domain's messages passing DMARC over AlertPassRatePeriod "
 	  "is below this percentage; 0: off" },
 	{ "AlertPassRatePeriod", CONF_INT, O(alert_pass_period), "7", 1, 365, NULL, NULL, SEC_A,
-	  "days the pass rate is taken over" },
+	  "the pass rate is taken over today and this many UTC days before it" },
 	{ "AlertPassRateMinMessages", CONF_INT, O(alert_pass_min), "100", 1, 1000000000, NULL, NULL, SEC_A,
 	  "messages a domain needs in that period before its pass rate can alert" },
 	{ "AlertReporterMinMessages", CONF_INT, O(alert_reporter_min), "100", 0, 1000000000, NULL, NULL, SEC_A,
