@@ -36,28 +36,30 @@ alerts_spans(const struct alert_rules *r, time_t now, struct alert_spans *sp)
 	sp->pass_from = today - (time_t)r->pass_period * DAY;
 }
 
-/* utc - t as "YYYY-MM-DD HH:MM UTC" */
+/* stamp - t formatted by fmt (strftime, UTC) appended to out */
 static void
-utc(struct buf *out, time_t t)
+stamp(struct buf *out, time_t t, const char *fmt)
 {
 	char s[40];
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || strftime(s, sizeof(s), fmt, &tm) == 0)
 		snprintf(s, sizeof(s), "%lld", (long long)t);
 	buf_adds(out, s);
+}
+
+/* utc - t as "YYYY-MM-DD HH:MM UTC" */
+static void
+utc(struct buf *out, time_t t)
+{
+	stamp(out, t, "%Y-%m-%d %H:%M UTC");
 }
 
 /* since - " since YYYY-MM-DD" (the UTC day t starts) */
 static void
 since(struct buf *out, time_t t)
 {
-	char s[16];
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%d", &tm) == 0)
-		snprintf(s, sizeof(s), "%lld", (long long)t);
-	buf_printf(out, " since %s", s);
+	stamp(out, t, " since %Y-%m-%d");
 }
 
 /* quote - peer text s appended to out through log_quote (ASCII, quoted

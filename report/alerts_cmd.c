@@ -103,15 +103,9 @@ parse(int argc, char **argv, struct alerts_args *a)
 static void
 rules(const struct conf *c, struct alert_rules *r)
 {
-	r->window = c->alert_window;
-	r->lookback = c->alert_lookback;
-	r->new_source = c->alert_new_source;
-	r->pass_rate = c->alert_pass_rate;
-	r->pass_period = c->alert_pass_period;
-	r->pass_min = c->alert_pass_min;
-	r->reporter_min = c->alert_reporter_min;
-	r->ingest_errors = c->alert_ingest_errors;
-	r->renotify = c->alert_renotify;
+	*r = (struct alert_rules){ c->alert_window, c->alert_lookback, c->alert_new_source,
+	    c->alert_pass_rate, c->alert_pass_period, c->alert_pass_min, c->alert_reporter_min,
+	    c->alert_ingest_errors, c->alert_renotify };
 }
 
 /* conf_error - "file:line: Keyword: why" on standard error; 78 */

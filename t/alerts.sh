@@ -13,11 +13,11 @@
 # db-upgrade.  Then (SQLite) nothing firing exits 0, configuration errors
 # 78 with file:line, an unreachable database 75.
 . "$srcdir/lib.sh"
-. "$srcdir/pg_lib.sh"
 R="$top_builddir/report/authmilter-report"
+need "$R" "$PY" sqlite3
+. "$srcdir/pg_lib.sh"
 SQL="$top_srcdir/report/sql"
 D="$srcdir/data/ingest"
-need "$R" "$PY" sqlite3
 
 B0=1700006400			# 2023-11-15 00:00 UTC, the samples' first day
 NOW=$((B0 + 40 * 86400 + 8 * 3600))	# day 40, 08:00: the window from day 38, 00:00
