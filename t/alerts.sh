@@ -1,17 +1,18 @@
 #!/bin/sh
 # alerts.sh - "authmilter-report alerts" (issue 14 item 4), the same cases
 # on SQLite and a real PostgreSQL server (t/pg_lib.sh): aggregate reports
-# written for the test (40 days of three receivers for three domains) and
+# written for the test (40 days of four receivers for three domains) and
 # a refused sample of t/data/ingest ingested, then as of a fixed --now:
-# exactly the four expected alerts fire (a new failing source, a domain's
-# pass rate, a usual receiver gone silent, an ingest error) and nothing
-# else (a seen source, a small one, a small receiver, a domain with one
-# message); one message through t/fake-sendmail to both recipients; a
-# second run mails nothing, AlertRenotify 0 mails again; a new refusal
-# mails once more, listing the rest as still firing; a failing sendmail
-# exits 75 and records nothing; a database at version 4 is refused until
-# db-upgrade.  Then (SQLite) nothing firing exits 0, configuration errors
-# 78 with file:line, an unreachable database 75.
+# exactly the five expected alerts fire (a new failing source, a domain's
+# pass rate, two usual receivers gone silent, one with a name that needs
+# escaping, an ingest error) and nothing else (a seen source, a small one,
+# a small receiver, a domain with one message); one ASCII message through
+# t/fake-sendmail to both recipients; a second run mails nothing,
+# AlertRenotify 0 mails again; a new refusal mails once more, listing the
+# rest as still firing; a failing sendmail exits 75 and records nothing; a
+# database at version 4 is refused until db-upgrade.  Then (SQLite)
+# nothing firing exits 0, configuration errors 78 with file:line, an
+# unreachable database 75.
 . "$srcdir/lib.sh"
 R="$top_builddir/report/authmilter-report"
 need "$R" "$PY" sqlite3
@@ -36,7 +37,7 @@ def rep(org, dom, first, last, rows):
             "<spf><domain>%s</domain><result>%s</result></spf></auth_results></record>"
             % (ip, n, r, r, dom, dom, r) for ip, n, r, days in rows if d in days)
         b = b0 + d * 86400
-        with open("%s/%s-%s-%d.xml" % (out, org.split()[0], dom, d), "w") as f:
+        with open("%s/%s-%s-%d.xml" % (out, org.split()[0], dom, d), "w", encoding="utf-8") as f:
             f.write('<?xml version="1.0"?><feedback><report_metadata><org_name>%s</org_name>'
                     "<email>r@x.example</email><report_id>%s-%s-%d</report_id><date_range>"
                     "<begin>%d</begin><end>%d</end></date_range></report_metadata>"
@@ -52,18 +53,23 @@ rep("Steady Receiver", "example.com", 8, 39, [
 rep("Steady Receiver", "example.org", 36, 39,
     [("192.0.2.50", 30, "pass", ALL), ("192.0.2.51", 70, "fail", ALL)])
 rep("Steady Receiver", "example.net", 39, 39, [("192.0.2.99", 1, "fail", ALL)])
+# a usual receiver of example.org with a name that needs escaping, silent
+# since day 36
+rep("R\u00e9ceiver &lt;\u03a9mega&gt;", "example.org", 8, 35, [("192.0.2.50", 10, "pass", ALL)])
 EOF
 cp "$D/reject-noid.xml" "$T/in/"
 
-# the four alerts of the scenario, as "rule domain subject" lines
+# the five alerts of the scenario, as "rule domain subject" lines
 WANT="ingest-errors  
 new-source example.com 203.0.113.9
 pass-rate example.org 
-reporter-stopped example.com Big Receiver"
+reporter-stopped example.com Big Receiver
+reporter-stopped example.org R\xe9ceiver <\u03a9mega>"
 # fired JSON - "rule domain subject" of each alert, sorted (ids left out)
 fired() { $PY -c 'import json, sys
 for j in (json.loads(l) for l in sys.stdin if l.strip()):
-    print(j["rule"], j["domain"], "" if j["rule"] == "ingest-errors" else j["subject"])' | sort; }
+    s = "" if j["rule"] == "ingest-errors" else j["subject"]
+    print(j["rule"], j["domain"], s.encode("ascii", "backslashreplace").decode())' | sort; }
 
 mkdir -p "$T/mail"
 export FAKE_SENDMAIL_DIR="$T/mail"
@@ -87,15 +93,15 @@ cases() {
 
 	$A --dry-run --json > "$T/dry" 2>"$T/err"
 	is "$?" 1 "$B: --dry-run: alerts fire, exit 1"
-	is "$(fired < "$T/dry")" "$WANT" "$B: exactly the four expected alerts"
+	is "$(fired < "$T/dry")" "$WANT" "$B: exactly the five expected alerts"
 	is "$(mails)" "$n0" "$B: --dry-run mails nothing"
 	is "$($Q "SELECT count(*) FROM alert_sent")" 0 "$B: --dry-run remembers nothing"
 
 	$A > "$T/out" 2>"$T/err"
 	is "$?" 1 "$B: alerts: exit 1"
-	is "$(grep -c ' \[new\]$' "$T/out")" 4 "$B: four lines, each new"
+	is "$(grep -c ' \[new\]$' "$T/out")" 5 "$B: five lines, each new"
 	like "$(cat "$T/out")" "new-source: example.com: new source 203.0.113.9 sent 80 messages failing DMARC \(of 80\) since 2023-12-23; none in the 30 days before" "$B: the new source's line"
-	like "$(cat "$T/out")" "pass-rate: example.org: 30.0% of 400 messages passed DMARC since 2023-12-18 \(alert below 90%\)" "$B: the pass rate's line"
+	like "$(cat "$T/out")" "pass-rate: example.org: 34.8% of 430 messages passed DMARC since 2023-12-18 \(alert below 90%\)" "$B: the pass rate's line"
 	like "$(cat "$T/out")" "reporter-stopped: example.com: \"Big Receiver\" sent no report since 2023-12-23; its reports covered 3000 messages on 30 of the 30 days before" "$B: the silent receiver's line"
 	is "$(mails)" "$((n0 + 1))" "$B: one message mailed"
 	M=$(last_mail)
@@ -104,28 +110,29 @@ cases() {
 	like "$(cat "$M")" "^From: DMARC alerts <alerts@example.org>
 To: <dmarc-admin@example.org>,
     <postmaster@example.org>
-Subject: DMARC alerts: 4 new or repeated, 4 firing" "$B: From, To, Subject"
+Subject: DMARC alerts: 5 new or repeated, 5 firing" "$B: From, To, Subject"
 	like "$(cat "$M")" "Auto-Submitted: auto-generated" "$B: Auto-Submitted"
-	for t in "new source 203.0.113.9" "example.org: 30.0%" "\"Big Receiver\" sent no report" \
-	    "1 input refused by ingest"; do
+	is "$(LC_ALL=C grep -c '[^ -~]' "$M")" 0 "$B: the message is printable ASCII, the peer's UTF-8 escaped"
+	for t in "new source 203.0.113.9" "example.org: 34.8%" "\"Big Receiver\" sent no report" \
+	    "1 input refused by ingest" 'example.org: "R\\xc3\\xa9ceiver <\\xce\\xa9mega>" sent no report'; do
 		like "$(cat "$M")" "- .*$t" "$B: the message lists: $t"
 	done
-	is "$($Q "SELECT count(*) FROM alert_sent WHERE last_sent = $NOW AND sends = 1")" 4 "$B: four alerts remembered"
+	is "$($Q "SELECT count(*) FROM alert_sent WHERE last_sent = $NOW AND sends = 1")" 5 "$B: five alerts remembered"
 
 	$A > "$T/out2" 2>&1
 	is "$?" 1 "$B: second run: exit 1, the conditions still fire"
 	is "$(mails)" "$((n0 + 1))" "$B: second run mails nothing"
-	is "$(grep -c ' \[mailed .* UTC\]$' "$T/out2")" 4 "$B: second run: four lines, each already mailed"
+	is "$(grep -c ' \[mailed .* UTC\]$' "$T/out2")" 5 "$B: second run: five lines, each already mailed"
 
 	"$R" alerts -c "$T/again.conf" --db "$U" --now "$NOW" > "$T/out3" 2>&1
 	is "$?/$(mails)" "1/$((n0 + 2))" "$B: AlertRenotify 0: mailed again"
-	is "$(grep -c ' \[again, last mailed ' "$T/out3")" 4 "$B: four lines, each again"
+	is "$(grep -c ' \[again, last mailed ' "$T/out3")" 5 "$B: five lines, each again"
 
 	"$R" ingest --db "$U" --sql-dir "$SQL" "$D/reject-nofeedback.xml" 2>/dev/null
 	$A > "$T/out4" 2>&1
 	is "$?/$(mails)" "1/$((n0 + 3))" "$B: a new refusal: mailed once more"
 	like "$(cat "$T/out4")" "ingest-errors: 2 inputs refused .* \[new\]" "$B: the refusals' alert is new"
-	like "$(cat "$(last_mail)")" "Subject: DMARC alerts: 1 new or repeated, 4 firing" "$B: its Subject"
+	like "$(cat "$(last_mail)")" "Subject: DMARC alerts: 1 new or repeated, 5 firing" "$B: its Subject"
 	like "$(sed -n '/^Still firing/,$p' "$(last_mail)")" "new source 203.0.113.9.*\(mailed " \
 		"$B: the others listed as still firing"
 	is "$($Q "SELECT count(*) FROM alert_sent WHERE rule = 'ingest-errors'")" 1 \
