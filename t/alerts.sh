@@ -148,22 +148,26 @@ Subject: DMARC alerts: 5 new or repeated, 5 firing" "$B: From, To, Subject"
 	is "$?/$(mails)" "1/$((n0 + 3))" "$B: --stdout: exit 1, no sendmail"
 	like "$(head -1 "$T/stdout")" "^From: DMARC alerts" "$B: --stdout: the message on standard output"
 
-	V4=$4
+	V4=$4 Q4=$5
 	"$R" db-init --db "$V4" --sql-dir "$SQL" --to 4 >/dev/null
 	"$R" alerts --db "$V4" --now "$NOW" > /dev/null 2>"$T/err6"
 	is "$?" 78 "$B: a database at version 4: exit 78"
-	like "$(cat "$T/err6")" "older than this program's \(5\): run authmilter-report db-upgrade" "$B: says to run db-upgrade"
-	like "$("$R" db-upgrade --db "$V4" --sql-dir "$SQL")" "schema version 4 -> 5" "$B: db-upgrade from 4"
+	like "$(cat "$T/err6")" "version 4 is older than this program's \([0-9]+\): run authmilter-report db-upgrade" "$B: says to run db-upgrade"
+	like "$("$R" db-upgrade --db "$V4" --sql-dir "$SQL")" "schema version 4 -> [0-9]+$" "$B: db-upgrade from 4"
+	is "$($Q4 "SELECT count(*) FROM alert_sent")" 0 "$B: db-upgrade created alert_sent"
 	"$R" alerts --db "$V4" --now "$NOW" > "$T/out7" 2>&1
 	is "$?/$(cat "$T/out7")" "0/" "$B: after db-upgrade: nothing fires in an empty database, exit 0"
 }
 
 sqlite_q() { sqlite3 "$T/a.db" "$1"; }
-cases sqlite "sqlite:$T/a.db" sqlite_q "sqlite:$T/v4.db"
+sqlite_q4() { sqlite3 "$T/v4.db" "$1"; }
+cases sqlite "sqlite:$T/a.db" sqlite_q "sqlite:$T/v4.db" sqlite_q4
 if pg_start "$T/pg"; then
 	PGU=$(pg_createdb alerts)
+	PGV4=$(pg_createdb v4)
 	pgq() { pg_psql "$PGU" "$1"; }
-	cases pg "$PGU" pgq "$(pg_createdb v4)"
+	pgq4() { pg_psql "$PGV4" "$1"; }
+	cases pg "$PGU" pgq "$PGV4" pgq4
 else
 	pg_skipped
 fi
