@@ -124,6 +124,19 @@ struct conf {
 	long		report_enrich_seconds;	/* ReportEnrichSeconds: an enrich run's DNS time */
 	long		report_enrich_refresh;	/* ReportEnrichRefreshDays */
 
+	/* alerts (authmilter-report alerts; report/alerts.h) */
+	struct strlist	alert_recipients;	/* AlertRecipients; empty: printed only */
+	char	       *alert_from;		/* AlertFrom; NULL: ReportFrom */
+	long		alert_window;		/* days */
+	long		alert_lookback;		/* days before the window */
+	long		alert_new_source;	/* messages; 0: off */
+	long		alert_pass_rate;	/* percent; 0: off */
+	long		alert_pass_period;	/* days */
+	long		alert_pass_min;		/* messages */
+	long		alert_reporter_min;	/* messages; 0: off */
+	long		alert_ingest_errors;	/* refused inputs; 0: off */
+	long		alert_renotify;		/* days; 0: every run */
+
 	/* OpenDKIM/OpenDMARC compatibility (conf_compat.c) */
 	int		authserv_id_jobid;	/* AuthservIDWithJobID */
 	int		remove_old_sigs;	/* RemoveOldSignatures */

@@ -23,6 +23,7 @@
 #define SEC_I	"Inbound: SPF, DKIM verification, DMARC"
 #define SEC_O	"Outbound: DKIM signing"
 #define SEC_H	"History and aggregate reports"
+#define SEC_A	"Alerts (authmilter-report alerts)"
 #define SEC_X	"Accepted for compatibility, ignored"
 
 /* check_facility - SyslogFacility must name a syslog facility */
@@ -75,6 +76,24 @@ check_reject_string(const char *v, struct buf *err)
 	}
 	if (n != 1) {
 		buf_printf(err, "\"%%s\" (the From domain) must occur once, not %d times", n);
+		return -1;
+	}
+	return 0;
+}
+
+/* check_addr - one AlertRecipients address: local@domain, no blanks,
+ * controls, quotes or angle brackets (authmilter-report checks it strictly
+ * again before it reaches sendmail's argv) */
+static int
+check_addr(const char *v, struct buf *err)
+{
+	const char *at = strchr(v, '@'), *p;
+
+	for (p = v; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || strchr("<>\"\\;", *p) != NULL)
+			break;
+	if (at == NULL || at == v || at[1] == '\0' || strchr(at + 1, '@') != NULL || *p != '\0') {
+		buf_printf(err, "\"%s\" is not an address (local@domain)", v);
 		return -1;
 	}
 	return 0;
@@ -266,6 +285,35 @@ static const struct conf_key keys[] = {
 	  "authmilter-report enrich: seconds one run may spend on DNS; the rest waits for the next run" },
 	{ "ReportEnrichRefreshDays", CONF_INT, O(report_enrich_refresh), "30", 1, 3650, NULL, NULL, SEC_H,
 	  "authmilter-report enrich: days before an address is looked up again" },
+
+	/* alerts over the received reports (authmilter-report alerts; report/alerts.h) */
+	{ "AlertRecipients", CONF_LIST, O(alert_recipients), NULL, NOB, NULL, check_addr, SEC_A,
+	  "addresses that authmilter-report alerts mails what fired to, one message a run; "
+	  "unset: alerts are printed only (and set the exit status)" },
+	{ "AlertFrom", CONF_STR, O(alert_from), NULL, NOB, NULL, NULL, SEC_A,
+	  "From address of alert mail (default: ReportFrom)" },
+	{ "AlertWindow", CONF_INT, O(alert_window), "2", 1, 90, NULL, NULL, SEC_A,
+	  "the window: today and this many UTC days before it, which the new-source, reporter "
+	  "and ingest-error rules look at (a report arrives a day or so after its day)" },
+	{ "AlertLookback", CONF_INT, O(alert_lookback), "30", 1, 365, NULL, NULL, SEC_A,
+	  "days before the window that tell a new source and a usual reporter" },
+	{ "AlertNewSourceMessages", CONF_INT, O(alert_new_source), "10", 0, 1000000000, NULL, NULL, SEC_A,
+	  "alert when a source IP with no message for a domain in the lookback sends at least "
+	  "this many messages failing DMARC in the window; 0: off" },
+	{ "AlertPassRateBelow", CONF_INT, O(alert_pass_rate), "90", 0, 100, NULL, NULL, SEC_A,
+	  "alert when the share of a domain's messages passing DMARC over AlertPassRatePeriod "
+	  "is below this percentage; 0: off" },
+	{ "AlertPassRatePeriod", CONF_INT, O(alert_pass_period), "7", 1, 365, NULL, NULL, SEC_A,
+	  "the pass rate is taken over today and this many UTC days before it" },
+	{ "AlertPassRateMinMessages", CONF_INT, O(alert_pass_min), "100", 1, 1000000000, NULL, NULL, SEC_A,
+	  "messages a domain needs in that period before its pass rate can alert" },
+	{ "AlertReporterMinMessages", CONF_INT, O(alert_reporter_min), "100", 0, 1000000000, NULL, NULL, SEC_A,
+	  "alert when a reporting organisation whose reports covered at least this many of a "
+	  "domain's messages on more than half of the lookback's days sends none in the window; 0: off" },
+	{ "AlertIngestErrors", CONF_INT, O(alert_ingest_errors), "1", 0, 1000000000, NULL, NULL, SEC_A,
+	  "alert when at least this many inputs were refused by ingest in the window; 0: off" },
+	{ "AlertRenotify", CONF_INT, O(alert_renotify), "7", 0, 365, NULL, NULL, SEC_A,
+	  "days before an alert that still fires is mailed again; 0: at every run" },
 };
 
 /* conf_keys - the table and its length */

@@ -4,7 +4,8 @@
  * Command line and defaults only; the work is report_run() in libreport.a (report_run.c).
  * "authmilter-report summary ..." is handed to summary_main (summary.c);
  * ingest, reports, failures to cmd_ingest_main (cmd_ingest.c); dashboard
- * to dash_store_main (dash_store.c); enrich to enrich_main (enrich.c).
+ * to dash_store_main (dash_store.c); enrich to enrich_main (enrich.c);
+ * alerts to alerts_cmd_main (alerts_cmd.c).
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts_cmd.h"
 #include "buf.h"
 #include "cmd_db.h"
 #include "cmd_ingest.h"
@@ -62,6 +64,10 @@ usage(int help)
 	    "         [--state FILE] [--format rfc9990|rfc7489] [--schema XSD]\n"
 	    "         [--schema-rfc7489 XSD] [--db URL] [-v]\n"
 	    "       authmilter-report summary [--history FILE]... [--from EPOCH --to EPOCH] [--json]\n"
+	    "       authmilter-report enrich [-c CONF] [--max N] [--seconds S] [--no-rdns]\n"
+	    "       authmilter-report alerts [-c CONF] [--dry-run | --stdout] [--json]\n"
+	    "       (ingest, reports, failures, dashboard, db-init, db-upgrade, import:\n"
+	    "        see authmilter-report(8))\n"
 	    "The period is yesterday (UTC) unless --day or --from/--to says otherwise.\n");
 	exit(help ? 0 : 64);
 }
@@ -233,6 +239,8 @@ main(int argc, char **argv)
 		return dash_store_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "enrich") == 0)
 		return enrich_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "alerts") == 0)
+		return alerts_cmd_main(argc - 1, argv + 1);
 	memset(&o, 0, sizeof(o));
 	log_open("authmilter-report", 0, NULL, 1);
 	conf_path = parse_args(argc, argv, &o, &have_from, &have_to);

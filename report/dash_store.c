@@ -56,9 +56,8 @@ static const char fail_sql[] =
 	"SELECT coalesce(arrival_ts, ingested_at), reporter, source_ip, from_domain,"
 	" auth_results FROM fail_report ORDER BY 1 DESC, id";
 
-/* dash_store_query - st prepared from sql and run with n parameters; NULL
- * with err */
-static struct store_stmt *
+/* dash_store_query - see dash_store.h */
+struct store_stmt *
 dash_store_query(struct store *s, const char *sql, size_t n, const char *const *p,
     struct buf *err)
 {
@@ -73,8 +72,8 @@ dash_store_query(struct store *s, const char *sql, size_t n, const char *const *
 	return st;
 }
 
-/* dash_store_days - every domain and its days from agg_day; 0 or -1 */
-static int
+/* dash_store_days - see dash_store.h */
+int
 dash_store_days(struct store *s, struct dash_data *d, struct buf *err)
 {
 	struct store_stmt *st;
@@ -101,28 +100,27 @@ dash_store_days(struct store *s, struct dash_data *d, struct buf *err)
 	return 0;
 }
 
-/* dash_store_window - the parameters of src_sql and org_sql for dom:
- * its name and its verdict window [from, to) */
-static void
-dash_store_window(const struct dash_domain *dom, char *from, char *to, size_t len)
+/* window_query - sql run for dom's name and the window [from, to) */
+static struct store_stmt *
+window_query(struct store *s, const char *sql, const struct dash_domain *dom, time_t from,
+    time_t to, struct buf *err)
 {
-	time_t first = 0, last = -DASH_DAY;
+	char f[32], t[32];
+	const char *p[3] = { dom->name, f, t };
 
-	dash_window(dom, &first, &last);
-	snprintf(from, len, "%lld", (long long)first);
-	snprintf(to, len, "%lld", (long long)last + DASH_DAY);
+	snprintf(f, sizeof(f), "%lld", (long long)from);
+	snprintf(t, sizeof(t), "%lld", (long long)to);
+	return dash_store_query(s, sql, 3, p, err);
 }
 
-/* dash_store_domain - the sources and organisations of dom; 0 or -1 */
-static int
-dash_store_domain(struct store *s, struct dash_domain *dom, struct buf *err)
+/* dash_store_sources - see dash_store.h */
+int
+dash_store_sources(struct store *s, struct dash_domain *dom, time_t from, time_t to,
+    struct buf *err)
 {
-	char from[32], to[32];
-	const char *p[3] = { dom->name, from, to };
 	struct store_stmt *st;
 
-	dash_store_window(dom, from, to, sizeof(from));
-	if ((st = dash_store_query(s, src_sql, 3, p, err)) == NULL)
+	if ((st = window_query(s, src_sql, dom, from, to, err)) == NULL)
 		return -1;
 	while (store_next(st) == 1) {
 		struct dash_source x = { (char *)store_col(st, 0), (char *)store_col(st, 5),
@@ -134,7 +132,17 @@ dash_store_domain(struct store *s, struct dash_domain *dom, struct buf *err)
 		dash_source_add(dom, &x);
 	}
 	store_stmt_free(st);
-	if ((st = dash_store_query(s, org_sql, 3, p, err)) == NULL)
+	return 0;
+}
+
+/* dash_store_orgs - see dash_store.h */
+int
+dash_store_orgs(struct store *s, struct dash_domain *dom, time_t from, time_t to,
+    struct buf *err)
+{
+	struct store_stmt *st;
+
+	if ((st = window_query(s, org_sql, dom, from, to, err)) == NULL)
 		return -1;
 	while (store_next(st) == 1) {
 		struct dash_org o = { (char *)store_col(st, 0), (unsigned long)store_col_int(st, 1),
@@ -144,6 +152,19 @@ dash_store_domain(struct store *s, struct dash_domain *dom, struct buf *err)
 	}
 	store_stmt_free(st);
 	return 0;
+}
+
+/* dash_store_domain - the sources and organisations of dom over its
+ * verdict window [first, last + 1 day); 0 or -1 */
+static int
+dash_store_domain(struct store *s, struct dash_domain *dom, struct buf *err)
+{
+	time_t first = 0, last = -DASH_DAY;
+
+	dash_window(dom, &first, &last);
+	if (dash_store_sources(s, dom, first, last + DASH_DAY, err) != 0)
+		return -1;
+	return dash_store_orgs(s, dom, first, last + DASH_DAY, err);
 }
 
 /* dash_store_failures - every failure report; 0 or -1 */

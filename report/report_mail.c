@@ -61,30 +61,38 @@ report_mail_addr(const char *from)
 	return a;
 }
 
-/* report_mail_compose - the whole message */
-int
-report_mail_compose(const struct report_mail *m, struct buf *out)
+/* common_fields - Date, Message-ID <left@right>, Auto-Submitted and
+ * MIME-Version, the fields every message of ours ends its header with */
+static void
+common_fields(struct buf *out, time_t when, const char *left, const char *right)
 {
 	char date[64];
 	struct tm tm;
 
+	gmtime_r(&when, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	buf_printf(out, "Date: %s\n", date);
+	buf_printf(out, "Message-ID: <%s@%s>\n", left, right);
+	buf_adds(out, "Auto-Submitted: auto-generated\n");	/* RFC 3834 §5 */
+	buf_adds(out, "MIME-Version: 1.0\n");
+}
+
+/* report_mail_compose - the whole message */
+int
+report_mail_compose(const struct report_mail *m, struct buf *out)
+{
 	if (!header_safe(m->from) || !rua_addr_valid(m->to, strlen(m->to)) ||
 	    !rua_domain_valid(m->pdomain, strlen(m->pdomain)) ||
 	    !rua_domain_valid(m->submitter, strlen(m->submitter)) ||
 	    !header_safe(m->report_id) || strpbrk(m->filename, "\"\\") != NULL)
 		return -1;
-	gmtime_r(&m->date, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	buf_printf(out, "From: %s\n", m->from);
 	buf_printf(out, "To: <%s>\n", m->to);
 	/* RFC 9990 §"Email": dmarc-subject, folded at FWS when long */
 	buf_printf(out, "Subject: Report Domain: %s%sSubmitter: %s%sReport-ID: <%s>\n",
 	    m->pdomain, strlen(m->pdomain) > 30 ? "\n " : " ",
 	    m->submitter, strlen(m->submitter) > 30 ? "\n " : " ", m->report_id);
-	buf_printf(out, "Date: %s\n", date);
-	buf_printf(out, "Message-ID: <%s@%s>\n", m->report_id, m->submitter);
-	buf_adds(out, "Auto-Submitted: auto-generated\n");	/* RFC 3834 §5 */
-	buf_adds(out, "MIME-Version: 1.0\n");
+	common_fields(out, m->date, m->report_id, m->submitter);
 	buf_printf(out, "Content-Type: multipart/mixed; boundary=\"=_am_%s\"\n\n", m->report_id);
 	buf_adds(out, "This is a DMARC aggregate report in MIME format.\n\n");
 	buf_printf(out, "--=_am_%s\nContent-Type: text/plain; charset=us-ascii\n"
@@ -96,6 +104,34 @@ report_mail_compose(const struct report_mail *m, struct buf *out)
 	    "Content-Transfer-Encoding: base64\n\n", m->report_id, m->filename, m->filename);
 	base64_encode(out, m->gz, m->gzlen, 76);	/* RFC 2045 §6.8 */
 	buf_printf(out, "\n--=_am_%s--\n", m->report_id);
+	return 0;
+}
+
+/* report_mail_text - see report_mail.h: a plain ASCII text message */
+int
+report_mail_text(const struct report_mail_text *m, struct buf *out)
+{
+	const char *p;
+	size_t i;
+
+	if (!header_safe(m->from) || !header_safe(m->subject) || !header_safe(m->msgid_left) ||
+	    !rua_domain_valid(m->msgid_right, strlen(m->msgid_right)))
+		return -1;
+	for (i = 0; i < m->to->n; i++)
+		if (!rua_addr_valid(m->to->v[i], strlen(m->to->v[i])))
+			return -1;
+	for (p = m->body; *p; p++)
+		if ((unsigned char)*p > 0x7e || ((unsigned char)*p < 0x20 && *p != '\n'))
+			return -1;
+	buf_printf(out, "From: %s\n", m->from);
+	for (i = 0; i < m->to->n; i++)
+		buf_printf(out, "%s<%s>%s", i ? "    " : "To: ", m->to->v[i],
+		    i + 1 < m->to->n ? ",\n" : "\n");
+	buf_printf(out, "Subject: %s\n", m->subject);
+	common_fields(out, m->date, m->msgid_left, m->msgid_right);
+	buf_adds(out, "Content-Type: text/plain; charset=us-ascii\n"
+	    "Content-Transfer-Encoding: 7bit\n\n");
+	buf_adds(out, m->body);
 	return 0;
 }
 
@@ -184,18 +220,36 @@ reap(pid_t pid, time_t deadline, struct buf *err)
 	return -1;
 }
 
-/* report_mail_submit - posix_spawn the command, feed it, judge its exit */
+/* report_mail_submit - see report_mail.h: one recipient */
 int
 report_mail_submit(const char *command, const char *envfrom, const char *rcpt,
+    const char *msg, size_t len, int timeout, struct buf *err)
+{
+	struct strlist one = { 0, NULL };
+	int rc;
+
+	strlist_add(&one, rcpt);
+	rc = report_mail_submit_to(command, envfrom, &one, msg, len, timeout, err);
+	strlist_free(&one);
+	return rc;
+}
+
+/* report_mail_submit_to - posix_spawn the command, feed it, judge its exit */
+int
+report_mail_submit_to(const char *command, const char *envfrom, const struct strlist *rcpts,
     const char *msg, size_t len, int timeout, struct buf *err)
 {
 	struct strlist argv = { 0, NULL };
 	posix_spawn_file_actions_t fa;
 	time_t deadline = time(NULL) + timeout;
 	int p[2], rc = -1, e;
+	size_t i;
 	pid_t pid;
 
-	if (!rua_addr_valid(rcpt, strlen(rcpt)) || !rua_addr_valid(envfrom, strlen(envfrom))) {
+	for (i = 0; i < rcpts->n; i++)
+		if (!rua_addr_valid(rcpts->v[i], strlen(rcpts->v[i])))
+			break;
+	if (rcpts->n == 0 || i < rcpts->n || !rua_addr_valid(envfrom, strlen(envfrom))) {
 		buf_printf(err, "refused address");
 		return -1;
 	}
@@ -206,7 +260,8 @@ report_mail_submit(const char *command, const char *envfrom, const char *rcpt,
 	}
 	strlist_add(&argv, "-f");
 	strlist_add(&argv, envfrom);
-	strlist_add(&argv, rcpt);
+	for (i = 0; i < rcpts->n; i++)
+		strlist_add(&argv, rcpts->v[i]);
 	argv.v = xrealloc(argv.v, (argv.n + 1) * sizeof(*argv.v));
 	argv.v[argv.n] = NULL;
 	if (pipe2(p, O_CLOEXEC) != 0) {

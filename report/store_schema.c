@@ -19,7 +19,7 @@ static const char *const names[STORE_SCHEMA_VERSION] = {
 	"002-history-received",
 	"003-ingest",
 	"004-report-claim",
-	"005-reserved",		/* the alerts branch's 005-alerts when merged */
+	"005-alerts",
 	"006-sources",
 };
 

@@ -53,7 +53,7 @@ case_migrations() {
 	out=$("$R" db-init --db "$u" --sql-dir "$SQL" 2>&1)
 	is "$out" "$B_name: schema version 6, nothing to do" "$B: db-init on an initialised database: nothing to do"
 	is "$($B"_q" "$u" "SELECT version, name FROM authmilter_schema ORDER BY version" | tr '\n' ' ')" \
-		"1|001-history 2|002-history-received 3|003-ingest 4|004-report-claim 5|005-reserved 6|006-sources " "$B: the version table"
+		"1|001-history 2|002-history-received 3|003-ingest 4|004-report-claim 5|005-alerts 6|006-sources " "$B: the version table"
 	$B"_q" "$u" "INSERT INTO authmilter_schema VALUES (7, '007-future', 0)" >/dev/null
 	out=$("$R" db-upgrade --db "$u" --sql-dir "$SQL" 2>&1); rc=$?
 	is "$rc" 78 "$B: db-upgrade refuses a newer database (exit 78)"

@@ -1,0 +1,19 @@
+-- 005-alerts (sqlite): what authmilter-report alerts has mailed
+-- (report/alerts.h).  The twin is 005-alerts.postgresql.sql.
+--
+-- One row per alert condition that was mailed and still fires: rule
+-- (new-source, pass-rate, reporter-stopped, ingest-errors), the policy
+-- domain ('' for ingest-errors) and the subject (the source IP, the
+-- reporting organisation, the newest refused input's id; '' for
+-- pass-rate).  A condition is mailed again only AlertRenotify days after
+-- last_sent; a row whose condition no longer fires is deleted, so the
+-- condition is new again when it comes back.  Times are epoch seconds.
+CREATE TABLE alert_sent (
+	rule		TEXT NOT NULL,
+	domain		TEXT NOT NULL,
+	subject		TEXT NOT NULL,
+	first_sent	INTEGER NOT NULL,
+	last_sent	INTEGER NOT NULL,
+	sends		INTEGER NOT NULL,
+	PRIMARY KEY (rule, domain, subject)
+);
