@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""dnsdelay.py - a UDP DNS proxy on loopback that answers late (t/dns_budget.sh)
+"""dnsdelay.py - a UDP DNS proxy on loopback that answers late (t/dns_budget.sh,
+t/bench/bench.sh dnslat)
 
-usage: dnsdelay.py LISTEN_PORT UPSTREAM_PORT DELAY LABEL
+usage: dnsdelay.py LISTEN_PORT UPSTREAM_PORT DELAY LABEL [LISTEN_ADDR [LOG]]
 
 Every query is forwarded to 127.0.0.1:UPSTREAM_PORT at once.  The answer
 to a query whose name has the label LABEL is held until DELAY seconds after
@@ -9,7 +10,11 @@ that name and type were first asked (a query after that starts a new
 lookup), then sent: a resolver that retransmits gets every copy answered
 at that moment, so each such lookup takes DELAY seconds, no more, however
 the resolver times its retries.
-Other answers are passed on at once.  Runs until killed.
+Other answers are passed on at once.  LABEL "*" delays every answer.
+LISTEN_ADDR (default 127.0.0.1; a loopback address) is where it listens;
+LOG, when given, gets one line per query received ("NAME TYPE new", or
+"again" for a retransmission), so that a benchmark can count the lookups.  Each query is handled in its own thread:
+any number may be in flight at once.  Runs until killed.
 """
 import socket
 import sys
@@ -17,8 +22,12 @@ import threading
 import time
 
 port, upstream, delay, label = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+listen = sys.argv[5] if len(sys.argv) > 5 else "127.0.0.1"
+if not listen.startswith("127."):
+    raise SystemExit("dnsdelay.py: loopback addresses only")
+logf = open(sys.argv[6], "a", buffering=1) if len(sys.argv) > 6 else None
 lsock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-lsock.bind(("127.0.0.1", port))
+lsock.bind((listen, port))
 first = {}
 lock = threading.Lock()
 
@@ -40,8 +49,12 @@ def handle(q, addr):
     now = time.monotonic()
     with lock:
         t0 = first.get(key)
-        if t0 is None or now >= t0 + delay:	# a new lookup, not a retransmission
+        new = t0 is None or now >= t0 + delay	# a new lookup, not a retransmission
+        if new:
             t0 = first[key] = now
+        if logf is not None and key is not None:
+            logf.write("%s %d %s\n" % (".".join(key[0]), int.from_bytes(key[1], "big"),
+                                        "new" if new else "again"))
     up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     up.settimeout(5)
     try:
@@ -51,7 +64,7 @@ def handle(q, addr):
         return
     finally:
         up.close()
-    if key is not None and label in key[0]:
+    if key is not None and (label == "*" or label in key[0]):
         wait = t0 + delay - time.monotonic()
         if wait > 0:
             time.sleep(wait)
