@@ -32,7 +32,9 @@
 #   - end to end through Postfix with smtp-source, in the same namespace:
 #     Postfix alone, a null libmilter filter (the protocol's ceiling),
 #     the anchors and ours, inbound and outbound (t/bench/e2e.sh; E2E=0
-#     skips; `t/bench/bench.sh e2e` runs only that part);
+#     skips; `t/bench/bench.sh e2e [OTHER_BUILDDIR]` runs only that part,
+#     with another build's daemon in the same rounds and the ratio
+#     ours/other: throughput against main before a change);
 #   - the reporter over 10 million synthetic history records: time and peak
 #     RSS (t/bench/report-bench.sh; REPORT=0 skips, REPORT_N=records).
 #   It prints one table and writes it as TSV ($OUT, default
@@ -590,7 +592,7 @@ main() {
 		ensure_packages
 		setup
 		start_dns
-		e2e
+		e2e "${2:-}"
 		exit $?
 	fi
 	if [ "${1:-}" = insn ]; then
