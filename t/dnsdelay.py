@@ -13,12 +13,15 @@ the resolver times its retries.
 Other answers are passed on at once.  LABEL "*" delays every answer.
 LISTEN_ADDR (default 127.0.0.1; a loopback address) is where it listens;
 LOG, when given, gets one line per query received ("NAME TYPE new", or
-"again" for a retransmission), so that a benchmark can count the lookups.  Each query is handled in its own thread:
-any number may be in flight at once.  Runs until killed.
+"again" for a retransmission), so that a benchmark can count the lookups.
+One thread, one event loop: any number of queries may be in flight at
+once, and each answer leaves when its time comes (no thread to start or
+schedule per query).  Runs until killed.
 """
+import heapq
+import select
 import socket
 import sys
-import threading
 import time
 
 port, upstream, delay, label = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
@@ -28,8 +31,10 @@ if not listen.startswith("127."):
 logf = open(sys.argv[6], "a", buffering=1) if len(sys.argv) > 6 else None
 lsock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 lsock.bind((listen, port))
-first = {}
-lock = threading.Lock()
+first = {}      # (labels, type) -> when that lookup began
+upq = {}        # upstream socket -> (client address, key, t0, when sent)
+due = []        # heap of (send time, sequence, answer, client address)
+seq = 0
 
 
 def question(q):
@@ -44,33 +49,57 @@ def question(q):
     return tuple(labels), q[i + 1:i + 3]
 
 
-def handle(q, addr):
+def query(q, addr):
+    """a client's query: note when its lookup began, forward it at once"""
     key = question(q)
     now = time.monotonic()
-    with lock:
-        t0 = first.get(key)
-        new = t0 is None or now >= t0 + delay	# a new lookup, not a retransmission
-        if new:
-            t0 = first[key] = now
-        if logf is not None and key is not None:
-            logf.write("%s %d %s\n" % (".".join(key[0]), int.from_bytes(key[1], "big"),
-                                        "new" if new else "again"))
+    t0 = first.get(key)
+    new = t0 is None or now >= t0 + delay	# a new lookup, not a retransmission
+    if new:
+        t0 = first[key] = now
+    if logf is not None and key is not None:
+        logf.write("%s %d %s\n" % (".".join(key[0]), int.from_bytes(key[1], "big"),
+                                    "new" if new else "again"))
     up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    up.settimeout(5)
+    up.setblocking(False)
     try:
         up.sendto(q, ("127.0.0.1", upstream))
+    except OSError:
+        up.close()
+        return
+    upq[up] = (addr, key, t0, now)
+
+
+def answer(up):
+    """upstream's answer: due now, or when its lookup's delay is over"""
+    global seq
+    addr, key, t0, _ = upq.pop(up)
+    try:
         ans = up.recv(65535)
     except OSError:
         return
     finally:
         up.close()
+    when = time.monotonic()
     if key is not None and (label == "*" or label in key[0]):
-        wait = t0 + delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-    lsock.sendto(ans, addr)
+        when = max(when, t0 + delay)
+    seq += 1
+    heapq.heappush(due, (when, seq, ans, addr))
 
 
 while True:
-    data, addr = lsock.recvfrom(65535)
-    threading.Thread(target=handle, args=(data, addr), daemon=True).start()
+    now = time.monotonic()
+    while due and due[0][0] <= now:
+        _, _, ans, addr = heapq.heappop(due)
+        lsock.sendto(ans, addr)
+    for up in [u for u, v in upq.items() if now - v[3] > 5]:	# upstream lost it
+        upq.pop(up)
+        up.close()
+    timeout = max(0.0, due[0][0] - now) if due else 1.0
+    ready, _, _ = select.select([lsock] + list(upq), [], [], min(timeout, 1.0))
+    for r in ready:
+        if r is lsock:
+            data, addr = lsock.recvfrom(65535)
+            query(data, addr)
+        else:
+            answer(r)
