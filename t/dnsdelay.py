@@ -12,8 +12,9 @@ at that moment, so each such lookup takes DELAY seconds, no more, however
 the resolver times its retries.
 Other answers are passed on at once.  LABEL "*" delays every answer.
 LISTEN_ADDR (default 127.0.0.1; a loopback address) is where it listens;
-LOG, when given, gets one line per query received ("NAME TYPE new", or
-"again" for a retransmission), so that a benchmark can count the lookups.
+LOG, when given, gets one line per query received ("SECONDS NAME TYPE
+new", or "again" for a retransmission; SECONDS on the monotonic clock),
+so that a benchmark can count the lookups and see when each began.
 One thread, one event loop: any number of queries may be in flight at
 once, and each answer leaves when its time comes (no thread to start or
 schedule per query).  Runs until killed.
@@ -58,8 +59,8 @@ def query(q, addr):
     if new:
         t0 = first[key] = now
     if logf is not None and key is not None:
-        logf.write("%s %d %s\n" % (".".join(key[0]), int.from_bytes(key[1], "big"),
-                                    "new" if new else "again"))
+        logf.write("%.6f %s %d %s\n" % (now, ".".join(key[0]), int.from_bytes(key[1], "big"),
+                                         "new" if new else "again"))
     up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     up.setblocking(False)
     try:

@@ -26,7 +26,7 @@
 # the milters only after the final dot, back to back), and with no gap at
 # all (everything back to back: nothing can be started early).
 # DNSLAT_GAP=MS sets the gap whatever the delay; DNSLAT_GAP_AT changes where
-# the gaps are (milterload --gap-at).
+# the gaps are (milterload --gap-at); DNSLAT_GAPS="gap zero" the rows.
 #
 # Sides: ours with DNSPrefetch yes, ours with DNSPrefetch no (the serial
 # path; a build without the keyword has only that path: its prefetch row
@@ -49,6 +49,7 @@ DNSLAT_DELAYS=${DNSLAT_DELAYS:-20 50}
 DNSLAT_N=${DNSLAT_N:-300}
 DNSLAT_WARM=${DNSLAT_WARM:-16}
 DNSLAT_GAP_AT=${DNSLAT_GAP_AT:-helo,mail,header}
+DNSLAT_GAPS=${DNSLAT_GAPS:-gap zero}
 DNSLAT_OUT=${DNSLAT_OUT:-$builddir/bench-dnslat.tsv}
 DNSLAT_PROXY=127.0.0.2
 LAT="$S/lat"
@@ -161,7 +162,7 @@ dnslat() {
 	echo "nameserver $DNSLAT_PROXY" > "/etc/netns/$NS/resolv.conf"
 	for d in $DNSLAT_DELAYS; do
 		dnslat_proxy "$d"
-		for g in gap zero; do
+		for g in $DNSLAT_GAPS; do
 			gap=0
 			[ $g = gap ] && gap=${DNSLAT_GAP:-$d}
 			local args=("${LAT_ENV[@]}" --gap "$gap" --gap-at "$DNSLAT_GAP_AT")
