@@ -191,16 +191,22 @@ EOF
 	unbound-checkconf "$S/unbound.conf" >/dev/null || die "unbound config"
 	$NX unbound -d -c "$S/unbound.conf" > "$S/log/unbound.log" 2>&1 &
 	PIDS+=($!)
+	dns_wait 127.0.0.1 0.2 || die "unbound did not start"
+}
+
+# dns_wait ADDR SECS - wait (bounded) until a DNS server in the namespace
+# answers on ADDR port 53 within SECS; 1 when it never did
+dns_wait() {
 	local i
 	for i in $(seq 1 50); do
 		$NX $PY -c "
 import socket
-s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2)
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout($2)
 q=b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x06\x00\x01'
-s.sendto(q,('127.0.0.1',53)); s.recvfrom(512)" 2>/dev/null && return 0
+s.sendto(q,('$1',53)); s.recvfrom(512)" 2>/dev/null && return 0
 		sleep 0.1
 	done
-	die "unbound did not start"
+	return 1
 }
 
 # wait_sock PID PATH - wait for a daemon's unix socket

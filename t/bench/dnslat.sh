@@ -66,22 +66,13 @@ dnslat_corpus() {
 
 # dnslat_proxy MS - (re)start the delaying proxy
 dnslat_proxy() {
-	local i
 	[ -z "$LAT_PROXY_PID" ] || stop "$LAT_PROXY_PID"
 	: > "$S/log/dnsdelay.log"
 	$NX $PY "$top_srcdir/t/dnsdelay.py" 53 53 "$(awk -v m="$1" 'BEGIN { print m / 1000 }')" '*' \
 		"$DNSLAT_PROXY" "$S/log/dnsdelay.log" 2> "$S/log/dnsdelay.err" &
 	LAT_PROXY_PID=$!
 	PIDS+=("$LAT_PROXY_PID")
-	for i in $(seq 1 50); do
-		$NX $PY -c "
-import socket
-s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(1)
-q=b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x06\x00\x01'
-s.sendto(q,('$DNSLAT_PROXY',53)); s.recvfrom(512)" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	die "dnsdelay.py did not start: $(cat "$S/log/dnsdelay.err")"
+	dns_wait "$DNSLAT_PROXY" 1 || die "dnsdelay.py did not start: $(cat "$S/log/dnsdelay.err")"
 }
 
 # dnslat_has_prefetch BIN - whether that daemon knows DNSPrefetch
