@@ -574,7 +574,7 @@ static unsigned gap_at(const char *list)
 	for (char *t = strtok_r(dup, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
 		int ph = mp_phase_parse(t);
-		if (ph < MP_PH_HELO || ph > MP_PH_EOM) {
+		if (ph < MP_PH_HELO || ph > MP_PH_EOM || ph == MP_PH_EOH) {
 			fprintf(stderr, "milterload: --gap-at: no phase %s\n", t);
 			exit(64);
 		}
