@@ -99,6 +99,17 @@ if [ -x "$ML" ]; then
 	is "$?" 1 "milterload: a missing header result is caught (exit 1)"
 	"$ML" --milter "inet:$(free_port)@127.0.0.1" -c 2 -n 4 "$T/msg.eml" >"$T/ml.out" 2>&1
 	is "$?" 2 "milterload: connection errors (exit 2)"
+	# a corpus from distinct domains: MAIL FROM from each message's From:
+	# (the default would be sender@test.example, no SPF record), with the
+	# SMTP client's round trip between the phases
+	out=$("$ML" --milter "$SOCK" -c 2 -n 4 --client-ip 198.18.0.1 --from-header --helo 'mx.%d' \
+		--gap 5 --gap-at helo,mail,rcpt,data,header,body,eom --expect-action accept \
+		--expect-header '^Authentication-Results: test\.example;.*spf=pass[^;]*example\.org' \
+		"$T/msg.eml" 2>&1); rc=$?
+	is "$rc" 0 "milterload --from-header: SPF passes for the From: address"
+	like "$out" 'latency_ms phase=content n=4 ' "milterload: content latency for every message"
+	"$ML" --milter "$SOCK" -n 1 --gap 5 --gap-at mail,nosuch "$T/msg.eml" >"$T/ml.out" 2>&1
+	is "$?" 64 "milterload: an unknown --gap-at phase is refused"
 	TSV="$T/ml.tsv"
 	"$ML" --milter "$SOCK" -c 1 -n 5 --label tsvrun --tsv "$TSV" "$T/msg.eml" >/dev/null 2>&1
 	"$ML" --milter "$SOCK" -c 1 -n 5 --label tsvrun2 --tsv "$TSV" "$T/msg.eml" >/dev/null 2>&1

@@ -612,6 +612,21 @@ static int step(MP_CONN *c, const MP_ENV *env, int phase, char cmd,
 	return read_reply(c, phase, res, act);
 }
 
+/* gap - before phase, wait the SMTP client's round trip when asked: the
+ * time the MTA spends waiting for the client's next command (or, before
+ * the headers, for the message itself) */
+static void gap(const MP_ENV *env, int phase)
+{
+	struct timespec ts;
+
+	if (env->gap_s <= 0 || !(env->gap_at & (1u << phase)))
+		return;
+	ts.tv_sec = (time_t)env->gap_s;
+	ts.tv_nsec = (long)((env->gap_s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 /* decided - an early action ends the conversation for this phase */
 static int decided(MP_RESULT *res, int phase, int act)
 {
@@ -671,6 +686,7 @@ int mp_connect(MP_CONN *c, const MP_ENV *env, MP_RESULT *res)
 	if (decided(res, MP_PH_CONNECT, act))
 		return MP_DONE;
 	const char *helo = env->helo ? env->helo : "client.test.example";
+	gap(env, MP_PH_HELO);
 	if ((c->protocol & P_NOHELO) && env->close_at != MP_PH_HELO &&
 	    env->abort_at != MP_PH_HELO)
 		return MP_OK;
@@ -700,6 +716,7 @@ static int envelope(MP_CONN *c, const MP_ENV *env, const char *qid,
 	const char *const mm[] = { "i", qid, "{auth_type}", env->auth_user ?
 		"PLAIN" : NULL, "{auth_authen}", env->auth_user,
 		"{mail_addr}", env->from ? env->from : "", NULL, NULL };
+	gap(env, MP_PH_MAIL);
 	if (!skipped(c, env, MP_PH_MAIL, P_NOMAIL)) {
 		if (env->abort_at != MP_PH_MAIL && env->close_at != MP_PH_MAIL &&
 		    send_macros(c, ST_ENVFROM, 'M', mm) != MP_OK)
@@ -717,6 +734,8 @@ static int envelope(MP_CONN *c, const MP_ENV *env, const char *qid,
 		const char *rc = env->nrcpts ? env->rcpts[i] :
 					       "postmaster@test.example";
 		const char *const rm[] = { "{rcpt_addr}", rc, NULL, NULL };
+		if (i == 0)
+			gap(env, MP_PH_RCPT);
 		if (skipped(c, env, MP_PH_RCPT, P_NORCPT)) {
 			okr++;
 			continue;
@@ -749,6 +768,7 @@ static int content(MP_CONN *c, const MP_ENV *env, const MP_MSG *msg,
 	struct buf b = BUF_INIT;
 	int r = MP_OK, act = MP_ACT_CONTINUE;
 
+	gap(env, MP_PH_DATA);
 	if (c->version >= 4 && !skipped(c, env, MP_PH_DATA, P_NODATA)) {
 		if (send_macros(c, ST_DATA, 'T', im) != MP_OK)
 			return MP_ERROR;
@@ -756,6 +776,8 @@ static int content(MP_CONN *c, const MP_ENV *env, const MP_MSG *msg,
 		if (r != MP_OK || decided(res, MP_PH_DATA, act))
 			return r != MP_OK ? r : MP_DONE;
 	}
+	gap(env, MP_PH_HEADER);
+	res->t_content = now();
 	for (size_t i = 0; !skipped(c, env, MP_PH_HEADER, P_NOHDRS) &&
 	     (i < msg->nhdrs || (i == 0 && env->abort_at == MP_PH_HEADER) ||
 	      (i == 0 && env->close_at == MP_PH_HEADER)); i++) {
@@ -782,6 +804,7 @@ static int content(MP_CONN *c, const MP_ENV *env, const MP_MSG *msg,
 		if (r != MP_OK || decided(res, MP_PH_EOH, act))
 			return r != MP_OK ? r : MP_DONE;
 	}
+	gap(env, MP_PH_BODY);
 	for (size_t off = 0; !skipped(c, env, MP_PH_BODY, P_NOBODY) &&
 	     (off < msg->bodylen || (off == 0 && (env->abort_at == MP_PH_BODY
 	      || env->close_at == MP_PH_BODY)));) {
@@ -824,6 +847,7 @@ int mp_message(MP_CONN *c, const MP_ENV *env, const MP_MSG *msg,
 	if (r != MP_OK)
 		return r;
 	const char *const im[] = { "i", qid, NULL, NULL };
+	gap(env, MP_PH_EOM);
 	if (env->abort_at != MP_PH_EOM && env->close_at != MP_PH_EOM &&
 	    send_macros(c, ST_EOM, 'E', im) != MP_OK)
 		return MP_ERROR;

@@ -95,6 +95,7 @@ typedef struct {
 	double t_start;	/* monotonic seconds when the call began */
 	double t_done[MP_PH_COUNT]; /* monotonic seconds each phase ended; 0 =
 				       not reached */
+	double t_content; /* when the first header was sent (after its gap) */
 } MP_RESULT;
 
 /* one parsed message: headers as name/value (value keeps leading space and
@@ -128,6 +129,10 @@ typedef struct {
 	int limit_actions;	 /* 0: offer every action at OPTNEG; 1: only */
 	unsigned long actions;	 /* these SMFIF_* bits (an MTA that cannot
 				    add or change headers, say) */
+	double gap_s;		 /* the SMTP client's round trip: sleep this
+				    long before each phase in gap_at */
+	unsigned gap_at;	 /* bits 1 << enum mp_phase (HELO MAIL RCPT
+				    DATA HEADER BODY EOM) */
 } MP_ENV;
 
 typedef struct MP_CONN MP_CONN;

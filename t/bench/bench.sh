@@ -32,7 +32,9 @@
 #   - end to end through Postfix with smtp-source, in the same namespace:
 #     Postfix alone, a null libmilter filter (the protocol's ceiling),
 #     the anchors and ours, inbound and outbound (t/bench/e2e.sh; E2E=0
-#     skips; `t/bench/bench.sh e2e` runs only that part);
+#     skips; `t/bench/bench.sh e2e [OTHER_BUILDDIR]` runs only that part,
+#     with another build's daemon in the same rounds and the ratio
+#     ours/other: throughput against main before a change);
 #   - the reporter over 10 million synthetic history records: time and peak
 #     RSS (t/bench/report-bench.sh; REPORT=0 skips, REPORT_N=records).
 #   It prints one table and writes it as TSV ($OUT, default
@@ -55,6 +57,16 @@
 #   run (start-up and shutdown); with OTHER_BUILDDIR (a build of another
 #   commit) it measures that daemon the same way in the same run and prints
 #   the ratio this/other.  Exit 1 when an answer was wrong.
+#
+# DNS latency (issue 16): `t/bench/bench.sh dnslat [OTHER_BUILDDIR]` (or
+#   `make bench-dnslat`) puts a proxy that answers every query late
+#   (t/dnsdelay.py, DNSLAT_DELAYS="20 50" ms) in front of the bench DNS and
+#   sends DNSLAT_N (300) messages per row, each from its own domain (SPF
+#   through an include, a DKIM key, DMARC p=reject: all cold), with the SMTP
+#   client's round trip between the phases (= the delay) and with none;
+#   it prints end-of-message latency p50/p99 in ms and in DNS round trips
+#   for ours with DNSPrefetch yes and no, and OpenDKIM -> OpenDMARC chained
+#   (with OTHER_BUILDDIR: that build's daemon too).  See t/bench/dnslat.sh.
 #
 # Tunables: CONC=8 concurrency, N2=3000 (2 KiB messages per row),
 #   N100=1000 (100 KiB), WARMUP=200, OUT=file, E2E=0|1, KEEP=1 (leave the
@@ -179,16 +191,22 @@ EOF
 	unbound-checkconf "$S/unbound.conf" >/dev/null || die "unbound config"
 	$NX unbound -d -c "$S/unbound.conf" > "$S/log/unbound.log" 2>&1 &
 	PIDS+=($!)
+	dns_wait 127.0.0.1 0.2 || die "unbound did not start"
+}
+
+# dns_wait ADDR SECS - wait (bounded) until a DNS server in the namespace
+# answers on ADDR port 53 within SECS; 1 when it never did
+dns_wait() {
 	local i
 	for i in $(seq 1 50); do
 		$NX $PY -c "
 import socket
-s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.2)
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout($2)
 q=b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x06\x00\x01'
-s.sendto(q,('127.0.0.1',53)); s.recvfrom(512)" 2>/dev/null && return 0
+s.sendto(q,('$1',53)); s.recvfrom(512)" 2>/dev/null && return 0
 		sleep 0.1
 	done
-	die "unbound did not start"
+	return 1
 }
 
 # wait_sock PID PATH - wait for a daemon's unix socket
@@ -414,6 +432,8 @@ crypto() {
 
 # end to end through Postfix: t/bench/e2e.sh
 . "$BENCH_SRC/e2e.sh"
+# end-of-message latency with a slow DNS: t/bench/dnslat.sh
+. "$BENCH_SRC/dnslat.sh"
 
 # ---- the table ---------------------------------------------------------------
 table() {
@@ -566,11 +586,19 @@ insn() {
 }
 
 main() {
+	if [ "${1:-}" = dnslat ]; then
+		ensure_packages
+		setup
+		dnslat_corpus
+		start_dns
+		dnslat "${2:-}"
+		exit $?
+	fi
 	if [ "${1:-}" = e2e ]; then
 		ensure_packages
 		setup
 		start_dns
-		e2e
+		e2e "${2:-}"
 		exit $?
 	fi
 	if [ "${1:-}" = insn ]; then

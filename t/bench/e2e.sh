@@ -16,7 +16,10 @@
 #            one header added, no work: what the milter protocol costs;
 #   anchor   inbound opendkim (Mode v) -> opendmarc (SPFSelfValidate);
 #            outbound opendkim (Mode s, rsa-sha256);
-#   ours     authmilter, one daemon for both directions.
+#   ours     authmilter, one daemon for both directions;
+#   other    with `e2e OTHER_BUILDDIR`: that build's authmilter (another
+#            commit, e.g. main before a change), the same way, in the same
+#            rounds; the table adds ours/other.
 # msg/s = E2E_N / (time from smtp-source's start until the queue is empty);
 # the table gives the median of the rounds and their range.
 # milter_ms = CPU (utime+stime) of the milter processes per message.
@@ -182,9 +185,16 @@ e2e_null_start() {
 	start nullmilter "$S/run/null.sock" "$builddir/nullmilter" -p "unix:$S/run/null.sock"
 }
 
-# e2e - all four setups, both directions; prints the table
+# e2e [OTHER_BUILDDIR] - all setups, both directions; prints the table
 e2e() {
 	local d conf
+	E2E_OTHER=""
+	if [ -n "${1:-}" ]; then
+		E2E_OTHER="$1/milter/authmilter"
+		[ -x "$E2E_OTHER" ] || die "no $E2E_OTHER"
+		cp "$(am_conf rsa "$E2E_OTHER")" "$S/am/am-other.conf"
+		echo "UMask 000" >> "$S/am/am-other.conf"
+	fi
 	E2E_RAW="${E2E_OUT%.tsv}-rounds.tsv"
 	: > "$E2E_RAW"
 	[ -x "$builddir/nullmilter" ] || die "no $builddir/nullmilter (make -C t nullmilter)"
@@ -227,6 +237,11 @@ e2e_round() {
 		pid=$SPID
 		e2e_run $d ours "unix:$S/run/am.sock" "$pid"
 		stop "$pid"
+		[ -n "$E2E_OTHER" ] || return 0
+		start other "$S/run/am.sock" "$E2E_OTHER" -f -c "$S/am/am-other.conf"
+		pid=$SPID
+		e2e_run $d other "unix:$S/run/am.sock" "$pid"
+		stop "$pid"
 	}
 }
 
@@ -235,7 +250,7 @@ e2e_round() {
 # median milter CPU, and every status that was not OK
 e2e_table() {
 	{
-		printf 'direction\tsetup\trounds\tmsgs\tmsg_per_s\tmin-max\tvs_no_milter\tours_vs_anchor\tmilter_cpu_ms_per_msg\tstatus\n'
+		printf 'direction\tsetup\trounds\tmsgs\tmsg_per_s\tmin-max\tvs_no_milter\tours_vs_anchor\tours_vs_other\tmilter_cpu_ms_per_msg\tstatus\n'
 		sort -t "$(printf '\t')" -k1,1 -k2,2 -k4,4g "$E2E_RAW" | awk -F'\t' '
 			function med(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 			{ k = $1 "|" $2; if (!(k in n)) order[++nk] = k
@@ -250,19 +265,21 @@ e2e_table() {
 			    # CPU figures come unsorted: a small insertion sort
 			    for (j = 2; j <= c2; j++) { v = b[j]; for (x = j - 1; x >= 1 && b[x] > v; x--) b[x + 1] = b[x]; b[x + 1] = v }
 			    mc[k] = c2 ? sprintf("%.3f", med(b, c2)) : "-" }
-			  split("none null anchor ours", want, " ")
+			  split("none null anchor ours other", want, " ")
 			  for (dd = 1; dd <= 2; dd++) { d = dd == 1 ? "in" : "out"
-			    for (w = 1; w <= 4; w++) { k = d "|" want[w]; if (!(k in n)) continue
-			      base = m[d "|none"]; anc = m[d "|anchor"]
+			    for (w = 1; w <= 5; w++) { k = d "|" want[w]; if (!(k in n)) continue
+			      base = m[d "|none"]; anc = m[d "|anchor"]; oth = m[d "|other"]
 			      vb = "-"; if (base > 0) vb = sprintf("%.2f", m[k] / base)
 			      va = "-"; if (want[w] == "ours" && anc > 0) va = sprintf("%.2f", m[k] / anc)
+			      vo = "-"; if (want[w] == "ours" && oth > 0) vo = sprintf("%.3f", m[k] / oth)
 			      st = "OK"; if (k in bad) st = bad[k]
-			      printf "%s\t%s\t%d\t%s\t%.1f\t%.1f-%.1f\t%s\t%s\t%s\t%s\n", d, want[w], n[k], msgs[k], m[k], lo[k], hi[k], vb, va, mc[k], st } } }'
+			      printf "%s\t%s\t%d\t%s\t%.1f\t%.1f-%.1f\t%s\t%s\t%s\t%s\t%s\n", d, want[w], n[k], msgs[k], m[k], lo[k], hi[k], vb, va, vo, mc[k], st } } }'
 	} > "$E2E_OUT"
 	echo
 	echo "== end to end through Postfix ($(date -u +%F), nproc $(nproc), $E2E_CONC SMTP sessions, 2 KiB messages, discard transport)"
 	echo "   in = verify (client 198.18.0.1), out = sign (client 198.18.1.1); none = Postfix alone;"
 	echo "   null = libmilter null filter (all steps, no replies, one header); anchor = OpenDKIM (+ OpenDMARC inbound)"
+	[ -z "$E2E_OTHER" ] || echo "   other = $E2E_OTHER"
 	echo "   msg_per_s: median of $E2E_ROUNDS interleaved rounds (min-max); ratios of medians"
 	column -t -s "$(printf '\t')" "$E2E_OUT"
 	echo "TSV: $E2E_OUT (rows per round: $E2E_RAW)"

@@ -14,6 +14,15 @@ Run with Debian's /usr/bin/python3 (python3-dkim).
       the public keys in DIR (rsa-sender.pub, rsa-sign.pub, ed-sign.pub):
       sender.example signed with RSA-2048, SPF pass for 198.18.0.0/24,
       DMARC p=reject; ourdomain.example with selectors rsa1 and ed1.
+  genmsg.py latcorpus DIR N KEYFILE PUBFILE IP
+      the dnslat mode's corpus: N domains d0001.lat.example ... each with
+      an SPF record whose pass needs an include (v=spf1
+      include:_spf.dNNNN.lat.example -all, the include holding ip4:IP:
+      two serial TXT lookups), an SPF record for its HELO name
+      mx.dNNNN.lat.example, a DKIM key (selector sel1, PUBFILE) and a DMARC
+      record p=reject; writes DIR/zone.conf (unbound local-data) and
+      DIR/dNNNN.eml, 2 KiB, From alice@dNNNN.lat.example, signed with
+      KEYFILE (rsa-sha256, d=dNNNN.lat.example).
 """
 import base64
 import email.utils
@@ -37,7 +46,6 @@ def body_lines(nbytes):
 
 
 def cmd_msg(kind, size, out, key=None):
-    import dkim
     size = int(size)
     if kind == "inbound":
         frm, to, dom = "alice@sender.example", "bob@dest.example", "sender.example"
@@ -45,6 +53,13 @@ def cmd_msg(kind, size, out, key=None):
         frm, to, dom = "carol@ourdomain.example", "dave@dest.example", "ourdomain.example"
     else:
         raise SystemExit("unknown kind " + kind)
+    write_msg(out, kind, size, frm, to, dom, key if kind == "inbound" else None)
+
+
+def write_msg(out, kind, size, frm, to, dom, key):
+    """A message of about size bytes from frm, DKIM-signed by dom with the
+    PEM key file key (selector sel1) unless key is None."""
+    import dkim
     hdrs = [
         "From: %s" % frm,
         "To: %s" % to,
@@ -59,7 +74,7 @@ def cmd_msg(kind, size, out, key=None):
     for _ in range(3):
         body = body_lines(max(0, size - head - reserve))
         raw = ("\r\n".join(hdrs) + "\r\n\r\n" + "\r\n".join(body) + "\r\n").encode()
-        if kind != "inbound":
+        if key is None:
             full = raw
             break
         sig = dkim.sign(raw, b"sel1", dom.encode(), open(key, "rb").read(),
@@ -114,11 +129,32 @@ def cmd_zone(d):
     print("\n".join(lines))
 
 
+def cmd_latcorpus(d, n, key, pub, ip):
+    rsa = pubkey_b64(pub)
+    lines = ['  local-zone: "lat.example." static']
+    for i in range(1, int(n) + 1):
+        dom = "d%04d.lat.example" % i
+        lines += [
+            txt(dom, "v=spf1 include:_spf.%s -all" % dom),
+            txt("_spf." + dom, "v=spf1 ip4:%s -all" % ip),
+            txt("mx." + dom, "v=spf1 ip4:%s -all" % ip),
+            '  local-data: "mx.%s. 300 IN A %s"' % (dom, ip),
+            txt("sel1._domainkey." + dom, "v=DKIM1; k=rsa; p=" + rsa),
+            txt("_dmarc." + dom, "v=DMARC1; p=reject"),
+        ]
+        write_msg("%s/d%04d.eml" % (d, i), "inbound", 2048, "alice@" + dom,
+                  "bob@dest.example", dom, key)
+    with open(d + "/zone.conf", "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "msg":
         cmd_msg(*argv[2:6])
     elif len(argv) == 3 and argv[1] == "zone":
         cmd_zone(argv[2])
+    elif len(argv) == 7 and argv[1] == "latcorpus":
+        cmd_latcorpus(*argv[2:7])
     else:
         raise SystemExit(__doc__)
 

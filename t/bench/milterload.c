@@ -14,6 +14,19 @@
  *                         does for a one-message SMTP session)
  *   --client-ip IP --client-name N --helo H --from A --rcpt A
  *   --auth-user U         envelope and macros, as for miltc
+ *   --from-header         MAIL FROM is each message's From: address, and
+ *                         "%d" in --helo stands for its domain (a corpus
+ *                         of messages from distinct domains)
+ *   --gap MS              the SMTP client's round trip: wait MS ms before
+ *                         each phase of --gap-at, as an MTA waits for the
+ *                         client's next command (default 0: back to back)
+ *   --gap-at LIST         phases that wait (helo,mail,header: Postfix with
+ *                         a PIPELINING client, which sends MAIL, RCPT and
+ *                         DATA at once and the message after the 354
+ *                         reply; Postfix hands the milters the headers,
+ *                         body and end of message only once the client's
+ *                         final dot is in the queue file, back to back).
+ *                         Names: helo mail rcpt data header body eom
  *   --expect-action A     final action every message must get (accept,
  *                         reject, tempfail, discard)
  *   --expect-header RE    a header added or changed by the chain must match
@@ -33,8 +46,10 @@
  * Output (stdout), key=value lines:
  *   run label=L milters=M conc=C msgs=N secs=S rate=R errors=E wrong=W
  *   latency_ms phase=P n=N p50=A p99=B max=C   (P: connect mail header
- *              body eom total; connect = socket to HELO reply, for messages
- *              that opened a connection)
+ *              body eom content total; connect = socket to HELO reply, for
+ *              messages that opened a connection; content = first header
+ *              sent to the end-of-message reply, what the SMTP client
+ *              waits after its final dot; in a chain, phases are summed)
  *   actions accept=N reject=N ...
  *   cpu label=L pid=P cpu_s=S cpu_s_per_1k=X vmhwm_kb=K
  *   error|wrong: first few examples (stderr)
@@ -48,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,9 +73,10 @@
 #define MAX_MILTERS 4
 #define MAX_EXPECT 8
 #define MAX_PIDS 8
-enum { L_CONNECT, L_MAIL, L_HEADER, L_BODY, L_EOM, L_TOTAL, L_COUNT };
+enum { L_CONNECT, L_MAIL, L_HEADER, L_BODY, L_EOM, L_CONTENT, L_TOTAL,
+	L_COUNT };
 static const char *const lat_names[L_COUNT] = { "connect", "mail", "header",
-	"body", "eom", "total" };
+	"body", "eom", "content", "total" };
 
 struct samples {
 	double *v;
@@ -78,6 +95,8 @@ struct cfg {
 	MP_MSG **msgs;
 	size_t nmsgs;
 	MP_ENV env;
+	int from_header;
+	char **msg_from, **msg_helo;	/* per message with --from-header */
 	int conc, per_conn, timeout_ms;
 	unsigned long count, warmup;
 	double duration;
@@ -149,6 +168,8 @@ static void add_phases(const MP_RESULT *res, double lat[L_COUNT])
 			prev = end;
 		}
 	}
+	if (res->t_content > 0 && res->t_done[MP_PH_EOM] > 0)
+		lat[L_CONTENT] += res->t_done[MP_PH_EOM] - res->t_content;
 }
 
 /* header_ok - whether some header edit matches the expression */
@@ -212,7 +233,8 @@ static void conns_close(MP_CONN **conns, int n, int quit)
 
 /* conns_open - connect, OPTNEG, CONNECT, HELO to every milter; returns
  * MP_OK, MP_DONE (a milter decided at connect: *action) or MP_ERROR */
-static int conns_open(struct run *r, MP_CONN **conns, int *action)
+static int conns_open(struct run *r, MP_CONN **conns, const MP_ENV *env,
+		      int *action)
 {
 	const struct cfg *c = r->cfg;
 	char why[300];
@@ -226,9 +248,9 @@ static int conns_open(struct run *r, MP_CONN **conns, int *action)
 			return MP_ERROR;
 		}
 		mp_result_init(&res);
-		st = mp_optneg(conns[i], &c->env);
+		st = mp_optneg(conns[i], env);
 		if (st == MP_OK)
-			st = mp_connect(conns[i], &c->env, &res);
+			st = mp_connect(conns[i], env, &res);
 		*action = res.action;
 		mp_result_clear(&res);
 		if (st == MP_ERROR)
@@ -241,8 +263,9 @@ static int conns_open(struct run *r, MP_CONN **conns, int *action)
 
 /* chain - one message through every milter; returns MP_OK or MP_ERROR,
  * the final action in *action and phase latencies added to lat[] */
-static int chain(struct run *r, MP_CONN **conns, const MP_MSG *msg,
-		 MP_RESULT *res, int *nres, int *action, double lat[L_COUNT])
+static int chain(struct run *r, MP_CONN **conns, const MP_ENV *env,
+		 const MP_MSG *msg, MP_RESULT *res, int *nres, int *action,
+		 double lat[L_COUNT])
 {
 	const struct cfg *c = r->cfg;
 	MP_MSG *cur = NULL;
@@ -252,7 +275,7 @@ static int chain(struct run *r, MP_CONN **conns, const MP_MSG *msg,
 	*nres = 0;
 	for (int i = 0; i < c->nmilters; i++) {
 		const MP_MSG *in = cur ? cur : msg;
-		st = mp_message(conns[i], &c->env, in, &res[i]);
+		st = mp_message(conns[i], env, in, &res[i]);
 		(*nres)++;
 		if (st == MP_ERROR) {
 			example(r, "error", mp_why(conns[i]));
@@ -306,13 +329,18 @@ static void *worker(void *arg)
 		unsigned long idx = atomic_fetch_add(&r->next, 1);
 		double lat[L_COUNT] = { 0 }, t0 = now_s();
 		int action = MP_ACT_ACCEPT, st = MP_OK, nres = 0;
+		MP_ENV env = c->env;
 		if ((r->limit && idx >= r->limit) ||
 		    (!r->limit && t0 >= r->deadline))
 			break;
+		if (c->from_header) {
+			env.from = c->msg_from[idx % c->nmsgs];
+			env.helo = c->msg_helo[idx % c->nmsgs];
+		}
 		if (conns[0] == NULL || on_conn >= c->per_conn) {
 			conns_close(conns, c->nmilters, 1);
 			on_conn = 0;
-			st = conns_open(r, conns, &action);
+			st = conns_open(r, conns, &env, &action);
 			lat[L_CONNECT] = now_s() - t0;
 			if (st == MP_OK)
 				sample_add(&s.lat[L_CONNECT], lat[L_CONNECT]);
@@ -320,8 +348,8 @@ static void *worker(void *arg)
 		for (int i = 0; i < c->nmilters; i++)
 			mp_result_init(&res[i]);
 		if (st == MP_OK)
-			st = chain(r, conns, c->msgs[idx % c->nmsgs], res,
-				   &nres, &action, lat);
+			st = chain(r, conns, &env, c->msgs[idx % c->nmsgs],
+				   res, &nres, &action, lat);
 		on_conn++;
 		s.msgs++;
 		if (st == MP_ERROR) {
@@ -496,13 +524,74 @@ static void report(struct run *r, const struct cfg *c, const char *label,
 	buf_free(&row);
 }
 
+/* from_header - the address in a message's From: field (the first one;
+ * "<...>" when there is one), or "" */
+static char *from_header(const MP_MSG *m)
+{
+	for (size_t i = 0; i < m->nhdrs; i++) {
+		if (strcasecmp(m->hdrs[i].name, "From") != 0)
+			continue;
+		const char *v = m->hdrs[i].value, *lt = strchr(v, '<'), *e;
+		if (lt != NULL && (e = strchr(lt, '>')) != NULL)
+			return xstrndup(lt + 1, (size_t)(e - lt - 1));
+		v += strspn(v, " \t");
+		return xstrndup(v, strcspn(v, " \t\r\n"));
+	}
+	return xstrdup("");
+}
+
+/* envelopes - per message MAIL FROM (its From: address) and HELO (the
+ * --helo template with "%d" replaced by that address's domain) */
+static void envelopes(struct cfg *c)
+{
+	const char *tmpl = c->env.helo ? c->env.helo : "mx.%d";
+
+	c->msg_from = xcalloc(c->nmsgs, sizeof(char *));
+	c->msg_helo = xcalloc(c->nmsgs, sizeof(char *));
+	for (size_t i = 0; i < c->nmsgs; i++) {
+		struct buf b = BUF_INIT;
+		const char *at, *p;
+		c->msg_from[i] = from_header(c->msgs[i]);
+		at = strrchr(c->msg_from[i], '@');
+		for (p = tmpl; *p; p++)
+			if (p[0] == '%' && p[1] == 'd') {
+				buf_adds(&b, at ? at + 1 : "");
+				p++;
+			} else {
+				buf_addc(&b, *p);
+			}
+		c->msg_helo[i] = xstrdup(b.data ? b.data : "");
+		buf_free(&b);
+	}
+}
+
+/* gap_at - a comma-separated list of phase names as MP_ENV.gap_at bits */
+static unsigned gap_at(const char *list)
+{
+	char *dup = xstrdup(list), *save = NULL;
+	unsigned bits = 0;
+
+	for (char *t = strtok_r(dup, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		int ph = mp_phase_parse(t);
+		if (ph < MP_PH_HELO || ph > MP_PH_EOM || ph == MP_PH_EOH) {
+			fprintf(stderr, "milterload: --gap-at: no phase %s\n", t);
+			exit(64);
+		}
+		bits |= 1u << ph;
+	}
+	free(dup);
+	return bits;
+}
+
 /* usage - print usage and exit 64 */
 static void usage(void)
 {
 	fprintf(stderr, "usage: milterload --milter SOCKET [--milter SOCKET] "
 		"[-c CONC] [-n COUNT | -d SECS] [--warmup N] [--per-conn K] "
 		"[--client-ip IP] [--client-name N] [--helo H] [--from A] "
-		"[--rcpt A]... [--auth-user U] [--expect-action A] "
+		"[--rcpt A]... [--auth-user U] [--from-header] [--gap MS] "
+		"[--gap-at LIST] [--expect-action A] "
 		"[--expect-header RE]... [--pid LABEL=PID]... [--label L] "
 		"[--tsv FILE] [--timeout S] MSG...\n");
 	exit(64);
@@ -541,7 +630,9 @@ int main(int argc, char **argv)
 		MP_ENV_LONGOPTS, { "expect-action", 1, NULL, 'A' },
 		{ "expect-header", 1, NULL, 'H' }, { "pid", 1, NULL, 'p' },
 		{ "label", 1, NULL, 'l' }, { "tsv", 1, NULL, 'T' },
-		{ "timeout", 1, NULL, 't' }, { NULL, 0, NULL, 0 }
+		{ "timeout", 1, NULL, 't' }, { "from-header", 0, NULL, 'F' },
+		{ "gap", 1, NULL, 'G' }, { "gap-at", 1, NULL, 'g' },
+		{ NULL, 0, NULL, 0 }
 	};
 	static struct cfg c;
 	static struct run r;
@@ -556,6 +647,8 @@ int main(int argc, char **argv)
 	c.timeout_ms = 30000;
 	c.expect_action = -1;
 	c.env.from = "sender@test.example";
+	c.env.gap_at = (1u << MP_PH_HELO) | (1u << MP_PH_MAIL) |
+		       (1u << MP_PH_HEADER);
 	while ((o = getopt_long(argc, argv, "c:n:d:", opts, NULL)) != -1) {
 		if (mp_env_option(&c.env, rcpts, o, optarg))
 			continue;
@@ -583,6 +676,9 @@ int main(int argc, char **argv)
 		case 'l': label = optarg; break;
 		case 'T': tsv = optarg; break;
 		case 't': c.timeout_ms = (int)(strtod(optarg, NULL) * 1000); break;
+		case 'F': c.from_header = 1; break;
+		case 'G': c.env.gap_s = strtod(optarg, NULL) / 1000.0; break;
+		case 'g': c.env.gap_at = gap_at(optarg); break;
 		default: usage();
 		}
 	}
@@ -598,6 +694,8 @@ int main(int argc, char **argv)
 			perror(argv[optind + (int)i]);
 			return 64;
 		}
+	if (c.from_header)
+		envelopes(&c);
 	if (c.warmup > 0) {
 		run_phase(&r, &c, c.warmup, 0);
 		for (int l = 0; l < L_COUNT; l++)
@@ -613,8 +711,15 @@ int main(int argc, char **argv)
 	report(&r, &c, label, secs, pids, npids, tsv);
 	for (int l = 0; l < L_COUNT; l++)
 		free(r.total.lat[l].v);
-	for (size_t i = 0; i < c.nmsgs; i++)
+	for (size_t i = 0; i < c.nmsgs; i++) {
 		mp_msg_free(c.msgs[i]);
+		if (c.from_header) {
+			free(c.msg_from[i]);
+			free(c.msg_helo[i]);
+		}
+	}
+	free(c.msg_from);
+	free(c.msg_helo);
 	for (int i = 0; i < c.nexpect; i++)
 		regfree(&c.expect[i]);
 	for (int i = 0; i < npids; i++)
