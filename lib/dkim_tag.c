@@ -101,3 +101,44 @@ out:
 	free(tags);
 	return ret;
 }
+
+/* key_name_part - a tag value without its white space into out at *o;
+ * -1 when empty or out is full */
+static int
+key_name_part(const struct taglist_tag *t, char *out, size_t outlen, size_t *o)
+{
+	size_t i, start = *o;
+
+	for (i = 0; i < t->vlen; i++) {
+		if (taglist_is_wsp((unsigned char)t->val[i]))
+			continue;
+		if (*o + 1 >= outlen)
+			return -1;
+		out[(*o)++] = t->val[i];
+	}
+	out[*o] = '\0';
+	return *o > start ? 0 : -1;
+}
+
+/* dkim_tag_key_name - see dkim_tag.h */
+int
+dkim_tag_key_name(const char *s, size_t len, char *out, size_t outlen)
+{
+	static const char mid[] = "._domainkey.";
+	const char *p = s, *end = s + len;
+	struct taglist_tag t, sel = { 0 }, dom = { 0 };
+	size_t o = 0;
+	int rc;
+
+	while ((rc = taglist_next(&p, end, &t)) == 1)
+		if (t.nlen == 1 && t.name[0] == 's')
+			sel = t;
+		else if (t.nlen == 1 && t.name[0] == 'd')
+			dom = t;
+	if (rc < 0 || sel.name == NULL || dom.name == NULL || outlen == 0 ||
+	    key_name_part(&sel, out, outlen, &o) != 0 || o + sizeof(mid) > outlen)
+		return -1;
+	memcpy(out + o, mid, sizeof(mid));
+	o += sizeof(mid) - 1;
+	return key_name_part(&dom, out, outlen, &o);
+}

@@ -65,6 +65,10 @@ void		dns_result_free(struct dns_result *r);
 
 /* dns_txt - the i-th TXT record with its character-strings joined (RFC 7208 §3.3) */
 int		dns_txt(const struct dns_result *r, size_t i, struct buf *out);
+/* dns_wire_name - an uncompressed wire-format name (len bytes) as text
+ * without the trailing dot, "." and "\\" in a label escaped, other bytes
+ * outside printable ASCII as \DDD; -1 when malformed or longer than outlen */
+int		dns_wire_name(const unsigned char *p, size_t len, char *out, size_t outlen);
 /* dns_txt_lookup - every TXT record of name as a list; status as dns_query */
 enum dns_status	dns_txt_lookup(struct dns *d, const char *name, struct strlist *out,
 		    enum dns_sec *sec, char *why, size_t whylen);

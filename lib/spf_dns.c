@@ -77,40 +77,6 @@ spf_dns_allow(struct spf_dns_eval *ev, SPF_dns_rr_t *rr)
 	ev->allow_ptr = rr->rr_type == ns_t_ptr;
 }
 
-/* spf_dns_wire_name - uncompressed wire-format name to text (no trailing dot) */
-static int
-spf_dns_wire_name(const unsigned char *p, size_t len, char *out, size_t outlen)
-{
-	size_t i = 0, o = 0, n, k;
-
-	while (i < len && (n = p[i++]) != 0) {
-		if (n > 63 || n > len - i)
-			return -1;
-		if (o != 0) {
-			if (o + 1 >= outlen)
-				return -1;
-			out[o++] = '.';
-		}
-		for (k = 0; k < n; k++) {
-			int c = p[i + k];
-
-			if (o + 5 >= outlen)
-				return -1;
-			if (c == '.' || c == '\\')
-				o += (size_t)snprintf(out + o, outlen - o, "\\%c", c);
-			else if (c <= ' ' || c >= 0x7f)
-				o += (size_t)snprintf(out + o, outlen - o, "\\%03d", c);
-			else
-				out[o++] = (char)c;
-		}
-		i += n;
-	}
-	if (o >= outlen)
-		return -1;
-	out[o] = '\0';
-	return 0;
-}
-
 /* spf_dns_rr_put - store one answer of len bytes at index idx */
 static int
 spf_dns_rr_put(SPF_dns_rr_t *rr, int idx, const void *data, size_t len)
@@ -199,11 +165,11 @@ spf_dns_answer(SPF_dns_server_t *layer, const char *name, ns_type type,
 			bad = len != 16 || spf_dns_rr_put(rr, n, p, 16) != 0;
 			break;
 		case ns_t_mx:
-			bad = len < 3 || spf_dns_wire_name(p + 2, len - 2, host, sizeof(host)) != 0 ||
+			bad = len < 3 || dns_wire_name(p + 2, len - 2, host, sizeof(host)) != 0 ||
 			    spf_dns_rr_put(rr, n, host, strlen(host) + 1) != 0;
 			break;
 		case ns_t_ptr:
-			bad = spf_dns_wire_name(p, len, host, sizeof(host)) != 0 ||
+			bad = dns_wire_name(p, len, host, sizeof(host)) != 0 ||
 			    spf_dns_rr_put(rr, n, host, strlen(host) + 1) != 0;
 			break;
 		case ns_t_txt:

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """dnsdelay.py - a UDP DNS proxy on loopback that answers late (t/dns_budget.sh)
 
-usage: dnsdelay.py LISTEN_PORT UPSTREAM_PORT DELAY LABEL
+usage: dnsdelay.py LISTEN_PORT UPSTREAM_PORT DELAY LABEL [LOG]
 
 Every query is forwarded to 127.0.0.1:UPSTREAM_PORT at once.  The answer
 to a query whose name has the label LABEL is held until DELAY seconds after
@@ -9,7 +9,9 @@ that name and type were first asked (a query after that starts a new
 lookup), then sent: a resolver that retransmits gets every copy answered
 at that moment, so each such lookup takes DELAY seconds, no more, however
 the resolver times its retries.
-Other answers are passed on at once.  Runs until killed.
+Other answers are passed on at once.  With LOG, each query's name and
+type ("name. TYPE", lower case, TYPE a number) is appended to that file as
+it arrives (t/prefetch.sh).  Runs until killed.
 """
 import socket
 import sys
@@ -17,6 +19,7 @@ import threading
 import time
 
 port, upstream, delay, label = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+log = open(sys.argv[5], "a", buffering=1) if len(sys.argv) > 5 else None
 lsock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 lsock.bind(("127.0.0.1", port))
 first = {}
@@ -39,6 +42,8 @@ def handle(q, addr):
     key = question(q)
     now = time.monotonic()
     with lock:
+        if log is not None and key is not None:
+            log.write("%s. %d\n" % (".".join(key[0]), int.from_bytes(key[1], "big")))
         t0 = first.get(key)
         if t0 is None or now >= t0 + delay:	# a new lookup, not a retransmission
             t0 = first[key] = now
