@@ -290,9 +290,9 @@ dns_result_dup(const struct dns_result *r)
 	return c;
 }
 
-/* cache_get - a copy of the live cached answer for name/type, NULL if none */
-static struct dns_result *
-cache_get(struct dns *d, const char *name, int rrtype)
+/* dns_cache_get - see dns_int.h */
+struct dns_result *
+dns_cache_get(struct dns *d, const char *name, int rrtype, int copy)
 {
 	struct dns_centry *e = &d->cache[cache_slot(name, rrtype)];
 	struct dns_result *r = NULL;
@@ -300,7 +300,7 @@ cache_get(struct dns *d, const char *name, int rrtype)
 
 	pthread_mutex_lock(&d->cache_lock);
 	if (e->name != NULL && e->rrtype == rrtype && e->expires > now && strcmp(e->name, name) == 0)
-		r = dns_result_dup(e->r);
+		r = copy ? dns_result_dup(e->r) : e->r;
 	pthread_mutex_unlock(&d->cache_lock);
 	return r;
 }
@@ -547,7 +547,7 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 	int timed_out = 0;
 
 	/* an answer cached, or one a prefetch of this message already has */
-	if (valid && ((r = cache_get(d, name, rrtype)) != NULL ||
+	if (valid && ((r = dns_cache_get(d, name, rrtype, 1)) != NULL ||
 	    (r = dnspf_join(d, name, rrtype, NULL, &timed_out)) != NULL)) {
 		*res = r;
 		return r->status;

@@ -29,6 +29,10 @@ void		dns_fill(struct dns_result *r, const struct ub_result *u);
 /* dns_cache_put - keep a copy of a definite answer for ttl seconds */
 void		dns_cache_put(struct dns *d, const char *name, int rrtype,
 		    const struct dns_result *r, int ttl);
+/* dns_cache_get - the live cached answer of name/type, NULL when none: a
+ * copy the caller frees when copy is set, else only a pointer that says
+ * there is one (not to be dereferenced: another thread may replace it) */
+struct dns_result *dns_cache_get(struct dns *d, const char *name, int rrtype, int copy);
 /* dns_result_dup - a deep copy (the caller frees it) */
 struct dns_result *dns_result_dup(const struct dns_result *r);
 /* dns_mono - CLOCK_MONOTONIC seconds (cache expiry) */

@@ -55,7 +55,8 @@ struct pf_entry {
 	int		async_id;
 	int		used;		/* a lookup at eom took the answer */
 	struct dns_result *r;		/* PF_DONE */
-	time_t		expires;	/* dns_mono(); 0: not reusable */
+	int		definite;	/* r may be reused (pf_reusable) */
+	time_t		expires;	/* dns_mono(); 0: TTL 0, this message only */
 	uint64_t	t0;
 };
 
@@ -125,14 +126,42 @@ answered(void *arg, int err, struct ub_result *u)
 	pthread_mutex_lock(&p->lock);
 	e->r = r;
 	e->state = PF_DONE;
-	/* reused as the cache would be: definite, not bogus, within its TTL */
-	if ((r->status == DNS_OK || r->status == DNS_NOTFOUND) && r->sec != DNS_SEC_BOGUS && ttl > 0)
-		e->expires = dns_mono() + ttl;
+	/* reused when definite and not bogus, within its TTL; an answer with
+	 * TTL 0 (the cache keeps none) serves this message only, as one asked
+	 * at end of message would (RFC 1035 §3.2.1: "only for the transaction
+	 * in progress") */
+	e->definite = (r->status == DNS_OK || r->status == DNS_NOTFOUND) && r->sec != DNS_SEC_BOGUS;
+	e->expires = ttl > 0 ? dns_mono() + ttl : 0;
 	p->inflight--;
 	if (!p->closed)
 		pf_followups(p, e);
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* pf_cached - name/type is in the answer cache: nothing to ask (the
+ * lookup at eom finds it there), but what a cached answer names next is
+ * followed now, as an answer arriving would be (lock held); 0 when not
+ * cached.  The warm path: every name of a known sender is cached, and a
+ * libunbound round trip costs more than the rest of the message's DNS */
+static int
+pf_cached(struct dnspf *p, const char *name, int rrtype, enum pf_kind kind, int chain)
+{
+	struct pf_entry tmp;
+
+	if (kind == PF_PLAIN)
+		return dns_cache_get(p->d, name, rrtype, 0) != NULL;
+	memset(&tmp, 0, sizeof(tmp));
+	if ((tmp.r = dns_cache_get(p->d, name, rrtype, 1)) == NULL)
+		return 0;
+	tmp.name = (char *)name;
+	tmp.rrtype = rrtype;
+	tmp.kind = kind;
+	tmp.chain = chain;
+	tmp.state = PF_DONE;
+	pf_followups(p, &tmp);
+	dns_result_free(tmp.r);
+	return 1;
 }
 
 /* pf_start - ask name/type unless the set has it or is full (lock held) */
@@ -142,7 +171,8 @@ pf_start(struct dnspf *p, const char *name, int rrtype, enum pf_kind kind, int c
 	struct pf_entry *e;
 	size_t len = strlen(name);
 
-	if (p->closed || len == 0 || len > 253 || pf_find(p, name, rrtype) != NULL)
+	if (p->closed || len == 0 || len > 253 || pf_find(p, name, rrtype) != NULL ||
+	    pf_cached(p, name, rrtype, kind, chain))
 		return;
 	if (p->n == DNSPF_MAX) {
 		metrics_dns_prefetch(METRICS_PF_CAPPED);
@@ -305,7 +335,7 @@ dnspf_use(struct dnspf *p)
 static int
 pf_reusable(const struct pf_entry *e)
 {
-	return e->state == PF_DONE && e->expires > dns_mono();
+	return e->state == PF_DONE && e->definite && (e->expires == 0 || e->expires > dns_mono());
 }
 
 /* dnspf_join - see dns_prefetch.h */

@@ -17,7 +17,8 @@
  * At end of message the owner calls dnspf_use(set): until dnspf_use(NULL)
  * every dns_query of the calling thread first looks in the set (dns.c calls
  * dnspf_join): an answer already there is used as a cached one would be (a
- * definite answer within its TTL only), one in flight is waited for under
+ * definite answer within its TTL only; one with TTL 0 serves this message,
+ * which is the transaction it was asked for), one in flight is waited for under
  * the caller's own deadline (DNSTimeout, the message's DNSBudget) instead
  * of asking again.  So the evaluation itself is unchanged: it finds its
  * answers sooner.
@@ -65,7 +66,7 @@ void		dnspf_use(struct dnspf *p);
 /*
  * dnspf_join - for dns_query: the calling thread's set's answer for
  * name/type, or NULL.  deadline NULL: only an answer already there (a
- * definite one within its TTL); else wait for one in flight until deadline
+ * definite one within its TTL, or of TTL 0); else wait for one in flight until deadline
  * (*timed_out set when it did not come: the caller fails the lookup as a
  * timeout).  The result is the caller's (dns_result_free).
  */

@@ -578,19 +578,20 @@ msgv_prefetch_env(struct msg *m)
 }
 
 /* msgv_prefetch_header - DNSPrefetch per header field: the key of each
- * DKIM-Signature the verifier will try (the first MaximumSignaturesToVerify
- * that pass dkim_tag_sig_check), the DMARC discovery of each From domain */
+ * DKIM-Signature the verifier will try (the first MaximumSignaturesToVerify),
+ * the DMARC discovery of each From domain */
 void
 msgv_prefetch_header(struct msg *m, const char *name, const char *value)
 {
 	const struct engine *e = m->eng;
 	struct strlist authors = { 0, NULL }, names = { 0, NULL };
-	char key[512], why[8];
+	char key[512];
 	size_t i, len = strlen(value);
 
+	/* the verifier's own tag-list check (dkim_tag_sig_check) is not
+	 * repeated here: a malformed field costs a lookup, no more */
 	if (strcasecmp(name, "DKIM-Signature") == 0 && e->dkim != NULL &&
 	    m->pf_sigs++ < (size_t)e->conf->max_verify_sigs &&
-	    dkim_tag_sig_check(value, len, why, sizeof(why)) == 0 &&
 	    dkim_tag_key_name(value, len, key, sizeof(key)) == 0)
 		dnspf_txt(m->pf, key);
 	if (strcasecmp(name, "From") != 0 || e->dmarc == NULL)

@@ -627,7 +627,8 @@ test_key_name(void)
 		{ "case kept", "s=Sel; d=Example.COM", "Sel._domainkey.Example.COM" },
 		{ "no s=", "v=1; d=example.com; b=QQ==", NULL },
 		{ "empty d=", "v=1; s=sel; d=; b=QQ==", NULL },
-		{ "syntax error", "v=1;; s=sel; d=example.com", NULL },
+		{ "last tag without ;", "v=1; d=example.com; s=sel", "sel._domainkey.example.com" },
+		{ "a name that only starts with s or d", "ss=x; dd=y; s=a; d=b.example", "a._domainkey.b.example" },
 	};
 	char out[300], small[20];
 	size_t i;
