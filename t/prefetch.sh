@@ -47,6 +47,17 @@ conf() {
 }
 conf yes
 conf no
+HPORT=$(free_port)
+printf 'MetricsSocket inet:%s@127.0.0.1\n' "$HPORT" >> "$T/yes.conf"
+# pf OUTCOME - authmilterd_dns_prefetch_total{outcome=OUTCOME} of the daemon
+pf() {
+	$PY -c "
+import sys, urllib.request
+t = urllib.request.urlopen('http://127.0.0.1:$HPORT/metrics', timeout=10).read().decode()
+for l in t.splitlines():
+    if l.startswith('authmilterd_dns_prefetch_total{outcome=\"%s\"} ' % sys.argv[1]):
+        print(l.split()[1])" "$1"
+}
 
 # msg FILE FROM-DOMAIN KEY-DOMAIN
 msg() {
@@ -106,6 +117,7 @@ tail -n +$((before + 1)) "$QLOG" > "$T/after.log"
 again=$(printf '%s|%s|%s|%s\n' "$WANT_SPF" "$WANT_SPF_NEXT" "$WANT_DKIM" "$WANT_DMARC" | tr '|' '\n' |
     grep -v '^_dmarc.test' | grep -cxF -f - "$T/after.log")
 is "$again" 0 "DNSPrefetch yes: end of message asks none of the prefetched names again"
+is "$(pf started)" 14 "DNSPrefetch yes: 14 lookups started, each name once (authmilterd_dns_prefetch_total)"
 milter_stop
 
 # prefetch off: nothing before end of message, the same verdict
@@ -146,6 +158,8 @@ kill "$MC_PID"; wait "$MC_PID" 2>/dev/null	# close: the old engine goes with its
 like "$("$MC" -s "inet:$MP@127.0.0.1" --client-ip 198.18.0.1 --helo helo.pf.test \
     --from bob@pf.test --rcpt bob@rcpt.test "$T/pf.eml" 2>&1)" 'spf=pass' \
     "after abort, close and reloads with answers outstanding: the daemon still answers"
+ok "the prefetches of the aborted and closed messages were cancelled (cancelled=$(pf cancelled))" \
+    test "$(pf cancelled)" -ge 2
 kill "$MILTER_PID"; wait "$MILTER_PID"; rc=$?; MILTER_PID=
 is "$rc" 0 "the daemon stops cleanly"
 ok "no sanitizer report (build-san: no leak, no use after free)" \
