@@ -589,40 +589,6 @@ dns_result_free(struct dns_result *r)
 	free(r);
 }
 
-/* dns_wire_name - see dns.h */
-int
-dns_wire_name(const unsigned char *p, size_t len, char *out, size_t outlen)
-{
-	size_t i = 0, o = 0, n, k;
-
-	while (i < len && (n = p[i++]) != 0) {
-		if (n > 63 || n > len - i)
-			return -1;
-		if (o != 0) {
-			if (o + 1 >= outlen)
-				return -1;
-			out[o++] = '.';
-		}
-		for (k = 0; k < n; k++) {
-			int c = p[i + k];
-
-			if (o + 5 >= outlen)
-				return -1;
-			if (c == '.' || c == '\\')
-				o += (size_t)snprintf(out + o, outlen - o, "\\%c", c);
-			else if (c <= ' ' || c >= 0x7f)
-				o += (size_t)snprintf(out + o, outlen - o, "\\%03d", c);
-			else
-				out[o++] = (char)c;
-		}
-		i += n;
-	}
-	if (o >= outlen)
-		return -1;
-	out[o] = '\0';
-	return 0;
-}
-
 /* dns_txt - join the character-strings of TXT record i; -1 when malformed */
 int
 dns_txt(const struct dns_result *r, size_t i, struct buf *out)
@@ -670,6 +636,40 @@ dns_txt_lookup(struct dns *d, const char *name, struct strlist *out, enum dns_se
 	}
 	dns_result_free(r);
 	return st;
+}
+
+/* dns_wire_name - see dns.h */
+int
+dns_wire_name(const unsigned char *p, size_t len, char *out, size_t outlen)
+{
+	size_t i = 0, o = 0, n, k;
+
+	while (i < len && (n = p[i++]) != 0) {
+		if (n > 63 || n > len - i)
+			return -1;
+		if (o != 0) {
+			if (o + 1 >= outlen)
+				return -1;
+			out[o++] = '.';
+		}
+		for (k = 0; k < n; k++) {
+			int c = p[i + k];
+
+			if (o + 5 >= outlen)
+				return -1;
+			if (c == '.' || c == '\\')
+				o += (size_t)snprintf(out + o, outlen - o, "\\%c", c);
+			else if (c <= ' ' || c >= 0x7f)
+				o += (size_t)snprintf(out + o, outlen - o, "\\%03d", c);
+			else
+				out[o++] = (char)c;
+		}
+		i += n;
+	}
+	if (o >= outlen)
+		return -1;
+	out[o] = '\0';
+	return 0;
 }
 
 /* dns_status_str - the status word */

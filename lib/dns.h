@@ -67,10 +67,6 @@ void		dns_result_free(struct dns_result *r);
 
 /* dns_txt - the i-th TXT record with its character-strings joined (RFC 7208 §3.3) */
 int		dns_txt(const struct dns_result *r, size_t i, struct buf *out);
-/* dns_wire_name - an uncompressed wire-format name (len bytes) as text
- * without the trailing dot, "." and "\\" in a label escaped, other bytes
- * outside printable ASCII as \DDD; -1 when malformed or longer than outlen */
-int		dns_wire_name(const unsigned char *p, size_t len, char *out, size_t outlen);
 /* dns_txt_lookup - every TXT record of name as a list; status as dns_query */
 enum dns_status	dns_txt_lookup(struct dns *d, const char *name, struct strlist *out,
 		    enum dns_sec *sec, char *why, size_t whylen);
@@ -92,6 +88,16 @@ struct dns_budget {
 };
 void		dns_budget_begin(struct dns_budget *b, int seconds);
 void		dns_budget_end(struct dns_budget *b);
+
+/*
+ * dns_wire_name - an uncompressed wire-format name p[0..len) (an rdata's
+ * name: PTR, MX exchange) as text without the trailing dot; a '.' or a
+ * backslash inside a label escaped with a backslash, any byte outside
+ * printable ASCII as backslash-DDD (RFC 1035 section 5.1), so the text is
+ * printable ASCII whatever the server sent.  0, or -1 when malformed or
+ * longer than outlen - 1.
+ */
+int		dns_wire_name(const unsigned char *p, size_t len, char *out, size_t outlen);
 
 const char     *dns_status_str(enum dns_status s);
 const char     *dns_sec_str(enum dns_sec s);
