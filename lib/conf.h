@@ -68,6 +68,7 @@ struct conf {
 	struct strlist	nameservers;
 	long		dns_timeout;
 	long		dns_budget;	/* seconds per message; 0: 2 x dns_timeout */
+	int		dns_prefetch;	/* start lookups before eom (dns_prefetch.h) */
 	char	       *trust_anchor_file;
 
 	/* inbound */

@@ -25,4 +25,14 @@ int		dkim_tag_base64(const char *v, size_t vlen);
  */
 int		dkim_tag_sig_check(const char *s, size_t len, char *why, size_t whylen);
 
+/*
+ * dkim_tag_key_name - the name of the key record of a DKIM-Signature field
+ * value, "<s>._domainkey.<d>" with the white space in both values removed,
+ * as libopendkim asks it (RFC 6376 §3.6.2.1): 0 with it in out, -1 when s=
+ * or d= is missing or empty, or out is too small.  A lenient scan (the
+ * first s= and d= tags; the rest of the tag-list is not checked): the
+ * verifier's dkim_tag_sig_check decides whether the field is usable.
+ */
+int		dkim_tag_key_name(const char *s, size_t len, char *out, size_t outlen);
+
 #endif

@@ -184,6 +184,20 @@ const char     *dmarc_disposition(const struct dmarc_outcome *o);
 int		dmarc_org_domain(struct dmarc_engine *e, const char *domain, char **org,
 		    char *why, size_t whylen);
 
+/*
+ * For DNSPrefetch (lib/dns_prefetch.h), the names dmarc_evaluate will ask,
+ * decided by the same code.  dmarc_prefetch_authors: the Author Domains
+ * evaluated were from (a raw From field value) the message's only From
+ * field (none when it would not be evaluated), added to authors.
+ * dmarc_prefetch_names: the TXT names policy discovery asks for author, in
+ * order (the tree walk, or in rfc7489 mode the author and its PSL
+ * Organizational Domain), added to names.
+ */
+void		dmarc_prefetch_authors(struct dmarc_engine *e, const char *from,
+		    struct strlist *authors);
+void		dmarc_prefetch_names(struct dmarc_engine *e, const char *author,
+		    struct strlist *names);
+
 const char     *dmarc_result_str(enum dmarc_result r);
 const char     *dmarc_policy_str(enum dmarc_policy p);
 

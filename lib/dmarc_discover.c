@@ -85,7 +85,7 @@ dm_fetch(struct dmarc_ctx *x, const char *d, struct dmarc_record *rec, enum dmar
 	char name[300], why[160], pwhy[80];
 	size_t k, found = 0;
 
-	snprintf(name, sizeof(name), "_dmarc.%s", d);
+	snprintf(name, sizeof(name), "_dmarc.%s", d);	/* as dmarc_prefetch_names */
 	ds = dns_txt_lookup(x->e->dns, name, &txt, &sec, why, sizeof(why));
 	if (ds == DNS_RETRY || ds == DNS_FAIL) {
 		x->dnserr = ds == DNS_RETRY ? 1 : 2;
@@ -128,33 +128,47 @@ dm_walk_free(struct dm_walk *w)
 	w->n = 0;
 }
 
+/* dm_walk_names - the names the DNS tree walk of section 4.10 from d
+ * asks, in order (pointers into d): d, then (steps 4 and 7) at most seven
+ * labels, then one label fewer at a time down to one; at most DM_MAXWALK */
+static size_t
+dm_walk_names(const char *d, const char *name[DM_MAXWALK])
+{
+	size_t labels = dm_labels(d), next, n = 0;
+	const char *target = d;
+
+	for (;;) {
+		name[n++] = target;
+		next = dm_labels(target) - 1;
+		if (target == d && labels > 8)
+			next = 7;
+		if (next == 0 || n == DM_MAXWALK)
+			break;
+		target = dm_suffix(d, next);
+	}
+	return n;
+}
+
 /* dm_walk - the DNS tree walk of section 4.10 from d; 0, or -1 on DNS error */
 static int
 dm_walk(struct dmarc_ctx *x, const char *d, struct dm_walk *w)
 {
-	size_t labels = dm_labels(d), next;
-	const char *target = d;
+	const char *name[DM_MAXWALK];
+	size_t n = dm_walk_names(d, name), i;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
-	for (;;) {
-		rc = dm_fetch(x, target, &w->rec[w->n], &w->st[w->n], w->why[w->n],
+	for (i = 0; i < n; i++) {
+		rc = dm_fetch(x, name[i], &w->rec[w->n], &w->st[w->n], w->why[w->n],
 		    sizeof(w->why[0]));
 		if (rc < 0)
 			return -1;
 		if (rc == 1) {
-			w->name[w->n] = xstrdup(target);
+			w->name[w->n] = xstrdup(name[i]);
 			/* steps 2 and 6: a psd=y or psd=n record ends the walk */
 			if (w->rec[w->n++].psd != 'u')
 				break;
 		}
-		/* steps 4 and 7: shorten to at most seven labels, then one at a time */
-		next = dm_labels(target) - 1;
-		if (target == d && labels > 8)
-			next = 7;
-		if (next == 0 || w->n == DM_MAXWALK)
-			break;
-		target = dm_suffix(d, next);
 	}
 	return 0;
 }
@@ -249,4 +263,52 @@ dmarc_discover_psl(struct dmarc_ctx *x, enum dmarc_rec_status *st, char *why, si
 	}
 	o->have_record = rc == 1;
 	return rc < 0 ? -1 : 0;
+}
+
+/* dmarc_prefetch_authors - see dmarc.h: the Author Domains dmarc_evaluate
+ * would evaluate were from the only From field */
+void
+dmarc_prefetch_authors(struct dmarc_engine *e, const char *from, struct strlist *authors)
+{
+	struct dmarc_outcome o;
+	struct dmarc_input in;
+	char note[120] = "";
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&in, 0, sizeof(in));
+	in.from = &from;
+	in.nfrom = 1;
+	rc = e->strictest ? dmarc_author_all(e, &o, &in, authors, note, sizeof(note)) :
+	    dmarc_author_one(&o, &in, authors);
+	if (rc < 0 || (rc > 0 && !e->strictest))
+		strlist_free(authors);	/* nothing is looked up */
+	dmarc_outcome_free(&o);
+}
+
+/* dmarc_prefetch_names - see dmarc.h: the names dm_fetch asks for author */
+void
+dmarc_prefetch_names(struct dmarc_engine *e, const char *author, struct strlist *names)
+{
+	const char *name[DM_MAXWALK];
+	char q[300];
+	char *org;
+	size_t n, i;
+
+	if (e->rfc7489) {
+		org = dmarc_psl_org(e->psl, author);
+		snprintf(q, sizeof(q), "_dmarc.%s", author);
+		strlist_add(names, q);
+		if (strcmp(org, author) != 0) {
+			snprintf(q, sizeof(q), "_dmarc.%s", org);
+			strlist_add(names, q);
+		}
+		free(org);
+		return;
+	}
+	n = dm_walk_names(author, name);
+	for (i = 0; i < n; i++) {
+		snprintf(q, sizeof(q), "_dmarc.%s", name[i]);
+		strlist_add(names, q);
+	}
 }

@@ -38,7 +38,8 @@
 #include <unbound.h>
 #include <unistd.h>
 
-#include "dns.h"
+#include "dns_int.h"
+#include "dns_prefetch.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -51,16 +52,6 @@ struct dns_centry {
 	int		rrtype;
 	time_t		expires;	/* CLOCK_MONOTONIC seconds */
 	struct dns_result *r;
-};
-
-struct dns {
-	struct ub_ctx  *ctx;
-	int		timeout;
-	int		wake[2];	/* self-pipe that stops the dispatcher */
-	pthread_t	thread;
-	int		running;
-	pthread_mutex_t	cache_lock;
-	struct dns_centry *cache;	/* DNS_CACHE_SLOTS entries */
 };
 
 /* the calling thread's message budget, NULL when none (dns_budget_begin) */
@@ -249,9 +240,9 @@ dns_free(struct dns *d)
 	free(d);
 }
 
-/* cache_now - monotonic seconds for cache expiry */
-static time_t
-cache_now(void)
+/* dns_mono - see dns_int.h */
+time_t
+dns_mono(void)
 {
 	struct timespec ts;
 
@@ -272,9 +263,9 @@ cache_slot(const char *name, int rrtype)
 	return h % DNS_CACHE_SLOTS;
 }
 
-/* result_dup - a deep copy of a result */
-static struct dns_result *
-result_dup(const struct dns_result *r)
+/* dns_result_dup - see dns_int.h */
+struct dns_result *
+dns_result_dup(const struct dns_result *r)
 {
 	struct dns_result *c = xmalloc(sizeof(*c));
 	size_t i;
@@ -299,24 +290,24 @@ result_dup(const struct dns_result *r)
 	return c;
 }
 
-/* cache_get - a copy of the live cached answer for name/type, NULL if none */
-static struct dns_result *
-cache_get(struct dns *d, const char *name, int rrtype)
+/* dns_cache_get - see dns_int.h */
+struct dns_result *
+dns_cache_get(struct dns *d, const char *name, int rrtype, int copy)
 {
 	struct dns_centry *e = &d->cache[cache_slot(name, rrtype)];
 	struct dns_result *r = NULL;
-	time_t now = cache_now();
+	time_t now = dns_mono();
 
 	pthread_mutex_lock(&d->cache_lock);
 	if (e->name != NULL && e->rrtype == rrtype && e->expires > now && strcmp(e->name, name) == 0)
-		r = result_dup(e->r);
+		r = copy ? dns_result_dup(e->r) : e->r;
 	pthread_mutex_unlock(&d->cache_lock);
 	return r;
 }
 
-/* cache_put - keep a copy of a definite answer for ttl seconds */
-static void
-cache_put(struct dns *d, const char *name, int rrtype, const struct dns_result *r, int ttl)
+/* dns_cache_put - see dns_int.h */
+void
+dns_cache_put(struct dns *d, const char *name, int rrtype, const struct dns_result *r, int ttl)
 {
 	struct dns_centry *e = &d->cache[cache_slot(name, rrtype)];
 	struct dns_result *old, *copy;
@@ -327,13 +318,13 @@ cache_put(struct dns *d, const char *name, int rrtype, const struct dns_result *
 		return;
 	if (ttl > DNS_CACHE_MAXTTL)
 		ttl = DNS_CACHE_MAXTTL;
-	copy = result_dup(r);
+	copy = dns_result_dup(r);
 	pthread_mutex_lock(&d->cache_lock);
 	old = e->r;
 	oldname = e->name;
 	e->name = xstrdup(name);
 	e->rrtype = rrtype;
-	e->expires = cache_now() + ttl;
+	e->expires = dns_mono() + ttl;
 	e->r = copy;
 	pthread_mutex_unlock(&d->cache_lock);
 	free(oldname);
@@ -361,9 +352,9 @@ answered(void *arg, int err, struct ub_result *result)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* fill - translate a libunbound answer into our result */
-static void
-fill(struct dns_result *r, const struct ub_result *u)
+/* dns_fill - see dns_int.h */
+void
+dns_fill(struct dns_result *r, const struct ub_result *u)
 {
 	size_t i;
 
@@ -504,8 +495,8 @@ query_answer(struct dns *d, const char *name, int rrtype, const struct pending *
 		r->status = DNS_RETRY;
 		snprintf(r->why, sizeof(r->why), "%s", ub_strerror(p->err));
 	} else if (p->result != NULL) {
-		fill(r, p->result);
-		cache_put(d, name, rrtype, r, p->result->ttl);
+		dns_fill(r, p->result);
+		dns_cache_put(d, name, rrtype, r, p->result->ttl);
 	} else {
 		r->status = DNS_RETRY;
 		snprintf(r->why, sizeof(r->why), "no answer");
@@ -553,7 +544,11 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 	struct timespec deadline;
 	int capped, valid = name != NULL && *name != '\0' && strlen(name) <= 253;
 
-	if (valid && (r = cache_get(d, name, rrtype)) != NULL) {
+	int timed_out = 0;
+
+	/* an answer cached, or one a prefetch of this message already has */
+	if (valid && ((r = dns_cache_get(d, name, rrtype, 1)) != NULL ||
+	    (r = dnspf_join(d, name, rrtype, NULL, &timed_out)) != NULL)) {
 		*res = r;
 		return r->status;
 	}
@@ -565,9 +560,17 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_result **res)
 		snprintf(r->why, sizeof(r->why), "invalid domain name");
 	} else if (query_deadline(d, b, &deadline, &capped) != 0)
 		budget_spent(b, r);	/* not sent */
-	else
-		query_send(d, name, rrtype, &deadline, capped ? b : NULL, r);
-	return r->status;
+	else if ((*res = dnspf_join(d, name, rrtype, &deadline, &timed_out)) != NULL)
+		dns_result_free(r);	/* the prefetch in flight answered */
+	else if (timed_out) {
+		*res = r;
+		r->status = DNS_RETRY;
+		snprintf(r->why, sizeof(r->why), "timed out after %d s", d->timeout);
+		if (capped)
+			budget_spent(b, r);
+	} else
+		query_send(d, name, rrtype, &deadline, capped ? b : NULL, (*res = r));
+	return (*res)->status;
 }
 
 /* dns_result_free - release a result */

@@ -5,6 +5,8 @@
  * the caller and bounded by DNSTimeout; internally they run on libunbound's
  * asynchronous interface, with one dispatcher thread delivering answers, so
  * any number of milter threads can wait at once.  libunbound caches answers.
+ * A lookup a message started early (DNSPrefetch, dns_prefetch.h) is joined
+ * rather than asked again when the message's thread asks it (dnspf_use).
  *
  * Status words follow Postfix: OK / NOTFOUND / RETRY / FAIL, plus a reason,
  * so a caller never has to guess whether a failure is temporary.

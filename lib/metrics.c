@@ -44,6 +44,9 @@ static const int rrtype_num[] = { 1, 28, 15, 12, 16 };
 /* in enum dns_status order, then the timeout */
 static const char *const outcomes[] = { "ok", "notfound", "retry", "fail", "timeout" };
 static const char *const reload_results[] = { "ok", "failed" };
+/* in enum metrics_prefetch order */
+static const char *const prefetch_outcomes[] = { "started", "used", "joined", "cancelled",
+	"capped" };
 
 /* a histogram: bucket bounds as text (the le label) and in nanoseconds */
 #define HIST_MAX 16
@@ -65,6 +68,7 @@ static counter_t m_signatures[NELEM(algorithms)];
 static counter_t m_dns[NELEM(rrtypes)][NELEM(outcomes)];
 static counter_t m_history_written, m_history_lost;
 static counter_t m_reloads[NELEM(reload_results)];
+static counter_t m_prefetch[NELEM(prefetch_outcomes)];
 static _Atomic long m_connections;
 
 static struct hist h_dns = { 12,
@@ -202,6 +206,14 @@ metrics_dns(int rrtype, int status, int timed_out, uint64_t t0)
 	hist_observe(&h_dns, since(t0));
 }
 
+/* metrics_dns_prefetch - see metrics.h */
+void
+metrics_dns_prefetch(enum metrics_prefetch outcome)
+{
+	if ((size_t)outcome < NELEM(prefetch_outcomes))
+		inc(&m_prefetch[outcome]);
+}
+
 /* metrics_history - see metrics.h */
 void
 metrics_history(int rc)
@@ -334,6 +346,9 @@ metrics_format(struct buf *out)
 	family2(out, "dns_queries_total", "DNS queries sent, by type and outcome.",
 	    "type", rrtypes, NELEM(rrtypes), "outcome", outcomes, NELEM(outcomes), &m_dns[0][0]);
 	histogram(out, "dns_query_duration_seconds", "DNS query latency.", &h_dns);
+	family1(out, "dns_prefetch_total", "DNS lookups started before end of message (DNSPrefetch), "
+	    "and what became of them.", "outcome", prefetch_outcomes, NELEM(prefetch_outcomes),
+	    m_prefetch);
 	scalar(out, "history_records_written_total", "counter", "History records written.",
 	    (long)load(&m_history_written));
 	scalar(out, "history_records_lost_total", "counter",
@@ -357,10 +372,10 @@ void
 metrics_reset(void)
 {
 	counter_t *all[] = { &m_messages[0][0], &m_results[0][0], &m_dmarc[0][0], m_signatures,
-		&m_dns[0][0], &m_history_written, &m_history_lost, m_reloads };
+		&m_dns[0][0], &m_history_written, &m_history_lost, m_reloads, m_prefetch };
 	size_t sizes[] = { sizeof(m_messages), sizeof(m_results), sizeof(m_dmarc),
 		sizeof(m_signatures), sizeof(m_dns), sizeof(m_history_written),
-		sizeof(m_history_lost), sizeof(m_reloads) };
+		sizeof(m_history_lost), sizeof(m_reloads), sizeof(m_prefetch) };
 	size_t i, j;
 
 	for (i = 0; i < NELEM(all); i++)

@@ -36,6 +36,16 @@ void	metrics_message(const struct verdict *v, enum verdict_action applied, uint6
 /* metrics_dns - one query sent for rrtype that ended with status (enum
  * dns_status) or timed out, sent at t0 */
 void	metrics_dns(int rrtype, int status, int timed_out, uint64_t t0);
+/* what became of a DNS prefetch (lib/dns_prefetch.c) */
+enum metrics_prefetch {
+	METRICS_PF_STARTED,	/* a query started before end of message */
+	METRICS_PF_USED,	/* end of message found its answer there */
+	METRICS_PF_JOINED,	/* end of message waited for it in flight */
+	METRICS_PF_CANCELLED,	/* the message ended before its answer */
+	METRICS_PF_CAPPED	/* not started: the message's prefetches are at their cap */
+};
+/* metrics_dns_prefetch - one prefetch outcome */
+void	metrics_dns_prefetch(enum metrics_prefetch outcome);
 /* metrics_history - one history record: rc 0 written, else lost */
 void	metrics_history(int rc);
 /* metrics_reload - one reload: ok non-zero when it took effect */

@@ -15,6 +15,7 @@
 
 #include "history.h"
 #include "hostlist.h"
+#include "dns_prefetch.h"
 #include "log.h"
 #include "metrics.h"
 #include "msg_int.h"
@@ -101,6 +102,8 @@ msg_new(struct engine *e, const struct msg_env *env)
 	m->daemon_name = dup_or_null(env->daemon_name);
 	m->queue_id = xstrdup(env->queue_id && *env->queue_id ? env->queue_id : "NOQUEUE");
 	decide_role(m);
+	if (m->role == MSG_ROLE_VERIFY)
+		msgv_prefetch_env(m);
 	return m;
 }
 
@@ -156,6 +159,8 @@ msg_header(struct msg *m, const char *name, const char *value)
 	m->hdrs[m->nhdrs].name = xstrdup(name);
 	m->hdrs[m->nhdrs].value = norm_value(value);
 	m->nhdrs++;
+	if (m->pf != NULL)
+		msgv_prefetch_header(m, name, m->hdrs[m->nhdrs - 1].value);
 	m->hdr_bytes += n;
 }
 
@@ -263,6 +268,7 @@ msg_free(struct msg *m)
 
 	if (m == NULL)
 		return;
+	dnspf_free(m->pf);	/* before the engine (and its resolver) may go */
 	msgv_free(m);
 	msgs_free(m);
 	for (i = 0; i < m->nhdrs; i++) {

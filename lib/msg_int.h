@@ -15,6 +15,7 @@ struct msg_hdr {
 };
 
 struct msg_verify;
+struct dnspf;
 struct msg_sign;
 
 struct msg {
@@ -34,6 +35,8 @@ struct msg {
 	char	       *role_why;
 	struct msg_verify *verify;	/* msg_verify.c owns it */
 	struct msg_sign *sign;		/* msg_sign.c owns it */
+	struct dnspf   *pf;		/* DNSPrefetch: lookups started early */
+	size_t		pf_sigs;	/* DKIM-Signature fields seen for it */
 };
 
 /* msg_verify.c: inbound evaluation */
@@ -41,6 +44,10 @@ void	msgv_start(struct msg *m);		/* at eoh */
 void	msgv_body(struct msg *m, const unsigned char *p, size_t n);
 void	msgv_eom(struct msg *m, struct verdict *v);
 void	msgv_free(struct msg *m);
+/* DNSPrefetch: start the lookups the envelope names (at msg_new), and
+ * those a header field names (each kept field) */
+void	msgv_prefetch_env(struct msg *m);
+void	msgv_prefetch_header(struct msg *m, const char *name, const char *value);
 
 /* msg_sign.c: outbound signing */
 void	msgs_start(struct msg *m);		/* at eoh */

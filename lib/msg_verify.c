@@ -18,7 +18,9 @@
 #include "authres.h"
 #include "dkim_verify.h"
 #include "dmarc.h"
+#include "dkim_tag.h"
 #include "dns.h"
+#include "dns_prefetch.h"
 #include "geoip.h"
 #include "history.h"
 #include "log.h"
@@ -530,6 +532,7 @@ msgv_eom(struct msg *m, struct verdict *vd)
 	if (v == NULL)
 		msgv_start(m), v = m->verify;
 	dns_budget_begin(&budget, dns_budget_seconds(m->eng->conf));
+	dnspf_use(m->pf);
 	if (v->dkim) {
 		dkimv_eom(v->dkim);
 		dkimv_results(v->dkim, vd);
@@ -537,7 +540,10 @@ msgv_eom(struct msg *m, struct verdict *vd)
 	run_spf(m, vd);
 	if (m->eng->dmarc)
 		run_dmarc(m, vd);
+	dnspf_use(NULL);
 	dns_budget_end(&budget);
+	dnspf_free(m->pf);	/* what is still in flight is not needed */
+	m->pf = NULL;
 	if (budget.spent)
 		log_info("%s: DNS budget of %d s spent: the lookups left were not sent (temperror)",
 		    m->queue_id, budget.seconds);
@@ -548,6 +554,55 @@ msgv_eom(struct msg *m, struct verdict *vd)
 		geoip_lookup(m->eng->geoip, m->client_ip, country, &asn, asorg, sizeof(asorg));
 	build_history(m, vd, country, asn, asorg);
 	log_line(m, vd, country, asn);
+}
+
+/* msgv_prefetch_env - DNSPrefetch at MAIL FROM: a set for the message
+ * and the SPF records of both identities run_spf checks */
+void
+msgv_prefetch_env(struct msg *m)
+{
+	const struct engine *e = m->eng;
+	struct strlist doms = { 0, NULL };
+	size_t i;
+
+	if (!e->conf->dns_prefetch || e->dns == NULL)
+		return;
+	m->pf = dnspf_new(e->dns, m->client_ip != NULL && strchr(m->client_ip, ':') != NULL &&
+	    strncasecmp(m->client_ip, "::ffff:", 7) != 0);
+	if (e->spf == NULL || m->client_ip == NULL)
+		return;
+	spf_prefetch_domains(m->helo, m->mail_from, &doms);
+	for (i = 0; i < doms.n; i++)
+		dnspf_spf(m->pf, doms.v[i]);
+	strlist_free(&doms);
+}
+
+/* msgv_prefetch_header - DNSPrefetch per header field: the key of each
+ * DKIM-Signature the verifier will try (the first MaximumSignaturesToVerify),
+ * the DMARC discovery of each From domain */
+void
+msgv_prefetch_header(struct msg *m, const char *name, const char *value)
+{
+	const struct engine *e = m->eng;
+	struct strlist authors = { 0, NULL }, names = { 0, NULL };
+	char key[512];
+	size_t i, len = strlen(value);
+
+	/* the verifier's own tag-list check (dkim_tag_sig_check) is not
+	 * repeated here: a malformed field costs a lookup, no more */
+	if (strcasecmp(name, "DKIM-Signature") == 0 && e->dkim != NULL &&
+	    m->pf_sigs++ < (size_t)e->conf->max_verify_sigs &&
+	    dkim_tag_key_name(value, len, key, sizeof(key)) == 0)
+		dnspf_txt(m->pf, key);
+	if (strcasecmp(name, "From") != 0 || e->dmarc == NULL)
+		return;
+	dmarc_prefetch_authors(e->dmarc, value, &authors);
+	for (i = 0; i < authors.n; i++) {
+		dmarc_prefetch_names(e->dmarc, authors.v[i], &names);
+		dnspf_dmarc(m->pf, authors.v[i], &names);
+		strlist_free(&names);
+	}
+	strlist_free(&authors);
 }
 
 /* msgv_free - release inbound state */

@@ -364,12 +364,10 @@ spf_check_helo(struct spf_engine *s, const char *client_ip, const char *helo,
 		snprintf(out->domain, sizeof(out->domain), "%s", helo);
 }
 
-/* spf_check_mailfrom - see spf.h (RFC 7208 §2.4) */
-void
-spf_check_mailfrom(struct spf_engine *s, const char *client_ip, const char *helo,
-    const char *mail_from, struct spf_outcome *out)
+/* spf_mailfrom_sender - <sender> of the MAIL FROM identity (RFC 7208 §2.4) */
+static void
+spf_mailfrom_sender(const char *mail_from, const char *helo, char *sender, size_t len)
 {
-	char sender[320];
 	size_t n;
 
 	if (mail_from == NULL)
@@ -381,12 +379,46 @@ spf_check_mailfrom(struct spf_engine *s, const char *client_ip, const char *helo
 	}
 	if (n == 0) {
 		/* the null sender: postmaster@<helo> (RFC 7208 §2.4) */
-		snprintf(sender, sizeof(sender), "postmaster@%s", helo ? helo : "");
+		snprintf(sender, len, "postmaster@%s", helo ? helo : "");
 	} else if (mail_from[0] == '@') {
 		/* no local-part: "postmaster" (RFC 7208 §4.3) */
-		snprintf(sender, sizeof(sender), "postmaster%.*s", (int)n, mail_from);
+		snprintf(sender, len, "postmaster%.*s", (int)n, mail_from);
 	} else
-		snprintf(sender, sizeof(sender), "%.*s", (int)n, mail_from);
+		snprintf(sender, len, "%.*s", (int)n, mail_from);
+}
+
+/* spf_check_mailfrom - see spf.h (RFC 7208 §2.4) */
+void
+spf_check_mailfrom(struct spf_engine *s, const char *client_ip, const char *helo,
+    const char *mail_from, struct spf_outcome *out)
+{
+	char sender[320];
+
+	spf_mailfrom_sender(mail_from, helo, sender, sizeof(sender));
 	spf_check(s, client_ip, helo, sender, "mailfrom", out);
 }
 
+/* spf_prefetch_one - the record name of one sender, when spf_check asks it
+ * (spf_sender_domain), as libspf2 asks it: what follows the last "@" */
+static void
+spf_prefetch_one(const char *sender, struct strlist *out)
+{
+	char *dom = address_domain_of(sender);
+	const char *at = strrchr(sender, '@');
+
+	if (dom != NULL && spf_domain_valid(dom) && at != NULL && at[1] != '\0')
+		strlist_add(out, at + 1);
+	free(dom);
+}
+
+/* spf_prefetch_domains - see spf.h */
+void
+spf_prefetch_domains(const char *helo, const char *mail_from, struct strlist *out)
+{
+	char sender[320];
+
+	spf_mailfrom_sender(mail_from, helo, sender, sizeof(sender));
+	spf_prefetch_one(sender, out);
+	snprintf(sender, sizeof(sender), "postmaster@%s", helo ? helo : "");
+	spf_prefetch_one(sender, out);
+}

@@ -17,6 +17,7 @@
 #define AUTHMILTER_SPF_H
 
 #include "buf.h"
+#include "strlist.h"
 
 struct dns;
 struct conf;
@@ -49,6 +50,14 @@ void		spf_check_helo(struct spf_engine *s, const char *client_ip, const char *he
  */
 void		spf_check_mailfrom(struct spf_engine *s, const char *client_ip, const char *helo,
 		    const char *mail_from, struct spf_outcome *out);
+
+/*
+ * spf_prefetch_domains - for DNSPrefetch (lib/dns_prefetch.h): the domains
+ * whose SPF record spf_check_mailfrom and spf_check_helo will fetch first,
+ * named as libspf2 will ask them, added to out (MAIL FROM's, then HELO's;
+ * none for an identity without a valid domain)
+ */
+void		spf_prefetch_domains(const char *helo, const char *mail_from, struct strlist *out);
 
 /* spf_domain_valid - RFC 7208 §4.3: a multi-label FQDN with sane labels */
 int		spf_domain_valid(const char *d);

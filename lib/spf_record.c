@@ -198,21 +198,34 @@ spf_ip_mech(const char *p, size_t n, int six)
 	return inet_pton(AF_INET6, tmp, &a6) == 1 ? 0 : -1;
 }
 
+/* the mechanisms (RFC 7208 §5), in the order spf_mechanism switches on */
+static const char *const spf_mech[] = { "all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists" };
+#define SPF_NMECH (sizeof(spf_mech) / sizeof(spf_mech[0]))
+
+/* spf_mech_index - which mechanism starts the n bytes at p (*len its
+ * name's length); SPF_NMECH when none */
+static size_t
+spf_mech_index(const char *p, size_t n, size_t *len)
+{
+	size_t k;
+
+	for (k = 0; k < SPF_NMECH; k++) {
+		*len = strlen(spf_mech[k]);
+		if (n >= *len && strncasecmp(p, spf_mech[k], *len) == 0 &&
+		    (n == *len || p[*len] == ':' || p[*len] == '/'))
+			return k;
+	}
+	return SPF_NMECH;
+}
+
 /* spf_mechanism - one directive without its qualifier; 0 ok, 1 is "all" */
 static int
 spf_mechanism(const char *p, size_t n)
 {
-	static const char *names[] = { "all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists" };
 	size_t k, len, spec;
 	const char *arg;
 
-	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		len = strlen(names[k]);
-		if (n >= len && strncasecmp(p, names[k], len) == 0 &&
-		    (n == len || p[len] == ':' || p[len] == '/'))
-			break;
-	}
-	if (k == sizeof(names) / sizeof(names[0]))
+	if ((k = spf_mech_index(p, n, &len)) == SPF_NMECH)
 		return -1;
 	arg = p + len + 1;
 	n -= len;
@@ -361,22 +374,24 @@ spf_record_clean(const struct spf_term *t, size_t nt, int has_all, struct buf *c
 	}
 }
 
-/* spf_record_check - see spf_record.h */
-int
-spf_record_check(const char *rec, size_t len, struct buf *clean, char *why, size_t whylen)
+/* spf_record_parse - a record's terms, each checked (§12), at most one
+ * redirect= and exp= (§6); 0, or -1 with why */
+static int
+spf_record_parse(const char *rec, size_t len, struct spf_term *t, size_t max, size_t *nt,
+    int *has_all, char *why, size_t whylen)
 {
-	struct spf_term t[64];
-	size_t nt, k;
-	int redirects = 0, exps = 0, has_all = 0, kind;
+	size_t k;
+	int redirects = 0, exps = 0, kind;
 
+	*has_all = 0;
 	if (spf_record_head(rec, len, why, whylen) != 0)
 		return -1;
-	if (spf_record_split(rec, len, t, sizeof(t) / sizeof(t[0]), &nt) != 0) {
+	if (spf_record_split(rec, len, t, max, nt) != 0) {
 		snprintf(why, whylen, "too many terms");
 		return -1;
 	}
-	for (k = 0; k < nt; k++) {
-		if (spf_record_term(&t[k], &kind, &has_all) != 0) {
+	for (k = 0; k < *nt; k++) {
+		if (spf_record_term(&t[k], &kind, has_all) != 0) {
 			snprintf(why, whylen, "invalid term \"%.*s\" (RFC 7208 12)",
 			    (int)(t[k].n > 64 ? 64 : t[k].n), t[k].p);
 			return -1;
@@ -388,6 +403,80 @@ spf_record_check(const char *rec, size_t len, struct buf *clean, char *why, size
 		snprintf(why, whylen, "%s= appears twice (RFC 7208 6)", redirects > 1 ? "redirect" : "exp");
 		return -1;
 	}
+	return 0;
+}
+
+/* spf_record_check - see spf_record.h */
+int
+spf_record_check(const char *rec, size_t len, struct buf *clean, char *why, size_t whylen)
+{
+	struct spf_term t[64];
+	size_t nt;
+	int has_all;
+
+	if (spf_record_parse(rec, len, t, sizeof(t) / sizeof(t[0]), &nt, &has_all, why, whylen) != 0)
+		return -1;
 	spf_record_clean(t, nt, has_all, clean);
 	return 0;
+}
+
+/* spf_target_of - the target of one valid directive (no qualifier): 0
+ * with *out filled, -1 when it asks no DNS (all, ip4, ip6) */
+static int
+spf_target_of(const char *p, size_t n, struct spf_target *out)
+{
+	/* indexed as spf_mech; -1: no DNS */
+	static const int kind[SPF_NMECH] = { -1, SPF_TARGET_INCLUDE, SPF_TARGET_A, SPF_TARGET_MX,
+		SPF_TARGET_PTR, -1, -1, SPF_TARGET_EXISTS };
+	size_t k, len, spec;
+
+	if ((k = spf_mech_index(p, n, &len)) == SPF_NMECH || kind[k] < 0)
+		return -1;
+	out->kind = (enum spf_target_kind)kind[k];
+	out->spec = p + n;
+	out->len = 0;
+	if (n > len && p[len] == ':') {
+		out->spec = p + len + 1;
+		spec = n - len - 1;
+		/* a and mx: a dual-cidr-length may follow the domain-spec */
+		if ((out->kind == SPF_TARGET_A || out->kind == SPF_TARGET_MX) &&
+		    spf_dual_cidr(out->spec, spec, &spec) != 0)
+			return -1;
+		out->len = spec;
+	}
+	return 0;
+}
+
+/* spf_record_targets - see spf_record.h */
+int
+spf_record_targets(const char *rec, size_t len, struct spf_target *t, size_t max)
+{
+	struct spf_term term[64];
+	struct spf_target redirect;
+	char why[80];
+	size_t nt, k, q, n = 0;
+	int has_all, have_redirect = 0;
+
+	if (spf_record_parse(rec, len, term, sizeof(term) / sizeof(term[0]), &nt, &has_all, why,
+	    sizeof(why)) != 0)
+		return -1;
+	for (k = 0; k < nt; k++) {
+		if (spf_record_is_modifier(&term[k])) {
+			if (term[k].n > 9 && strncasecmp(term[k].p, "redirect=", 9) == 0) {
+				redirect.kind = SPF_TARGET_REDIRECT;
+				redirect.spec = term[k].p + 9;
+				redirect.len = term[k].n - 9;
+				have_redirect = 1;
+			}
+			continue;
+		}
+		q = strchr("+-?~", term[k].p[0]) ? 1 : 0;
+		if (n < max && spf_target_of(term[k].p + q, term[k].n - q, &t[n]) == 0)
+			n++;
+	}
+	if (have_redirect && !has_all && n < max)
+		t[n++] = redirect;
+	for (k = 0; k < n; k++)
+		t[k].macro = memchr(t[k].spec, '%', t[k].len) != NULL;
+	return (int)n;
 }

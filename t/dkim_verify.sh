@@ -135,7 +135,7 @@ is "$(field py_malformed 4 s)" s2048 "good signature after three malformed ones 
 
 # --- the same through the whole pipeline (offline runner) -------------------
 if [ -x "$AM" ]; then
-	printf 'Mode v\nNameservers %s\nDNSTimeout 2\nAuthservID mx.test\n' "$NS" > "$T/am.conf"
+	{ printf 'Mode v\nNameservers %s\nDNSTimeout 2\nAuthservID mx.test\n' "$NS"; conf_prefetch; } > "$T/am.conf"
 	run_am() {
 		"$AM" -c "$T/am.conf" --test-message "msgs/$1.eml" --client-ip 192.0.2.1 \
 		    --helo mail.dkim.test --mail-from alice@dkim.test --rcpt bob@example.net --json

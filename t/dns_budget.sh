@@ -31,8 +31,12 @@ done
 # conf NAME BUDGET [SOCKET] - DNSTimeout 5, the proxy as name server
 conf() {
 	{
-		conf_base "${3:-inet:1@127.0.0.1}" mx.budget.test | grep -v '^Nameservers\|^DNSTimeout'
+		conf_base "${3:-inet:1@127.0.0.1}" mx.budget.test |
+		    grep -v '^Nameservers\|^DNSTimeout\|^DNSPrefetch'
 		printf 'Nameservers 127.0.0.1:%s\nDNSTimeout 5\nDNSBudget %s\n' "$PPORT" "$2"
+		# the serial path's budget: with DNSPrefetch the lookups started
+		# before end of message are not the budget's (t/prefetch.sh)
+		printf 'DNSPrefetch no\n'
 	} > "$T/$1.conf"
 }
 conf short 2

@@ -62,7 +62,7 @@ j=$("$AM" -c "$T/defaults.conf" --test-message "$T/reject.eml" --client-ip 198.1
     --helo client.inb.test --mail-from boss@reject.inb.test --rcpt bob@rcpt.test --json)
 is "$(field "$j" "r['dmarc'], r['policy'], j['action']")" "fail reject reject" \
     "built-in defaults: a p=reject failure is refused"
-{ grep -v '^HistoryFile\|^ReportStateFile' "$top_srcdir/conf/authmilter.conf"; printf 'Nameservers 127.0.0.1:%s\n' "$DNS_PORT"; } \
+{ grep -v '^HistoryFile\|^ReportStateFile' "$top_srcdir/conf/authmilter.conf"; printf 'Nameservers 127.0.0.1:%s\n' "$DNS_PORT"; conf_prefetch; } \
     > "$T/packaged.conf"
 j=$("$AM" -c "$T/packaged.conf" --test-message "$T/reject.eml" --client-ip 198.18.0.1 \
     --helo client.inb.test --mail-from boss@reject.inb.test --rcpt bob@rcpt.test --json)

@@ -137,6 +137,16 @@ netns_start() {
 conf_base() {
 	printf 'Socket %s\nAuthservID %s\nBackground no\nSyslog no\nAllowRootOperation yes\n' "$1" "$2"
 	printf 'Nameservers 127.0.0.1:%s\nDNSTimeout 3\n' "$DNS_PORT"
+	conf_prefetch
+}
+
+# conf_prefetch - "DNSPrefetch no" (or yes) when AUTHMILTER_TEST_DNSPREFETCH
+# says so: the inbound tests run both ways and must give the same results
+# (.ci/run runs them once more with AUTHMILTER_TEST_DNSPREFETCH=no)
+conf_prefetch() {
+	case "${AUTHMILTER_TEST_DNSPREFETCH:-}" in
+	yes|no) printf 'DNSPrefetch %s\n' "$AUTHMILTER_TEST_DNSPREFETCH" ;;
+	esac
 }
 
 # dns_start FILE... - authoritative test server on loopback

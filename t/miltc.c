@@ -14,6 +14,9 @@
  *   --abort-at PHASE send ABORT instead of PHASE in the first transaction
  *                    (connect, helo: ABORT, then QUIT; no transaction)
  *   --close-at PHASE close the socket instead of sending PHASE
+ *   --hold-at PHASE --hold-file F   before sending PHASE, create F.reached
+ *                    and wait until F exists (a test looks at what the
+ *                    milter did before that phase: t/prefetch.sh)
  *   --timeout S      per read/write (10)      --json
  *   --actions MASK   offer only these SMFIF_* action bits at OPTNEG (e.g.
  *                    0: an MTA that lets the milter change nothing)
@@ -214,7 +217,7 @@ static void usage(void)
 		"[--client-name N] [--helo H] [--from A] [--rcpt A]... "
 		"[--auth-user U] [--daemon-name D] [--hostname J] "
 		"[--queue-id Q] [--count N] [--abort-at PHASE] "
-		"[--close-at PHASE] [--timeout S] [--actions MASK] [--json] MESSAGE_FILE\n");
+		"[--close-at PHASE] [--hold-at PHASE --hold-file F] [--timeout S] [--actions MASK] [--json] MESSAGE_FILE\n");
 	exit(64);
 }
 
@@ -297,6 +300,7 @@ int main(int argc, char **argv)
 		{ "hostname", 1, NULL, 'j' }, { "queue-id", 1, NULL, 'i' },
 		{ "count", 1, NULL, 'c' }, { "abort-at", 1, NULL, 'A' },
 		{ "close-at", 1, NULL, 'C' }, { "timeout", 1, NULL, 't' },
+		{ "hold-at", 1, NULL, 'H' }, { "hold-file", 1, NULL, 'F' },
 		{ "json", 0, NULL, 'J' }, { "actions", 1, NULL, 'X' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -318,6 +322,8 @@ int main(int argc, char **argv)
 		case 'c': count = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'A': env.abort_at = phase_arg(optarg); break;
 		case 'C': env.close_at = phase_arg(optarg); break;
+		case 'H': env.hold_at = phase_arg(optarg); break;
+		case 'F': env.hold_file = optarg; break;
 		case 't': timeout = strtod(optarg, NULL); break;
 		case 'J': json = 1; break;
 		case 'X':

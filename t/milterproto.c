@@ -588,11 +588,33 @@ static int read_reply(MP_CONN *c, int phase, MP_RESULT *res, int *act)
 
 /* step - send one command of phase and read its reply unless the milter
  * asked for none; *act as read_reply. Honours abort_at / close_at. */
+/* hold - env's hold_at: say so (HOLD_FILE.reached), then wait for the
+ * test to create HOLD_FILE (polled; a minute at most); -1 on failure */
+static int hold(const MP_ENV *env)
+{
+	char reached[4096];
+	FILE *f;
+	int i;
+
+	snprintf(reached, sizeof(reached), "%s.reached", env->hold_file);
+	if ((f = fopen(reached, "w")) == NULL)
+		return -1;
+	fclose(f);
+	for (i = 0; i < 6000; i++) {
+		if (access(env->hold_file, F_OK) == 0)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
 static int step(MP_CONN *c, const MP_ENV *env, int phase, char cmd,
 		const char *data, size_t len, unsigned long nr, MP_RESULT *res,
 		int *act)
 {
 	*act = MP_ACT_CONTINUE;
+	if (env->hold_at == phase && env->hold_file != NULL && hold(env) != 0)
+		return MP_ERROR;
 	if (env->close_at == phase || env->abort_at == phase)
 		buf_reset(&c->out);	/* no macros for a command not sent */
 	if (env->close_at == phase) {

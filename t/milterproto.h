@@ -126,6 +126,10 @@ typedef struct {
 	const char *queue_id;	 /* i; NULL: generated */
 	int abort_at;		 /* enum mp_phase or MP_PH_NONE */
 	int close_at;
+	int hold_at;		 /* before sending this phase, create
+				    HOLD_FILE.reached and wait until HOLD_FILE
+				    exists (MP_PH_NONE: never) */
+	const char *hold_file;
 	int limit_actions;	 /* 0: offer every action at OPTNEG; 1: only */
 	unsigned long actions;	 /* these SMFIF_* bits (an MTA that cannot
 				    add or change headers, say) */

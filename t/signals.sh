@@ -39,7 +39,7 @@ like "$(send)" "Authentication-Results: first.test.example;" "first configuratio
 echo "Bogus keyword" >> "$T/a.conf"
 ok "SIGHUP: the daemon logs the reload outcome" milter_reload
 ok "a broken config on SIGHUP: still running" kill -0 "$MILTER_PID"
-like "$(cat "$T/milter.log")" "reload failed, keeping the running configuration: .*a.conf:9: Bogus: unknown keyword" "the log says why"
+like "$(cat "$T/milter.log")" "reload failed, keeping the running configuration: .*a.conf:$(wc -l < "$T/a.conf"): Bogus: unknown keyword" "the log says why"
 like "$(send)" "Authentication-Results: first.test.example;" "and the old configuration still answers"
 
 write_conf second.test.example

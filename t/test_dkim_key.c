@@ -614,6 +614,38 @@ sign_file(const char *keyfile, const char *domain, const char *selector)
 	return 0;
 }
 
+/* test_key_name - dkim_tag_key_name: the key record name libopendkim asks */
+static void
+test_key_name(void)
+{
+	static const struct {
+		const char *label, *in, *want;
+	} t[] = {
+		{ "plain", "v=1; a=rsa-sha256; d=example.com; s=sel; b=QQ==", "sel._domainkey.example.com" },
+		{ "folded, white space inside values removed",
+		  "v=1; d = exa\r\n\tmple.com ;\r\n s=\r\n sel1; b=QQ==", "sel1._domainkey.example.com" },
+		{ "case kept", "s=Sel; d=Example.COM", "Sel._domainkey.Example.COM" },
+		{ "no s=", "v=1; d=example.com; b=QQ==", NULL },
+		{ "empty d=", "v=1; s=sel; d=; b=QQ==", NULL },
+		{ "last tag without ;", "v=1; d=example.com; s=sel", "sel._domainkey.example.com" },
+		{ "a name that only starts with s or d", "ss=x; dd=y; s=a; d=b.example", "a._domainkey.b.example" },
+	};
+	char out[300], small[20];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rc = dkim_tag_key_name(t[i].in, strlen(t[i].in), out, sizeof(out));
+		if (t[i].want == NULL)
+			is_int(rc, -1, "key name: %s: none", t[i].label);
+		else
+			ok(rc == 0 && strcmp(out, t[i].want) == 0, "key name: %s (%s)", t[i].label,
+			    rc == 0 ? out : "none");
+	}
+	is_int(dkim_tag_key_name(t[0].in, strlen(t[0].in), small, sizeof(small)), -1,
+	    "key name: longer than the buffer: none");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -626,6 +658,7 @@ main(int argc, char **argv)
 	test_generate();
 	test_records();
 	test_sig_taglist();
+	test_key_name();
 	test_match();
 	return tap_done();
 }

@@ -694,6 +694,76 @@ test_dns(const char *port, const char *dead, const char *psl)
 	dmarc_engine_free(NULL);
 }
 
+/* joined - a list as "a b c" */
+static const char *
+joined(const struct strlist *l, struct buf *b)
+{
+	size_t i;
+
+	buf_reset(b);
+	for (i = 0; i < l->n; i++)
+		buf_printf(b, "%s%s", i ? " " : "", l->v[i]);
+	return b->data ? b->data : "";
+}
+
+/* test_prefetch - the names DNSPrefetch starts for a From field: the
+ * Author Domains dmarc_evaluate would evaluate, and the names dm_walk
+ * (or, rfc7489, the PSL discovery) asks for each; no DNS is used */
+static void
+test_prefetch(const char *psl)
+{
+	static const struct {
+		const char *label, *from, *authors;
+	} af[] = {
+		{ "one author", "Alice <alice@News.Example.COM>", "news.example.com" },
+		{ "several (strictest)", "a@x.example, b@y.example, c@x.example", "x.example y.example" },
+		{ "no mailbox", "undisclosed-recipients:;", "" },
+		{ "not a host name", "a@[192.0.2.1]", "" },
+		{ "six domains: not evaluated", "a@1.example, a@2.example, a@3.example, a@4.example, "
+		  "a@5.example, a@6.example", "" },
+	};
+	struct dmarc_engine *e = engine_from(NULL, "rfc9989", NULL, NULL, 0, 1);
+	struct dmarc_engine *one = engine_from(NULL, "rfc9989", NULL, "permerror", 0, 1);
+	struct dmarc_engine *old = engine_from(NULL, "rfc7489", psl, NULL, 0, 1);
+	struct strlist l = { 0, NULL };
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; e != NULL && i < sizeof(af) / sizeof(af[0]); i++) {
+		dmarc_prefetch_authors(e, af[i].from, &l);
+		is_str(joined(&l, &b), af[i].authors, "prefetch authors: %s", af[i].label);
+		strlist_free(&l);
+	}
+	if (one != NULL) {
+		dmarc_prefetch_authors(one, "a@x.example, b@y.example", &l);
+		is_str(joined(&l, &b), "", "prefetch authors: several, MultiValueFrom permerror: none");
+		strlist_free(&l);
+	}
+	if (e != NULL) {
+		dmarc_prefetch_names(e, "a.b.example.com", &l);
+		is_str(joined(&l, &b), "_dmarc.a.b.example.com _dmarc.b.example.com _dmarc.example.com "
+		    "_dmarc.com", "prefetch names: the tree walk, longest first");
+		strlist_free(&l);
+		dmarc_prefetch_names(e, "a.b.c.d.e.f.g.h.i.deep.example", &l);
+		is_str(joined(&l, &b), "_dmarc.a.b.c.d.e.f.g.h.i.deep.example "
+		    "_dmarc.e.f.g.h.i.deep.example _dmarc.f.g.h.i.deep.example _dmarc.g.h.i.deep.example "
+		    "_dmarc.h.i.deep.example _dmarc.i.deep.example _dmarc.deep.example _dmarc.example",
+		    "prefetch names: more than eight labels, then seven (section 4.10 step 4)");
+		strlist_free(&l);
+	}
+	if (old != NULL) {
+		dmarc_prefetch_names(old, "a.b.co.example", &l);
+		is_str(joined(&l, &b), "_dmarc.a.b.co.example _dmarc.b.co.example",
+		    "prefetch names, rfc7489: the author, then its PSL Organizational Domain");
+		strlist_free(&l);
+	}
+	dmarc_engine_free(e);
+	dmarc_engine_free(one);
+	dmarc_engine_free(old);
+	buf_free(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -711,5 +781,6 @@ main(int argc, char **argv)
 	test_records();
 	snprintf(path, sizeof(path), "%s/zones/dmarc-psl.dat", srcdir ? srcdir : ".");
 	test_psl(path);
+	test_prefetch(path);
 	return tap_done();
 }

@@ -71,9 +71,10 @@ zero_state(void)
 			bad++;
 	}
 	ok(bad == 0, "fresh state: every sample 0 but build_info and config_generation (%d bad)", bad);
-	is_int(count("# TYPE "), 13, "13 metric families");
-	is_int(count("# HELP "), 13, "each with HELP");
-	is_int(samples, 1 + 1 + 2 + 1 + 20 + 27 + 25 + 4 + 30 + 15 + 2 + 15, "every label combination exported");
+	is_int(count("# TYPE "), 14, "14 metric families");
+	is_int(count("# HELP "), 14, "each with HELP");
+	is_int(samples, 1 + 1 + 2 + 1 + 20 + 27 + 25 + 4 + 30 + 15 + 5 + 2 + 15,
+	    "every label combination exported");
 	ok(count("authmilter_") == 0, "no authmilter_* name (authentication_milter's prefix)");
 }
 
@@ -155,6 +156,16 @@ dns(void)
 	    "authmilterd_dns_queries_total{type=\"txt\",outcome=\"retry\"} 0\n"), "dns: txt rows");
 	ok(has("authmilterd_dns_queries_total{type=\"other\",outcome=\"timeout\"} 1\n"), "dns: type 99 other, timeout");
 	ok(has("authmilterd_dns_queries_total{type=\"a\",outcome=\"ok\"} 1\n"), "dns: a cancel lost the race: ok");
+	metrics_dns_prefetch(METRICS_PF_STARTED);
+	metrics_dns_prefetch(METRICS_PF_STARTED);
+	metrics_dns_prefetch(METRICS_PF_JOINED);
+	metrics_dns_prefetch((enum metrics_prefetch)99);	/* outside the table: not counted */
+	ok(has("# TYPE authmilterd_dns_prefetch_total counter\n"
+	    "authmilterd_dns_prefetch_total{outcome=\"started\"} 2\n"
+	    "authmilterd_dns_prefetch_total{outcome=\"used\"} 0\n"
+	    "authmilterd_dns_prefetch_total{outcome=\"joined\"} 1\n"
+	    "authmilterd_dns_prefetch_total{outcome=\"cancelled\"} 0\n"
+	    "authmilterd_dns_prefetch_total{outcome=\"capped\"} 0\n"), "dns prefetch: outcomes");
 	ok(has("# HELP authmilterd_dns_query_duration_seconds DNS query latency.\n"
 	    "# TYPE authmilterd_dns_query_duration_seconds histogram\n"
 	    "authmilterd_dns_query_duration_seconds_bucket{le=\"0.001\"} 4\n"

@@ -42,8 +42,12 @@ eng(const char *extra)
 
 	buf_init(&text);
 	buf_init(&err);
+	const char *pf = getenv("AUTHMILTER_TEST_DNSPREFETCH");	/* t/lib.sh conf_prefetch */
+
 	buf_printf(&text, "AuthservID %s\nNameservers 127.0.0.1:%s\nDNSTimeout 3\n"
 	    "InternalHosts 192.0.2.0/24\nMTA submission\n%s", ID, ns_port, extra);
+	if (pf != NULL && (strcmp(pf, "yes") == 0 || strcmp(pf, "no") == 0))
+		buf_printf(&text, "\nDNSPrefetch %s\n", pf);
 	if ((c = conf_parse("t.conf", text.data, text.len, &err)) != NULL)
 		e = engine_new(c, &err);
 	if (e == NULL)

@@ -217,6 +217,38 @@ test_dead_server(const char *dead)
 	buf_free(&err);
 }
 
+/* test_prefetch_domains - spf_prefetch_domains: the record names spf_check
+ * asks first, as libspf2 names them (DNSPrefetch) */
+static void
+test_prefetch_domains(void)
+{
+	static const struct {
+		const char *label, *helo, *mail_from, *want;
+	} t[] = {
+		{ "MAIL FROM then HELO", "mx.example.net", "<a@Example.ORG>", "Example.ORG mx.example.net" },
+		{ "null sender: HELO twice", "mx.example.net", "", "mx.example.net mx.example.net" },
+		{ "no local part", "h.example", "@dom.example", "dom.example h.example" },
+		{ "single-label HELO: none for it", "localhost", "a@b.example", "b.example" },
+		{ "malformed path names no domain (CVE-2020-12272)", "h.example",
+		  "u@example.net(.example.com", "h.example" },
+		{ "no HELO", NULL, "a@b.example", "b.example" },
+	};
+	struct strlist l = { 0, NULL };
+	struct buf b = BUF_INIT;
+	size_t i, k;
+
+	buf_init(&b);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		buf_reset(&b);
+		spf_prefetch_domains(t[i].helo, t[i].mail_from, &l);
+		for (k = 0; k < l.n; k++)
+			buf_printf(&b, "%s%s", k ? " " : "", l.v[k]);
+		is_str(b.data ? b.data : "", t[i].want, "prefetch domains: %s", t[i].label);
+		strlist_free(&l);
+	}
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -235,6 +267,7 @@ main(void)
 	buf_init(&err);
 	spf_engine_free(NULL);
 	ok(1, "spf_engine_free(NULL) is a no-op");
+	test_prefetch_domains();
 	d = test_resolver(port, 3);
 	c = conf_defaults();
 	if (d == NULL || (s = spf_engine_new(d, c, &err)) == NULL) {

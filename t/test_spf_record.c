@@ -172,11 +172,67 @@ test_limits(void)
 	buf_free(&clean);
 }
 
+/* targets: {label, record, the DNS-querying terms as "kind:spec" (m: macro)} */
+static const struct {
+	const char *label, *rec, *want;
+} targets[] = {
+	{ "no DNS-querying term", "v=spf1 ip4:192.0.2.1 ip6:2001:db8::1 -all", "" },
+	{ "every kind, in record order", "v=spf1 a mx ptr include:i.example exists:e.example "
+	  "a:h.example/24//64 mx:m.example//128 ptr:p.example -all",
+	  "a: mx: ptr: include:i.example exists:e.example a:h.example mx:m.example ptr:p.example" },
+	{ "qualifiers and case", "v=spf1 -A:x.example ~MX ?Include:y.example +exists:z.example",
+	  "a:x.example mx: include:y.example exists:z.example" },
+	{ "a with a cidr only: the current domain", "v=spf1 a/24 mx//64", "a: mx:" },
+	{ "redirect last", "v=spf1 redirect=r.example include:i.example", "include:i.example redirect:r.example" },
+	{ "redirect with all: never used (RFC 7208 6.1)", "v=spf1 include:i.example redirect=r.example -all",
+	  "include:i.example" },
+	{ "macros marked, left to libspf2", "v=spf1 exists:%{i}.e.example include:%{d2}.example a:plain.example",
+	  "exists:m include:m a:plain.example" },
+	{ "exp= and unknown modifiers ask nothing", "v=spf1 exp=x.example foo=bar -all", "" },
+	{ "an invalid record: none", "v=spf1 include: -all", "invalid" },
+	{ "two redirects: invalid", "v=spf1 redirect=a.example redirect=b.example", "invalid" },
+	{ "not SPF: none", "v=spf2 include:i.example", "invalid" },
+};
+
+/* test_targets - spf_record_targets (DNSPrefetch's SPF names) */
+static void
+test_targets(void)
+{
+	static const char *const kind[] = { "include", "a", "mx", "ptr", "exists", "redirect" };
+	struct spf_target t[16];
+	struct buf got = BUF_INIT;
+	size_t i;
+	int n, k;
+
+	buf_init(&got);
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		buf_reset(&got);
+		n = spf_record_targets(targets[i].rec, strlen(targets[i].rec), t, 16);
+		if (n < 0)
+			buf_adds(&got, "invalid");
+		for (k = 0; k < n; k++) {
+			if (k > 0)
+				buf_addc(&got, ' ');
+			buf_printf(&got, "%s:", kind[t[k].kind]);
+			if (t[k].macro)
+				buf_addc(&got, 'm');
+			else
+				buf_add(&got, t[k].spec, t[k].len);
+		}
+		is_str(got.data ? got.data : "", targets[i].want, targets[i].label);
+	}
+	n = spf_record_targets("v=spf1 a:1.example a:2.example a:3.example", 42, t, 2);
+	ok(n == 2 && t[1].len == 9 && strncmp(t[1].spec, "2.example", 9) == 0,
+	    "targets: at most max, the first ones");
+	buf_free(&got);
+}
+
 int
 main(void)
 {
 	test_good();
 	test_bad();
 	test_limits();
+	test_targets();
 	return tap_done();
 }
