@@ -151,7 +151,7 @@ static const struct conf_key keys[] = {
 	{ "DNSTimeout", CONF_INT, O(dns_timeout), "10", 1, 300, NULL, NULL, SEC_N,
 	  "seconds to wait for one DNS answer" },
 	{ "DNSBudget", CONF_INT, O(dns_budget), "0", 0, 3600, NULL, NULL, SEC_N,
-	  "seconds of DNS one message may spend in all (SPF, DKIM keys, DMARC); later lookups are not sent and their methods are temperror; 0: twice DNSTimeout" },
+	  "seconds of DNS one message may spend in all (SPF, DKIM keys, DMARC), counted from end of message: lookups started earlier by DNSPrefetch are not charged for the time before it; later lookups are not sent and their methods are temperror; 0: twice DNSTimeout" },
 	{ "DNSPrefetch", CONF_BOOL, O(dns_prefetch), "yes", NOB, NULL, NULL, SEC_N,
 	  "start each lookup of an inbound message (SPF record and targets, DKIM keys, DMARC policy) as soon as the envelope or header names it; results are the same either way" },
 	{ "TrustAnchorFile", CONF_STR, O(trust_anchor_file), NULL, NOB, NULL, NULL, SEC_N,

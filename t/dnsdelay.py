@@ -1,7 +1,6 @@
 #!/usr/bin/python3
 """dnsdelay.py - a UDP DNS proxy on loopback that answers late (t/dns_budget.sh,
-t/prefetch.sh,
-t/bench/bench.sh dnslat)
+t/prefetch.sh, t/bench/bench.sh dnslat)
 
 usage: dnsdelay.py LISTEN_PORT UPSTREAM_PORT DELAY LABEL [LISTEN_ADDR [LOG]]
 
