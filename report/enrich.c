@@ -246,6 +246,7 @@ enrich_args(int argc, char **argv, const char **conf, const char **url, long *ma
 		{ "max", required_argument, NULL, 'm' }, { "seconds", required_argument, NULL, 's' },
 		{ "no-rdns", no_argument, NULL, 'n' }, { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	const struct conf_key *k;
 	char *end;
 	int ch;
 
@@ -254,10 +255,11 @@ enrich_args(int argc, char **argv, const char **conf, const char **url, long *ma
 		case 'c': *conf = optarg; break;
 		case 'd': *url = optarg; break;
 		case 'm': case 's':
+			/* within the bounds of the keyword the option overrides */
+			k = conf_key_find(ch == 'm' ? "ReportEnrichMax" : "ReportEnrichSeconds");
 			*(ch == 'm' ? max : secs) = strtol(optarg, &end, 10);
-			/* the bounds of ReportEnrichMax and ReportEnrichSeconds */
-			if (*end != '\0' || *optarg == '\0' || *(ch == 'm' ? max : secs) < 1 ||
-			    *(ch == 'm' ? max : secs) > (ch == 'm' ? 1000000 : 86400))
+			if (*end != '\0' || *optarg == '\0' || *(ch == 'm' ? max : secs) < k->min ||
+			    *(ch == 'm' ? max : secs) > k->max)
 				enrich_usage(0);
 			break;
 		case 'n': *nordns = 1; break;
