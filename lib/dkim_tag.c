@@ -102,65 +102,47 @@ out:
 	return ret;
 }
 
-/* key_name_part - the value of tag-spec [p, end) when its name is the one
- * letter c, white space removed, appended to out at *o; 1 when it was that
- * tag (-1 when its value is empty or out is full), 0 when another */
+/* key_name_value - the value of tag-spec t, white space removed, appended
+ * to out at *o; 0, or -1 when it is empty or out is full */
 static int
-key_name_part(const char *p, const char *end, int c, char *out, size_t outlen, size_t *o)
+key_name_value(const struct taglist_tag *t, char *out, size_t outlen, size_t *o)
 {
-	size_t start = *o;
+	size_t i, start = *o;
 
-	while (p < end && taglist_is_wsp((unsigned char)*p))
-		p++;
-	if (p == end || *p++ != c)
-		return 0;
-	while (p < end && taglist_is_wsp((unsigned char)*p))
-		p++;
-	if (p == end || *p++ != '=')
-		return 0;
-	for (; p < end; p++) {
-		if (taglist_is_wsp((unsigned char)*p))
+	for (i = 0; i < t->vlen; i++) {
+		if (taglist_is_wsp((unsigned char)t->val[i]))
 			continue;
 		if (*o + 1 >= outlen)
 			return -1;
-		out[(*o)++] = *p;
+		out[(*o)++] = t->val[i];
 	}
 	out[*o] = '\0';
-	return *o > start ? 1 : -1;
+	return *o > start ? 0 : -1;
 }
 
-/* key_name_tag - the value of tag c (s or d) of the tag-list [s, end) into
- * out at *o: cut at each ";" (no tag value holds one, §3.2) without reading
- * the other tags byte by byte (b= is most of a field); 0, or -1 when absent,
- * empty or too long */
-static int
-key_name_tag(const char *s, const char *end, int c, char *out, size_t outlen, size_t *o)
-{
-	const char *semi;
-	int rc;
-
-	for (; s < end; s = semi + 1) {
-		if ((semi = memchr(s, ';', (size_t)(end - s))) == NULL)
-			semi = end;
-		if ((rc = key_name_part(s, semi, c, out, outlen, o)) != 0)
-			return rc > 0 ? 0 : -1;
-		if (semi == end)
-			break;
-	}
-	return -1;
-}
-
-/* dkim_tag_key_name - see dkim_tag.h */
+/* dkim_tag_key_name - see dkim_tag.h: the first s= and d= of the field,
+ * cut by the one lenient tag-list cutter (no other tag is checked) */
 int
 dkim_tag_key_name(const char *s, size_t len, char *out, size_t outlen)
 {
 	static const char mid[] = "._domainkey.";
+	const char *p = s, *end = s + len;
+	struct taglist_tag t, sel, dom;
+	int have_s = 0, have_d = 0;
 	size_t o = 0;
 
-	if (outlen == 0 || key_name_tag(s, s + len, 's', out, outlen, &o) != 0 ||
+	while (taglist_cut(&p, end, TAGLIST_FWS, &t) == 1) {
+		if (!t.has_eq || t.nlen != 1)
+			continue;
+		if (*t.name == 's' && !have_s)
+			sel = t, have_s = 1;
+		else if (*t.name == 'd' && !have_d)
+			dom = t, have_d = 1;
+	}
+	if (!have_s || !have_d || outlen == 0 || key_name_value(&sel, out, outlen, &o) != 0 ||
 	    o + sizeof(mid) > outlen)
 		return -1;
 	memcpy(out + o, mid, sizeof(mid));
 	o += sizeof(mid) - 1;
-	return key_name_tag(s, s + len, 'd', out, outlen, &o);
+	return key_name_value(&dom, out, outlen, &o);
 }
